@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make run` (demo on SQLite) and `make test` (the whole suite).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: run test lint bench setup assets demo
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP) assets
+
+assets: src/dangjian/static/vendor/.stamp
+src/dangjian/static/vendor/.stamp: package.json package-lock.json scripts/vendor_assets.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	scripts/vendor_assets.sh
+	touch $@
+
+run: setup
+	$(BIN)/dangjian migrate --noinput
+	$(BIN)/dangjian seed_demo
+	$(BIN)/dangjian runserver $(ADDR)
+
+test: setup
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python bench/run.py

@@ -1,0 +1,100 @@
+"""Shared personas (CONVENTIONS.md): a committee admin at the root, the secretary, a committee member and a
+plain member of branch A, the secretary of branch B (the outsider), and an inspector over the whole tree."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from dangjian.core.models import RoleGrant, User
+from dangjian.core.roles import Role
+from dangjian.core.tests.factories import UserFactory
+from dangjian.members.models import Member
+from dangjian.members.tests.factories import MemberFactory
+from dangjian.orgs.choices import CommitteeRole, OrgKind
+from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
+from dangjian.orgs.tests.factories import OrgFactory
+
+
+@dataclass
+class World:
+    committee: Organization
+    general: Organization
+    branch_a: Organization
+    group_a: Organization
+    branch_b: Organization
+    member_a: Member
+    member_a2: Member
+    member_b: Member
+    term_a: CommitteeTerm
+    seat_a: CommitteeSeat
+    term_b: CommitteeTerm
+    seat_b: CommitteeSeat
+    admin: User
+    secretary_a: User
+    committee_member_a: User
+    member_user_a: User
+    secretary_b: User
+    inspector: User
+
+    def personas(self) -> dict[str, User]:
+        return {
+            "admin": self.admin,
+            "secretary_a": self.secretary_a,
+            "committee_member_a": self.committee_member_a,
+            "member_user_a": self.member_user_a,
+            "secretary_b": self.secretary_b,
+            "inspector": self.inspector,
+        }
+
+
+def grant(user: User, role: str, org: Organization) -> User:
+    RoleGrant.objects.create(user=user, role=role, org=org)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    committee = OrgFactory(name="测试机关党委", kind=OrgKind.COMMITTEE, code="JG")
+    general = OrgFactory(name="第一党总支", kind=OrgKind.GENERAL_BRANCH, code="ZZ1", parent=committee)
+    branch_a = OrgFactory(name="办公室党支部", code="A", department="办公室", parent=general)
+    group_a = OrgFactory(name="第一党小组", kind=OrgKind.GROUP, code="A-1", parent=branch_a)
+    branch_b = OrgFactory(name="财务处党支部", code="B", department="财务处", parent=committee)
+    member_user_a = UserFactory(username="member_a", full_name="王小明")
+    member_a = MemberFactory(name="王小明", org=branch_a, group=group_a, user=member_user_a)
+    member_a2 = MemberFactory(name="张宏伟", org=branch_a)
+    member_b = MemberFactory(name="李秀英", org=branch_b, gender="F")
+    term_a = CommitteeTerm.objects.create(org=branch_a, started_on=date(2025, 1, 10), ends_on=date(2028, 1, 10))
+    term_b = CommitteeTerm.objects.create(org=branch_b, started_on=date(2025, 1, 10), ends_on=date(2028, 1, 10))
+    seat = CommitteeRole.SECRETARY
+    return World(
+        committee=committee,
+        general=general,
+        branch_a=branch_a,
+        group_a=group_a,
+        branch_b=branch_b,
+        member_a=member_a,
+        member_a2=member_a2,
+        member_b=member_b,
+        term_a=term_a,
+        seat_a=CommitteeSeat.objects.create(term=term_a, member=member_a2, role=seat, started_on=term_a.started_on),
+        term_b=term_b,
+        seat_b=CommitteeSeat.objects.create(term=term_b, member=member_b, role=seat, started_on=term_b.started_on),
+        admin=grant(UserFactory(username="admin"), Role.COMMITTEE_ADMIN, committee),
+        secretary_a=grant(UserFactory(username="secretary_a"), Role.SECRETARY, branch_a),
+        committee_member_a=grant(UserFactory(username="cm_a"), Role.COMMITTEE_MEMBER, branch_a),
+        member_user_a=grant(member_user_a, Role.MEMBER, branch_a),
+        secretary_b=grant(UserFactory(username="secretary_b"), Role.SECRETARY, branch_b),
+        inspector=grant(UserFactory(username="inspector"), Role.INSPECTOR, committee),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client logged in as that user."""
+
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login

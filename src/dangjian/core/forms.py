@@ -1,0 +1,44 @@
+from django import forms
+
+from .roles import Role
+
+
+class BootstrapFormMixin:
+    """Bootstrap 5 classes on every widget, and is-invalid on fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class GrantForm(BootstrapFormMixin, forms.Form):
+    username = forms.CharField(label="登录名", max_length=150)
+    full_name = forms.CharField(label="姓名（新账号时填写）", max_length=50, required=False)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    org = forms.ModelChoiceField(label="组织", queryset=None)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+        self.fields["org"].label_from_instance = lambda o: f"{'　' * (o.depth - 1)}{o.name}"
+
+
+class ScopeSwitchForm(forms.Form):
+    grant = forms.IntegerField()

@@ -1,0 +1,97 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import CAPABILITIES, Role
+from .scope import ScopedQuerySet, collapse_paths
+
+
+class BaseModel(models.Model):
+    """Every domain model: creation and update timestamps."""
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A login. Roles come from RoleGrant rows; a member's own account links to their Member record."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def grants(self) -> list["RoleGrant"]:
+        """Active grants with their orgs, loaded once per request (the user object lives one request)."""
+        if not self.pk:
+            return []
+        return list(
+            RoleGrant.objects.filter(user=self, revoked_at__isnull=True, org__dissolved_on__isnull=True)
+            .select_related("org")
+            .order_by("org__path", "role")
+        )
+
+    def scope_paths(self, capability: str) -> list[str]:
+        """Tree paths of the orgs whose subtrees this user holds `capability` on."""
+        return collapse_paths(g.org.path for g in self.grants if capability in CAPABILITIES[g.role])
+
+    def can(self, capability: str, org_path: str | None = None) -> bool:
+        """Whether the user holds `capability` anywhere, or on the org with tree path `org_path`."""
+        if self.is_superuser:
+            return True
+        paths = self.scope_paths(capability)
+        if org_path is None:
+            return bool(paths)
+        return any(org_path.startswith(path) for path in paths)
+
+    @property
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+
+class RoleGrantQuerySet(ScopedQuerySet):
+    org_path_lookup = "org__path"
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class RoleGrant(BaseModel):
+    """A role held by a user on an org; it reaches the org's whole subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants", verbose_name="用户")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="grants", verbose_name="组织")
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="授权人"
+    )
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "org"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="unique_active_grant",
+                violation_error_message="该用户在此组织已有相同角色",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org}"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.org.path}

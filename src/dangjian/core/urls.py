@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("scope/", views.scope_switch, name="scope_switch"),
+    path("audit/", views.audit_list, name="audit"),
+    path("grants/", views.grant_list, name="grants"),
+    path("grants/<int:pk>/revoke/", views.grant_revoke_view, name="grant_revoke"),
+]

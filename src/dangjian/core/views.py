@@ -1,0 +1,102 @@
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dangjian.orgs.models import Organization
+
+from .forms import GrantForm
+from .models import RoleGrant
+from .reminders import reminders_for
+from .roles import Capability
+from .services import grant_create, grant_revoke
+from .shell import ACTIVE_GRANT_SESSION_KEY
+
+
+def require_capability(user, capability: str) -> None:
+    """Pages of a module the user's roles do not reach are 404: their existence is not disclosed."""
+    if not user.can(capability):
+        raise Http404
+
+
+def form_error(form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form so it shows next to its field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"reminders": reminders_for(request.user)})
+
+
+@require_POST
+def scope_switch(request: HttpRequest) -> HttpResponse:
+    grant = next((g for g in request.user.grants if str(g.pk) == request.POST.get("grant")), None)
+    if grant is None:
+        raise Http404
+    request.session[ACTIVE_GRANT_SESSION_KEY] = grant.pk
+    messages.success(request, f"已切换到：{grant.org.name}（{grant.get_role_display()}）")
+    return redirect("core:home")
+
+
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Audit entries of objects in the user's audit scope (the org path rides in additional_data)."""
+    require_capability(request.user, Capability.AUDIT)
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    if not request.user.is_superuser:
+        in_scope = Q(pk__in=[])
+        for path in request.user.scope_paths(Capability.AUDIT):
+            in_scope |= Q(additional_data__org_path__startswith=path)
+        entries = entries.filter(in_scope)
+    if actor := request.GET.get("actor", "").strip():
+        entries = entries.filter(Q(actor__username__icontains=actor) | Q(actor__full_name__icontains=actor))
+    if model := request.GET.get("model", "").strip():
+        entries = entries.filter(content_type__model=model)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    audit_models = sorted((m._meta.model_name, m._meta.verbose_name) for m in auditlog.get_models())
+    return render(
+        request, "core/audit_list.html", {"page": page, "actor": actor, "model": model, "audit_models": audit_models}
+    )
+
+
+def grant_list(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.MANAGE_GRANTS)
+    orgs = Organization.objects.restrict(request.user, Capability.MANAGE_GRANTS).active()
+    form = GrantForm(request.POST or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant, password = grant_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            note = f"，初始密码：{password}（仅显示一次，请通知本人登录后修改）" if password else ""
+            messages.success(request, f"已授予 {grant.user}「{grant.get_role_display()}」角色{note}")
+            return redirect("core:grants")
+    grants = (
+        RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS)
+        .active()
+        .select_related("user", "org")
+        .order_by("org__path", "role", "user__username")
+    )
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    return render(request, "core/grant_list.html", {"form": form, "page": page})
+
+
+@require_POST
+def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS).active(), pk=pk)
+    try:
+        grant_revoke(acting_user=request.user, grant=grant)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, f"已撤销 {grant}")
+    return redirect("core:grants")

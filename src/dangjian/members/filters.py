@@ -1,0 +1,84 @@
+"""One filter definition for the roster page, its export and the API (NetBox's pattern)."""
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from dangjian.core.lib.dates import earliest_birth_after_age, latest_birth_for_age
+from dangjian.orgs.models import Organization
+
+from .choices import Category, Education, Gender, Status
+from .models import Member
+
+STATUS_ALL = "all"
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="搜索", method="filter_search")
+    org = django_filters.ModelChoiceFilter(
+        label="组织（含下级）", queryset=Organization.objects.none(), method="filter_org"
+    )
+    category = django_filters.ChoiceFilter(label="人员类别", choices=Category.choices, empty_label="全部类别")
+    status = django_filters.ChoiceFilter(
+        label="党籍状态", choices=[*Status.choices, (STATUS_ALL, "全部状态")], empty_label=None, method="filter_status"
+    )
+    gender = django_filters.ChoiceFilter(label="性别", choices=Gender.choices, empty_label="全部")
+    education = django_filters.ChoiceFilter(label="学历", choices=Education.choices, empty_label="全部学历")
+    age_min = django_filters.NumberFilter(label="年龄≥", method="filter_age_min", min_value=0, max_value=150)
+    age_max = django_filters.NumberFilter(label="年龄≤", method="filter_age_max", min_value=0, max_value=150)
+    joined_year = django_filters.NumberFilter(
+        label="入党年份", field_name="joined_on", lookup_expr="year", min_value=1921, max_value=2100
+    )
+
+    class Meta:
+        model = Member
+        fields = ["q", "org", "category", "status", "gender", "education", "age_min", "age_max", "joined_year"]
+
+    def __init__(self, data=None, queryset=None, *, request_user=None, **kwargs):
+        data = data.copy() if data is not None else {}
+        # The roster shows members in register unless asked otherwise.
+        if not data.get("status"):
+            data["status"] = Status.ACTIVE
+        super().__init__(data, queryset, **kwargs)
+        if request_user is not None:
+            self.filters["org"].queryset = Organization.objects.visible_to(request_user).active()
+        self.filters["org"].field.label_from_instance = lambda o: f"{'　' * (o.depth - 1)}{o.name}"
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        lowered = value.lower()
+        q = Q(name__contains=value) | Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
+        if value[-1:].isdigit() or value[-1:] in "xX":
+            q |= Q(id_number__endswith=value.upper()) | Q(phone__endswith=value)
+        return queryset.filter(q)
+
+    def filter_org(self, queryset, name, org):
+        if org.is_group:
+            return queryset.filter(group=org)
+        return queryset.filter(org__path__startswith=org.path)
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == STATUS_ALL else queryset.filter(status=value)
+
+    def filter_age_min(self, queryset, name, value):
+        return queryset.filter(birth_date__lte=latest_birth_for_age(int(value), date.today()))
+
+    def filter_age_max(self, queryset, name, value):
+        return queryset.filter(birth_date__gt=earliest_birth_after_age(int(value), date.today()))
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+        form.fields["q"].widget.attrs.setdefault("placeholder", "姓名、拼音、简拼、证件号或手机号尾号")
+        return form

@@ -1,0 +1,253 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from dangjian.core.lib import idcard
+from dangjian.core.lib.dates import age_on
+from dangjian.core.models import BaseModel
+from dangjian.core.scope import ScopedQuerySet
+
+from . import rules
+from .choices import ETHNICITY_CHOICES, Category, Education, ExitKind, Gender, Status, TransferKind
+from .validators import validate_id_number, validate_phone
+
+ERR_ID_BIRTH = "出生日期与公民身份号码中的出生日期（{}）不一致"
+ERR_ID_GENDER = "性别与公民身份号码不一致（号码第17位表示{}）"
+ERR_FULL_DATE_MISSING = "正式党员须填写转正日期"
+ERR_FULL_DATE_PROBATIONARY = "预备党员尚未转正，不应填写转正日期"
+ERR_FULL_BEFORE_JOIN = "转正日期不能早于入党日期"
+ERR_JOIN_AGE = f"入党时应年满{rules.MIN_JOIN_AGE}周岁（党章第一条）"
+ERR_FUTURE = "日期不能晚于今天"
+ERR_GROUP_NOT_IN_BRANCH = "所在党小组必须属于所在党支部"
+ERR_ORG_KIND = "党员应编入党支部（党小组另行选择）"
+ERR_EXIT_KIND = "状态为“出党”时须选择出党方式"
+ERR_EXIT_KIND_UNUSED = "只有状态为“出党”时才填写出党方式"
+
+
+class MemberQuerySet(ScopedQuerySet):
+    org_path_lookup = "org__path"
+
+    def own_records(self, user):
+        return Q(user=user)
+
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+
+class Member(BaseModel):
+    """A party member on the roster (花名册); kept forever, whatever their status."""
+
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField("姓名全拼", max_length=200, editable=False, db_index=True)
+    name_initials = models.CharField("姓名简拼", max_length=50, editable=False, db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
+    birth_date = models.DateField("出生日期")
+    id_number = models.CharField(
+        "公民身份号码",
+        max_length=18,
+        unique=True,
+        validators=[validate_id_number],
+        error_messages={"unique": "该公民身份号码已登记在花名册中"},
+    )
+    education = models.CharField("学历", max_length=20, choices=Education.choices)
+    category = models.CharField("人员类别", max_length=20, choices=Category.choices)
+    joined_on = models.DateField("入党日期")
+    full_member_on = models.DateField("转正日期", null=True, blank=True)
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="members", verbose_name="所在党支部"
+    )
+    group = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="group_members",
+        null=True,
+        blank=True,
+        verbose_name="所在党小组",
+    )
+    position = models.CharField("工作岗位/职务", max_length=100)
+    phone = models.CharField("联系电话", max_length=20, validators=[validate_phone])
+    fee_base = models.DecimalField("党费基数(月)", max_digits=10, decimal_places=2, default=0)
+    native_place = models.CharField("籍贯", max_length=50, blank=True)
+    work_started_on = models.DateField("参加工作日期", null=True, blank=True)
+    professional_title = models.CharField("职称", max_length=50, blank=True)
+    remark = models.TextField("备注", blank=True)
+
+    status = models.CharField("党籍状态", max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    exit_kind = models.CharField("出党方式", max_length=20, choices=ExitKind.choices, blank=True)
+    status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name="登录账号",
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["org__path", "name_pinyin", "id"]
+        # One index per roster filter; (org, status) serves the most common list: a branch's current members.
+        indexes = [
+            models.Index(fields=["org", "status"], name="member_org_status_idx"),
+            models.Index(fields=["status", "category"], name="member_status_category_idx"),
+            models.Index(fields=["gender"], name="member_gender_idx"),
+            models.Index(fields=["education"], name="member_education_idx"),
+            models.Index(fields=["birth_date"], name="member_birth_date_idx"),
+            models.Index(fields=["joined_on"], name="member_joined_on_idx"),
+            models.Index(fields=["group"], name="member_group_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=Status.EXPELLED) | Q(exit_kind=""),
+                name="exit_kind_only_when_expelled",
+                violation_error_message=ERR_EXIT_KIND_UNUSED,
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_base__gte=0), name="fee_base_not_negative", violation_error_message="党费基数不能为负数"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+
+        def add(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        if self.id_number:
+            self.id_number = idcard.normalize(self.id_number)
+            try:
+                card = idcard.parse(self.id_number)
+            except idcard.IdCardError:
+                card = None  # the field validator reports it
+            if card:
+                if self.birth_date and self.birth_date != card.birth_date:
+                    add("birth_date", ERR_ID_BIRTH.format(f"{card.birth_date:%Y年%m月%d日}"))
+                if self.gender and (self.gender == Gender.MALE) != card.is_male:
+                    add("gender", ERR_ID_GENDER.format("男" if card.is_male else "女"))
+        today = date.today()
+        for field in ("birth_date", "joined_on", "full_member_on", "work_started_on"):
+            value = getattr(self, field)
+            if value and value > today:
+                add(field, ERR_FUTURE)
+        if self.category == Category.FULL and not self.full_member_on:
+            add("full_member_on", ERR_FULL_DATE_MISSING)
+        if self.category == Category.PROBATIONARY and self.full_member_on:
+            add("full_member_on", ERR_FULL_DATE_PROBATIONARY)
+        if self.joined_on and self.full_member_on and self.full_member_on < self.joined_on:
+            add("full_member_on", ERR_FULL_BEFORE_JOIN)
+        if self.birth_date and self.joined_on and age_on(self.birth_date, self.joined_on) < rules.MIN_JOIN_AGE:
+            add("joined_on", ERR_JOIN_AGE)
+        if self.org_id:
+            from dangjian.orgs.choices import OrgKind
+
+            if self.org.kind != OrgKind.BRANCH:
+                add("org", ERR_ORG_KIND)
+            if self.group_id and not (self.group.kind == OrgKind.GROUP and self.group.path.startswith(self.org.path)):
+                add("group", ERR_GROUP_NOT_IN_BRANCH)
+        if self.status == Status.EXPELLED and not self.exit_kind:
+            add("exit_kind", ERR_EXIT_KIND)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def age(self) -> int:
+        return age_on(self.birth_date, date.today())
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.org.path}
+
+
+class StatusChangeQuerySet(ScopedQuerySet):
+    org_path_lookup = "member__org__path"
+
+    def own_records(self, user):
+        return Q(member__user=user)
+
+
+class StatusChange(BaseModel):
+    """One change of a member's status (转出, 停止党籍, 出党, 去世, 恢复在册): the member's history."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="status_changes", verbose_name="党员")
+    from_status = models.CharField("原状态", max_length=20, choices=Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
+    exit_kind = models.CharField("出党方式", max_length=20, choices=ExitKind.choices, blank=True)
+    changed_on = models.DateField("变更日期")
+    reason = models.CharField("原因/依据", max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="经办人"
+    )
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党籍状态变更"
+        verbose_name_plural = "党籍状态变更"
+        ordering = ["member", "-changed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_from_status_display()}→{self.get_to_status_display()}"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.member.org.path}
+
+
+class TransferQuerySet(ScopedQuerySet):
+    org_path_lookup = "member__org__path"
+
+    def own_records(self, user):
+        return Q(member__user=user)
+
+
+class Transfer(BaseModel):
+    """组织关系转接: out to another organ, in from one, or between orgs of this system."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers", verbose_name="党员")
+    kind = models.CharField("类型", max_length=10, choices=TransferKind.choices)
+    transferred_on = models.DateField("转接日期")
+    from_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="转出组织",
+    )
+    to_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="转入组织",
+    )
+    external_org = models.CharField("系统外组织（去向/来源）", max_length=200, blank=True)
+    letter_number = models.CharField("介绍信编号", max_length=50, blank=True)
+    letter_valid_until = models.DateField("介绍信有效期至", null=True, blank=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="经办人"
+    )
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
+        ordering = ["member", "-transferred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display()} {self.transferred_on}"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.member.org.path}

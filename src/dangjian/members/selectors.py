@@ -1,0 +1,49 @@
+"""Reads on the roster: every list, page and export goes through member_list / member_get."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from dangjian.core.lib import idcard
+from dangjian.core.roles import Capability
+
+from .filters import MemberFilter
+from .models import Member, StatusChange, Transfer
+
+
+def member_filterset(*, fetched_by, filters: dict | None = None) -> MemberFilter:
+    """The roster filter over the user's visible members (its form renders the filter bar)."""
+    members = Member.objects.visible_to(fetched_by).select_related("org", "group")
+    return MemberFilter(filters, members, request_user=fetched_by)
+
+
+def member_list(*, fetched_by, filters: dict | None = None) -> QuerySet[Member]:
+    """The user's visible members, filtered as the roster UI filters them."""
+    return member_filterset(fetched_by=fetched_by, filters=filters).qs
+
+
+def member_get(*, fetched_by, pk: int, capability: str = Capability.VIEW) -> Member:
+    """One member within the user's scope, else 404 (existence is not disclosed)."""
+    return get_object_or_404(
+        Member.objects.restrict(fetched_by, capability).select_related("org", "group", "user"), pk=pk
+    )
+
+
+def member_history(*, fetched_by, member: Member) -> tuple[QuerySet[StatusChange], QuerySet[Transfer]]:
+    changes = StatusChange.objects.visible_to(fetched_by).filter(member=member).select_related("changed_by")
+    transfers = (
+        Transfer.objects.visible_to(fetched_by).filter(member=member).select_related("from_org", "to_org", "handled_by")
+    )
+    return changes, transfers
+
+
+def sees_personal_data(user, member: Member) -> bool:
+    """Full ID number and phone: the view-personal-data capability on the member's org, or one's own record."""
+    return member.user_id == user.pk or user.can(Capability.VIEW_PERSONAL, member.org.path)
+
+
+def id_number_for(user, member: Member) -> str:
+    return member.id_number if sees_personal_data(user, member) else idcard.mask(member.id_number)
+
+
+def phone_for(user, member: Member) -> str:
+    return member.phone if sees_personal_data(user, member) else idcard.mask_phone(member.phone)

@@ -1,0 +1,203 @@
+"""Writes on the roster. Each is one transaction, validates with full_clean and re-checks scope."""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from pypinyin import Style, lazy_pinyin
+
+from dangjian.core.roles import Capability
+from dangjian.orgs.models import Organization
+
+from . import rules
+from .choices import Status, TransferKind
+from .models import Member, StatusChange, Transfer
+
+ERR_OUT_OF_SCOPE = "您无权维护该党员的信息"
+ERR_TARGET_OUT_OF_SCOPE = "您无权把党员调整到该组织"
+ERR_NOT_ACTIVE = "只有在册党员才能办理此项变更，当前状态：{status}"
+ERR_NOT_TRANSFERRED_OUT = "只有已转出的党员才能办理转入"
+ERR_SAME_STATUS = "新状态与当前状态相同"
+ERR_SAME_ORG = "党员已在该组织"
+ERR_STATUS_TARGET = "请通过“组织关系转出”办理转出"
+ERR_DESTINATION = "请填写转往的组织名称"
+
+
+def fill_pinyin(member: Member) -> None:
+    """Store full pinyin and initials beside the name so "zhw" finds 张宏伟."""
+    syllables = lazy_pinyin(member.name, style=Style.NORMAL, errors="ignore")
+    member.name_pinyin = "".join(syllables).lower()
+    member.name_initials = "".join(s[0] for s in syllables if s).lower()
+
+
+def _check_can_change(user, org: Organization) -> None:
+    if not user.can(Capability.CHANGE, org.path):
+        raise PermissionDenied(ERR_OUT_OF_SCOPE)
+
+
+@transaction.atomic
+def member_create(*, acting_user, **fields) -> Member:
+    """Add a member to the roster (in register) in an org within the user's scope."""
+    member = Member(**fields)
+    if member.org_id:
+        _check_can_change(acting_user, member.org)
+    fill_pinyin(member)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(*, acting_user, member: Member, **fields) -> Member:
+    """Edit roster fields; the org may change only to another org in the user's scope."""
+    _check_can_change(acting_user, member.org)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    _check_can_change(acting_user, member.org)
+    fill_pinyin(member)
+    member.full_clean()
+    member.save()
+    return member
+
+
+def _record_status(
+    *, acting_user, member: Member, to_status: str, changed_on: date, reason: str, exit_kind="", also_saved=()
+) -> None:
+    change = StatusChange(
+        member=member,
+        from_status=member.status,
+        to_status=to_status,
+        exit_kind=exit_kind,
+        changed_on=changed_on,
+        reason=reason,
+        changed_by=acting_user,
+    )
+    change.full_clean()
+    change.save()
+    member.status = to_status
+    member.exit_kind = exit_kind
+    member.status_changed_on = changed_on
+    member.full_clean()
+    member.save(update_fields=["status", "exit_kind", "status_changed_on", "updated_at", *also_saved])
+
+
+@transaction.atomic
+def member_change_status(
+    *, acting_user, member: Member, to_status: str, changed_on: date, reason: str, exit_kind: str = ""
+) -> Member:
+    """停止党籍, 出党 (with its kind), 去世, or back to 在册 (恢复党籍); the member stays on the roster as history."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    _check_can_change(acting_user, member.org)
+    if to_status == member.status:
+        raise ValidationError({"to_status": ERR_SAME_STATUS})
+    if to_status == Status.TRANSFERRED_OUT:
+        raise ValidationError({"to_status": ERR_STATUS_TARGET})
+    if member.status == Status.TRANSFERRED_OUT:
+        raise ValidationError({"to_status": ERR_NOT_ACTIVE.format(status=member.get_status_display())})
+    _record_status(
+        acting_user=acting_user,
+        member=member,
+        to_status=to_status,
+        changed_on=changed_on,
+        reason=reason,
+        exit_kind=exit_kind if to_status == Status.EXPELLED else "",
+    )
+    return member
+
+
+@transaction.atomic
+def member_transfer_out(
+    *, acting_user, member: Member, transferred_on: date, destination: str, letter_number: str = "", reason: str = ""
+) -> Transfer:
+    """转出 to an organisation outside this system; the letter's validity comes from the rules."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    _check_can_change(acting_user, member.org)
+    if member.status != Status.ACTIVE:
+        raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))
+    if not destination.strip():
+        raise ValidationError({"destination": ERR_DESTINATION})
+    transfer = Transfer(
+        member=member,
+        kind=TransferKind.OUT,
+        transferred_on=transferred_on,
+        from_org=member.org,
+        external_org=destination.strip(),
+        letter_number=letter_number,
+        reason=reason,
+        handled_by=acting_user,
+        letter_valid_until=transferred_on + relativedelta(months=rules.TRANSFER_LETTER_VALID_MONTHS),
+    )
+    transfer.full_clean()
+    transfer.save()
+    _record_status(
+        acting_user=acting_user,
+        member=member,
+        to_status=Status.TRANSFERRED_OUT,
+        changed_on=transferred_on,
+        reason=f"组织关系转出至{transfer.external_org}",
+    )
+    return transfer
+
+
+@transaction.atomic
+def member_transfer_in(
+    *, acting_user, member: Member, to_org: Organization, transferred_on: date, source: str, letter_number: str = ""
+) -> Transfer:
+    """转入 of a member who left earlier (returns to the roster). New arrivals are added with member_create."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not acting_user.can(Capability.CHANGE, to_org.path):
+        raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
+    if member.status != Status.TRANSFERRED_OUT:
+        raise ValidationError(ERR_NOT_TRANSFERRED_OUT)
+    transfer = Transfer(
+        member=member,
+        kind=TransferKind.IN,
+        transferred_on=transferred_on,
+        to_org=to_org,
+        external_org=source,
+        letter_number=letter_number,
+        handled_by=acting_user,
+    )
+    transfer.full_clean()
+    transfer.save()
+    member.org, member.group = to_org, None
+    _record_status(
+        acting_user=acting_user,
+        member=member,
+        to_status=Status.ACTIVE,
+        changed_on=transferred_on,
+        reason=f"组织关系由{source or '系统外'}转入",
+        also_saved=("org", "group"),
+    )
+    return transfer
+
+
+@transaction.atomic
+def member_move(
+    *, acting_user, member: Member, to_org: Organization, transferred_on: date, reason: str = ""
+) -> Transfer:
+    """Move a member between branches of this system; both branches must be in the user's scope."""
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    _check_can_change(acting_user, member.org)
+    if not acting_user.can(Capability.CHANGE, to_org.path):
+        raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
+    if member.status != Status.ACTIVE:
+        raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))
+    if to_org.pk == member.org_id:
+        raise ValidationError({"to_org": ERR_SAME_ORG})
+    transfer = Transfer(
+        member=member,
+        kind=TransferKind.INTERNAL,
+        transferred_on=transferred_on,
+        from_org=member.org,
+        to_org=to_org,
+        reason=reason,
+        handled_by=acting_user,
+    )
+    transfer.full_clean()
+    transfer.save()
+    member.org, member.group = to_org, None
+    member.full_clean()
+    member.save(update_fields=["org", "group", "updated_at"])
+    return transfer

@@ -1,0 +1,55 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Member
+from .selectors import id_number_for, phone_for
+
+
+class MemberTable(tables.Table):
+    name = tables.Column(verbose_name="姓名", order_by=("name_pinyin",))
+    org = tables.Column(verbose_name="所在党支部", order_by=("org__path", "name_pinyin"))
+    age = tables.Column(verbose_name="年龄", empty_values=(), order_by=("-birth_date",))
+    id_number = tables.Column(
+        verbose_name="公民身份号码", orderable=False, attrs={"td": {"class": "hide-sm"}, "th": {"class": "hide-sm"}}
+    )
+    phone = tables.Column(verbose_name="联系电话", orderable=False)
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "gender",
+            "age",
+            "education",
+            "category",
+            "joined_on",
+            "org",
+            "group",
+            "position",
+            "phone",
+            "id_number",
+            "status",
+        ]
+        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "roster"}
+        empty_text = "没有符合条件的党员。"
+        per_page = 25
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def render_name(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("members:detail", args=[record.pk]), value)
+
+    def render_age(self, record):
+        return record.age
+
+    def render_joined_on(self, value):
+        return f"{value.year}年{value.month}月{value.day}日"
+
+    def render_id_number(self, record):
+        return id_number_for(self.user, record)
+
+    def render_phone(self, record):
+        return phone_for(self.user, record)

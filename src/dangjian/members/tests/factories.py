@@ -1,0 +1,37 @@
+from datetime import date
+
+import factory
+
+from dangjian.core.lib import idcard
+from dangjian.members.choices import Category, Education, Gender
+from dangjian.members.models import Member
+from dangjian.members.services import fill_pinyin
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    """A valid full member; the ID number agrees with birth date and gender."""
+
+    class Meta:
+        model = Member
+
+    name = factory.Faker("name", locale="zh_CN")
+    gender = Gender.MALE
+    birth_date = factory.Sequence(lambda n: date(1970 + n % 30, 1 + n % 12, 1 + n % 28))
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: idcard.make("110101", o.birth_date, n, male=o.gender == Gender.MALE)
+    )
+    education = Education.BACHELOR
+    category = Category.FULL
+    joined_on = factory.LazyAttribute(lambda o: date(o.birth_date.year + 25, 7, 1))
+    full_member_on = factory.LazyAttribute(lambda o: date(o.birth_date.year + 26, 7, 1))
+    position = "科员"
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    fee_base = 6000
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        member = model_class(*args, **kwargs)
+        fill_pinyin(member)
+        member.full_clean()
+        member.save()
+        return member

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list_view, name="list"),
+    path("new/", views.member_create, name="create"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/status/", views.member_status, name="status"),
+    path("<int:pk>/transfer-out/", views.member_transfer_out, name="transfer_out"),
+    path("<int:pk>/transfer-in/", views.member_transfer_in, name="transfer_in"),
+    path("<int:pk>/move/", views.member_move, name="move"),
+]

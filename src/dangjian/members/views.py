@@ -1,0 +1,169 @@
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_tables2 import RequestConfig
+
+from dangjian.core.roles import Capability
+from dangjian.core.views import form_error, require_capability
+from dangjian.orgs.models import Organization
+
+from . import services
+from .choices import Status
+from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
+from .selectors import id_number_for, member_filterset, member_get, member_history, phone_for
+from .tables import MemberTable
+
+
+def _changeable_orgs(user):
+    return Organization.objects.changeable_by(user).active()
+
+
+def _form_page(request, form, *, title: str, member=None, **extra) -> HttpResponse:
+    crumbs = [("党员花名册", reverse("members:list"))]
+    cancel = reverse("members:list")
+    if member is not None:
+        crumbs.append((member.name, reverse("members:detail", args=[member.pk])))
+        cancel = reverse("members:detail", args=[member.pk])
+    context = {"form": form, "title": title, "breadcrumbs": crumbs, "cancel_url": cancel, **extra}
+    return render(request, "generic/form.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def member_list_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.VIEW)
+    filterset = member_filterset(fetched_by=request.user, filters=request.GET)
+    table = MemberTable(filterset.qs, user=request.user, order_by=request.GET.get("sort"))
+    RequestConfig(request, paginate={"per_page": _per_page(request)}).configure(table)
+    context = {
+        "table": table,
+        "filter_form": filterset.form,
+        "can_create": request.user.can(Capability.CHANGE),
+    }
+    template = "members/member_list.html#results" if request.htmx else "members/member_list.html"
+    return render(request, template, context)
+
+
+def _per_page(request) -> int:
+    value = request.GET.get("per_page", "25")
+    return int(value) if value in {"25", "50", "100"} else 25
+
+
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get(fetched_by=request.user, pk=pk)
+    changes, transfers = member_history(fetched_by=request.user, member=member)
+    can_change = request.user.can(Capability.CHANGE, member.org.path)
+    context = {
+        "member": member,
+        "id_number": id_number_for(request.user, member),
+        "phone": phone_for(request.user, member),
+        "changes": changes,
+        "transfers": transfers,
+        "seats": member.committee_seats.select_related("term__org").order_by("-started_on"),
+        "can_change": can_change,
+        "is_active": member.status == Status.ACTIVE,
+        "is_transferred_out": member.status == Status.TRANSFERRED_OUT,
+    }
+    return render(request, "members/member_detail.html", context)
+
+
+def member_create(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.CHANGE)
+    orgs = _changeable_orgs(request.user)
+    form = MemberForm(request.POST or None, orgs=orgs, initial={"org": request.GET.get("org")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"已登记党员 {member.name}")
+            return redirect("members:detail", member.pk)
+    return _form_page(request, form, title="登记党员")
+
+
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    form = MemberForm(request.POST or None, instance=member, orgs=_changeable_orgs(request.user))
+    if not request.user.can(Capability.VIEW_PERSONAL, member.org.path):
+        # Without the personal-data permission the number is neither shown nor changeable here.
+        del form.fields["id_number"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(acting_user=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "已保存")
+            return redirect("members:detail", member.pk)
+    return _form_page(request, form, title=f"编辑 {member.name}", member=member)
+
+
+def member_status(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    form = StatusChangeForm(request.POST or None, initial={"changed_on": date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_change_status(acting_user=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "党籍状态已变更，历史已记录")
+            return redirect("members:detail", member.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"{member.name} 党籍状态变更",
+        member=member,
+        intro=f"当前状态：{member.get_status_display()}。变更后党员仍保留在花名册历史中。",
+    )
+
+
+def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    form = TransferOutForm(request.POST or None, initial={"transferred_on": date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_transfer_out(acting_user=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "已办理组织关系转出")
+            return redirect("members:detail", member.pk)
+    return _form_page(request, form, title=f"{member.name} 组织关系转出", member=member)
+
+
+def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    form = TransferInForm(
+        request.POST or None, orgs=_changeable_orgs(request.user), initial={"transferred_on": date.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_transfer_in(acting_user=request.user, member=member, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            form_error(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+        else:
+            messages.success(request, "已办理组织关系转入")
+            return redirect("members:detail", member.pk)
+    return _form_page(request, form, title=f"{member.name} 组织关系转入", member=member)
+
+
+def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    form = MoveForm(
+        request.POST or None,
+        orgs=_changeable_orgs(request.user).exclude(pk=member.org_id),
+        initial={"transferred_on": date.today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_move(acting_user=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "已调整所在党支部")
+            return redirect("members:detail", member.pk)
+    return _form_page(request, form, title=f"{member.name} 系统内组织关系调整", member=member)

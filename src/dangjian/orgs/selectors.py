@@ -1,0 +1,152 @@
+"""Reads over the org tree. Each runs a fixed number of queries, whatever the size of the tree."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+
+from dangjian.core.scope import collapse_paths
+from dangjian.members.choices import Category, Status
+from dangjian.members.models import Member
+
+from . import rules
+from .choices import OrgKind
+from .models import CommitteeSeat, CommitteeTerm, Organization
+
+
+@dataclass
+class MemberCounts:
+    full: int = 0
+    probationary: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.full + self.probationary
+
+
+def member_counts(orgs: list[Organization]) -> dict[int, MemberCounts]:
+    """Active members of each org's subtree (党小组: its own members), by category — two grouped queries."""
+    if not orgs:
+        return {}
+    steplen = Organization.steplen
+    by_path: dict[str, MemberCounts] = defaultdict(MemberCounts)
+    active = Member.objects.filter(status=Status.ACTIVE)
+    in_roots = Q()
+    for root in collapse_paths(o.path for o in orgs):
+        in_roots |= Q(org__path__startswith=root)
+    for row in active.filter(in_roots).values("org__path", "category").annotate(n=Count("id")):
+        path = row["org__path"]
+        for end in range(steplen, len(path) + 1, steplen):
+            counts = by_path[path[:end]]
+            if row["category"] == Category.FULL:
+                counts.full += row["n"]
+            else:
+                counts.probationary += row["n"]
+    group_ids = [o.pk for o in orgs if o.kind == OrgKind.GROUP]
+    by_group: dict[int, MemberCounts] = defaultdict(MemberCounts)
+    if group_ids:
+        for row in active.filter(group_id__in=group_ids).values("group_id", "category").annotate(n=Count("id")):
+            counts = by_group[row["group_id"]]
+            if row["category"] == Category.FULL:
+                counts.full += row["n"]
+            else:
+                counts.probationary += row["n"]
+    return {o.pk: (by_group[o.pk] if o.kind == OrgKind.GROUP else by_path[o.path]) for o in orgs}
+
+
+def org_tree(*, fetched_by, include_dissolved: bool = False) -> list[Organization]:
+    """The user's visible orgs in tree order, each with `.counts` (MemberCounts) and `.level` (0 = top shown)."""
+    orgs = Organization.objects.visible_to(fetched_by)
+    if not include_dissolved:
+        orgs = orgs.active()
+    orgs = list(orgs)
+    counts = member_counts(orgs)
+    top = min((o.depth for o in orgs), default=1)
+    for org in orgs:
+        org.counts = counts[org.pk]
+        org.level = org.depth - top
+    return orgs
+
+
+def current_terms(org_ids: list[int]) -> dict[int, CommitteeTerm]:
+    """The latest term of each org, with `.seat_count` of current seats — one query."""
+    latest: dict[int, CommitteeTerm] = {}
+    terms = (
+        CommitteeTerm.objects.filter(org_id__in=org_ids)
+        .annotate(seat_count=Count("seats", filter=Q(seats__ended_on__isnull=True)))
+        .order_by("org_id", "-started_on")
+    )
+    for term in terms:
+        latest.setdefault(term.org_id, term)
+    return latest
+
+
+@dataclass(frozen=True)
+class OrgWarning:
+    org: Organization
+    level: str
+    message: str
+    source: str
+
+
+def term_warning(term: CommitteeTerm, today: date) -> tuple[str, str] | None:
+    """(level, message) for a term expiring within 3 months, expired, or more than a year overdue."""
+    if term.ends_on < today - rules.TERM_OVERDUE_LIMIT:
+        return "danger", f"委员会任期已于{term.ends_on:%Y年%m月%d日}届满，超期已逾1年，应尽快换届"
+    if term.ends_on < today:
+        return "warning", f"委员会任期已于{term.ends_on:%Y年%m月%d日}届满，应按期换届"
+    if term.ends_on <= today + rules.TERM_REMIND_BEFORE:
+        return "info", f"委员会任期将于{term.ends_on:%Y年%m月%d日}届满，请准备换届选举"
+    return None
+
+
+def org_warnings(orgs: list[Organization], *, today: date | None = None) -> list[OrgWarning]:
+    """DOMAIN.md §1 checks for the given orgs (expects `.counts` from org_tree)."""
+    today = today or date.today()
+    warnings: list[OrgWarning] = []
+
+    def add(org, level, message, source):
+        warnings.append(OrgWarning(org=org, level=level, message=message, source=source))
+
+    terms = current_terms([o.pk for o in orgs if o.kind != OrgKind.GROUP])
+    for org in orgs:
+        if org.is_dissolved or org.kind == OrgKind.GROUP:
+            continue
+        term = terms.get(org.pk)
+        if term and (found := term_warning(term, today)):
+            add(org, *found, "选举条例；中办2018年意见（支部任期3年，机关党委5年）")
+        if org.kind != OrgKind.BRANCH:
+            continue
+        counts = org.counts
+        if counts.full < rules.MIN_FULL_MEMBERS_FOR_BRANCH:
+            add(
+                org,
+                "warning",
+                f"正式党员仅{counts.full}人，不足{rules.MIN_FULL_MEMBERS_FOR_BRANCH}人（可考虑成立联合党支部）",
+                "支部条例第五条",
+            )
+        seats = term.seat_count if term else 0
+        low, high = rules.COMMITTEE_SIZE_NORMAL
+        if counts.total >= rules.MEMBERS_FOR_COMMITTEE:
+            if seats == 0:
+                add(org, "warning", f"党员{counts.total}人，应设立支部委员会", "支部条例第九条")
+            elif seats < low or seats > rules.COMMITTEE_SIZE_MAX:
+                add(
+                    org,
+                    "warning",
+                    f"支委会现有委员{seats}人，应为{low}至{high}人、最多不超过{rules.COMMITTEE_SIZE_MAX}人",
+                    "支部条例第九条",
+                )
+        elif seats > rules.SMALL_BRANCH_MAX_LEADERS:
+            add(
+                org,
+                "info",
+                f"党员不足{rules.MEMBERS_FOR_COMMITTEE}人，一般不设支委会，只设书记（必要时设副书记），现有{seats}人",
+                "支部条例第九条",
+            )
+    return warnings
+
+
+def seat_list(*, fetched_by, term: CommitteeTerm):
+    return CommitteeSeat.objects.visible_to(fetched_by).filter(term=term).select_related("member")
