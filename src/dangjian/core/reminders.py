@@ -14,7 +14,7 @@ LEVELS = {"danger": 0, "warning": 1, "info": 2}
 class Reminder:
     level: str  # danger | warning | info (Bootstrap contextual colours)
     title: str
-    detail: str
+    detail: str = ""
     url: str = ""
     source: str = ""  # which rule raised it, e.g. "支部条例第五条"
 
