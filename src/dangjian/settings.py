@@ -165,13 +165,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1) if PRODUCTION else None
+# django-ipware is not installed, so axes keys on REMOTE_ADDR (AXES_IPWARE_* would be ignored). Behind the reverse
+# proxy that is the proxy's address: the lockout is then per account, and X-Forwarded-For cannot dodge it.
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Project catalog first: it fills messages Django's zh_Hans catalog lacks (see locale/zh_Hans/.../django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
