@@ -7,12 +7,13 @@ from .choices import OrgKind
 #: 支部条例 第五条: a unit with at least 3 full (正式) members sets up a branch.
 MIN_FULL_MEMBERS_FOR_BRANCH = 3
 
-#: 支部条例: a branch with at least 7 members sets up a branch committee (支委会) …
+#: 机关条例 (2019) 第七条 and 支部条例: a branch with at least 7 full (正式) members sets up a branch committee
+#: (支委会) … ("有正式党员7人以上的党支部，应当设立党支部委员会")
 MEMBERS_FOR_COMMITTEE = 7
-#: … of 3–5 members, at most 7.
+#: … of 3–5 members, at most 7 ("由3至5人组成，一般不超过7人").
 COMMITTEE_SIZE_NORMAL = (3, 5)
 COMMITTEE_SIZE_MAX = 7
-#: 支部条例: below 7 members, a secretary and, if needed, a deputy secretary.
+#: Same articles: below 7 full members, a secretary and, if needed, a deputy secretary.
 SMALL_BRANCH_MAX_LEADERS = 2
 
 #: Term lengths in years: 2018 中办 opinion — 基层委员会 (机关党委) 5 years, 党总支 and 党支部 3 years

@@ -82,6 +82,19 @@ def current_terms(org_ids: list[int]) -> dict[int, CommitteeTerm]:
     return latest
 
 
+#: Messages of org_warnings (DOMAIN.md §1), with their sources.
+WARN_TERM_OVERDUE = "委员会任期已于{ends_on:%Y年%m月%d日}届满，超期已逾1年，应尽快换届"
+WARN_TERM_EXPIRED = "委员会任期已于{ends_on:%Y年%m月%d日}届满，应按期换届"
+WARN_TERM_EXPIRING = "委员会任期将于{ends_on:%Y年%m月%d日}届满，请准备换届选举"
+SOURCE_TERM = "选举条例；中办2018年意见（支部任期3年，机关党委5年）"
+WARN_FEW_FULL_MEMBERS = "正式党员仅{full}人，不足{minimum}人（可考虑成立联合党支部）"
+SOURCE_FEW_FULL_MEMBERS = "支部条例第五条"
+WARN_NO_COMMITTEE = "正式党员{full}人，应设立支部委员会"
+WARN_COMMITTEE_SIZE = "支委会现有委员{seats}人，应为{low}至{high}人、最多不超过{maximum}人"
+WARN_SMALL_BRANCH_SEATS = "正式党员不足{threshold}人，一般不设支委会，只设书记（必要时设副书记），现有{seats}人"
+SOURCE_COMMITTEE = "机关条例第七条；支部条例"
+
+
 @dataclass(frozen=True)
 class OrgWarning:
     org: Organization
@@ -93,11 +106,11 @@ class OrgWarning:
 def term_warning(term: CommitteeTerm, today: date) -> tuple[str, str] | None:
     """(level, message) for a term expiring within 3 months, expired, or more than a year overdue."""
     if term.ends_on < today - rules.TERM_OVERDUE_LIMIT:
-        return "danger", f"委员会任期已于{term.ends_on:%Y年%m月%d日}届满，超期已逾1年，应尽快换届"
+        return "danger", WARN_TERM_OVERDUE.format(ends_on=term.ends_on)
     if term.ends_on < today:
-        return "warning", f"委员会任期已于{term.ends_on:%Y年%m月%d日}届满，应按期换届"
+        return "warning", WARN_TERM_EXPIRED.format(ends_on=term.ends_on)
     if term.ends_on <= today + rules.TERM_REMIND_BEFORE:
-        return "info", f"委员会任期将于{term.ends_on:%Y年%m月%d日}届满，请准备换届选举"
+        return "info", WARN_TERM_EXPIRING.format(ends_on=term.ends_on)
     return None
 
 
@@ -115,36 +128,25 @@ def org_warnings(orgs: list[Organization], *, today: date | None = None) -> list
             continue
         term = terms.get(org.pk)
         if term and (found := term_warning(term, today)):
-            add(org, *found, "选举条例；中办2018年意见（支部任期3年，机关党委5年）")
+            add(org, *found, SOURCE_TERM)
         if org.kind != OrgKind.BRANCH:
             continue
-        counts = org.counts
-        if counts.full < rules.MIN_FULL_MEMBERS_FOR_BRANCH:
-            add(
-                org,
-                "warning",
-                f"正式党员仅{counts.full}人，不足{rules.MIN_FULL_MEMBERS_FOR_BRANCH}人（可考虑成立联合党支部）",
-                "支部条例第五条",
-            )
+        full = org.counts.full
+        if full < rules.MIN_FULL_MEMBERS_FOR_BRANCH:
+            message = WARN_FEW_FULL_MEMBERS.format(full=full, minimum=rules.MIN_FULL_MEMBERS_FOR_BRANCH)
+            add(org, "warning", message, SOURCE_FEW_FULL_MEMBERS)
         seats = term.seat_count if term else 0
         low, high = rules.COMMITTEE_SIZE_NORMAL
-        if counts.total >= rules.MEMBERS_FOR_COMMITTEE:
+        # The committee thresholds count 正式党员 only: 预备党员 cannot vote or be elected (党章第七条).
+        if full >= rules.MEMBERS_FOR_COMMITTEE:
             if seats == 0:
-                add(org, "warning", f"党员{counts.total}人，应设立支部委员会", "支部条例第九条")
+                add(org, "warning", WARN_NO_COMMITTEE.format(full=full), SOURCE_COMMITTEE)
             elif seats < low or seats > rules.COMMITTEE_SIZE_MAX:
-                add(
-                    org,
-                    "warning",
-                    f"支委会现有委员{seats}人，应为{low}至{high}人、最多不超过{rules.COMMITTEE_SIZE_MAX}人",
-                    "支部条例第九条",
-                )
+                message = WARN_COMMITTEE_SIZE.format(seats=seats, low=low, high=high, maximum=rules.COMMITTEE_SIZE_MAX)
+                add(org, "warning", message, SOURCE_COMMITTEE)
         elif seats > rules.SMALL_BRANCH_MAX_LEADERS:
-            add(
-                org,
-                "info",
-                f"党员不足{rules.MEMBERS_FOR_COMMITTEE}人，一般不设支委会，只设书记（必要时设副书记），现有{seats}人",
-                "支部条例第九条",
-            )
+            message = WARN_SMALL_BRANCH_SEATS.format(threshold=rules.MEMBERS_FOR_COMMITTEE, seats=seats)
+            add(org, "info", message, SOURCE_COMMITTEE)
     return warnings
 
 

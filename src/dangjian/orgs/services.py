@@ -3,11 +3,11 @@
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 
 from dangjian.core.roles import Capability
-from dangjian.members.choices import Status
+from dangjian.members.choices import Category, Status
 
 from . import rules
 from .choices import ALLOWED_PARENTS, OrgKind
@@ -23,6 +23,27 @@ ERR_DISSOLVED = "该组织已撤销"
 ERR_SEAT_MEMBER_ORG = "委员须为本组织（含下级组织）的在册党员"
 ERR_SEAT_ENDED = "离任日期不能早于任职日期"
 ERR_TERM_ORG_KIND = "党小组不设委员会"
+ERR_MOVE_GROUP_MEMBERS = "该党小组仍有{n}名在册党员，移到其他党支部前请先调整这些党员的党小组"
+ERR_TERM_BEFORE_CURRENT = "新一届的开始日期须晚于上一届的开始日期（{date:%Y年%m月%d日}）"
+#: 党章第七条: 预备党员 have no right to vote, elect or be elected (表决权、选举权和被选举权).
+ERR_SEAT_PROBATIONARY = "预备党员没有被选举权，不能担任委员（党章第七条）"
+
+
+def _full_clean_on_fields(obj, constraint_fields: dict[str, str]) -> None:
+    """full_clean(), with the messages of the named constraints moved to the field the user can correct: Django
+    reports conditional UniqueConstraint and CheckConstraint violations as form-wide (NON_FIELD_ERRORS)."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        fields = {
+            c.violation_error_message: constraint_fields[c.name]
+            for c in obj._meta.constraints
+            if c.name in constraint_fields
+        }
+        errors = error.update_error_dict({})
+        for item in errors.pop(NON_FIELD_ERRORS, []):
+            errors.setdefault(fields.get(str(item.message), NON_FIELD_ERRORS), []).append(item)
+        raise ValidationError(errors) from error
 
 
 def _check_manageable(user, org: Organization | None) -> None:
@@ -80,6 +101,13 @@ def org_move(*, acting_user, org: Organization, new_parent: Organization) -> Org
     if new_parent.path.startswith(org.path):
         raise ValidationError({"parent": ERR_MOVE_INTO_SELF})
     _check_parent_kind(org.kind, new_parent)
+    if org.kind == OrgKind.GROUP and not org.path.startswith(new_parent.path):
+        # A member's 党小组 must lie in their 党支部 (members.models.ERR_GROUP_NOT_IN_BRANCH).
+        from dangjian.members.models import Member
+
+        members = Member.objects.filter(status=Status.ACTIVE, group=org).count()
+        if members:
+            raise ValidationError({"parent": ERR_MOVE_GROUP_MEMBERS.format(n=members)})
     Organization.objects.move(org, new_parent, pos="last-child")
     return Organization.objects.get(pk=org.pk)
 
@@ -114,12 +142,20 @@ def term_create(*, acting_user, org: Organization, started_on: date, ends_on: da
         raise ValidationError(ERR_TERM_ORG_KIND)
     if org.is_dissolved:
         raise ValidationError(ERR_DISSOLVED)
+    current = CommitteeTerm.objects.filter(org=org).order_by("-started_on").first()
+    if current and started_on <= current.started_on:
+        raise ValidationError({"started_on": ERR_TERM_BEFORE_CURRENT.format(date=current.started_on)})
     ends_on = ends_on or started_on + relativedelta(years=rules.TERM_YEARS[org.kind])
     term = CommitteeTerm(org=org, started_on=started_on, ends_on=ends_on)
-    term.full_clean()
+    _full_clean_on_fields(term, {"term_ends_after_start": "ends_on"})
     term.save()
-    # The previous term's members leave office when the new term starts.
-    CommitteeSeat.objects.filter(term__org=org, ended_on__isnull=True).exclude(term=term).update(ended_on=started_on)
+    # The previous term's members leave office when the new term starts. Saved one by one (a committee has a
+    # handful of seats) so each leaving is in the audit log, which a queryset update() would skip.
+    for seat in (
+        CommitteeSeat.objects.select_for_update().filter(term__org=org, ended_on__isnull=True).exclude(term=term)
+    ):
+        seat.ended_on = started_on
+        seat.save(update_fields=["ended_on", "updated_at"])
     return term
 
 
@@ -129,8 +165,10 @@ def seat_add(*, acting_user, term: CommitteeTerm, member, role: str, started_on:
     _check_manageable(acting_user, term.org)
     if member.status != Status.ACTIVE or not member.org.path.startswith(term.org.path):
         raise ValidationError({"member": ERR_SEAT_MEMBER_ORG})
+    if member.category != Category.FULL:
+        raise ValidationError({"member": ERR_SEAT_PROBATIONARY})
     seat = CommitteeSeat(term=term, member=member, role=role, started_on=started_on)
-    seat.full_clean()
+    _full_clean_on_fields(seat, {"one_current_secretary": "role", "unique_current_seat": "member"})
     seat.save()
     return seat
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from dangjian.core.roles import Capability
 from dangjian.core.views import form_error, require_capability
-from dangjian.members.choices import Status
+from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
 
 from . import services
@@ -168,7 +168,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     members = (
         Member.objects.changeable_by(request.user)
-        .filter(status=Status.ACTIVE, org__path__startswith=term.org.path)
+        .filter(status=Status.ACTIVE, category=Category.FULL, org__path__startswith=term.org.path)
         .order_by("name_pinyin")
     )
     form = SeatForm(request.POST or None, members=members)
