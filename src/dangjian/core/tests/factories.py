@@ -9,7 +9,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
-    full_name = factory.Faker("name", locale="zh_CN")
+    full_name = factory.Sequence(lambda n: f"测试用户{n}")  # fixed: a random name could collide with a persona
     password = factory.django.Password("Dangjian#2026")
 
 
