@@ -49,6 +49,8 @@ def env_list(name: str) -> list[str]:
 
 PRODUCTION = env_bool("DANGJIAN_PRODUCTION")
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=0)")
 
 if PRODUCTION:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")

@@ -106,6 +106,7 @@ def test_idle_minutes_come_from_the_environment(tmp_path):
         ({"DANGJIAN_PRODUCTION": "yes please"}, "DANGJIAN_PRODUCTION must be a boolean"),
         ({"SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES must be an integer"),
         ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be positive"),
+        ({"DEBUG": "1"}, "DEBUG must be off in production"),
     ],
 )
 def test_production_refuses_to_start_half_configured(env, message, production, tmp_path):
