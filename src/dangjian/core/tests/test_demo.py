@@ -188,3 +188,9 @@ def test_it_refuses_a_reference_date_in_the_future(db):
     with pytest.raises(DemoSeedError, match="不能晚于今天"):
         demo_seed(today=TODAY + relativedelta(days=1))
     assert not Organization.objects.exists()
+
+
+def test_command_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("seed_demo", stdout=StringIO())

@@ -3,6 +3,7 @@
 import io
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="随机数种子（同一种子生成相同的数据），默认 2026")
 
     def handle(self, *args, seed: int, **options):
+        if settings.PRODUCTION:
+            # Demo accounts share a published password: never on a production system.
+            raise CommandError("生产环境（DANGJIAN_PRODUCTION=1）不能载入演示数据")
         started = time.perf_counter()
         try:
             result = demo_seed(seed=seed)
