@@ -5,7 +5,7 @@ from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.forms import org_label
 
 from .choices import ExitKind, Status
-from .models import Member
+from .models import ERR_EXIT_KIND, Member
 
 ROSTER_FIELDS = [
     "name",
@@ -28,6 +28,9 @@ ROSTER_FIELDS = [
     "remark",
 ]  # 花名册 order (DOMAIN.md §2), then the optional fields
 
+#: Shown and changeable only with the view-personal-data capability (masked elsewhere, see selectors).
+PERSONAL_FIELDS = ["id_number", "phone"]
+
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
@@ -41,13 +44,17 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             "remark": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, orgs, **kwargs):
+    def __init__(self, *args, orgs, personal_data: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs.filter(kind=OrgKind.BRANCH)
         self.fields["group"].queryset = orgs.filter(kind=OrgKind.GROUP)
         self.fields["org"].label_from_instance = org_label
         self.fields["group"].label_from_instance = org_label
         self.fields["id_number"].widget.attrs.update(maxlength=18, autocomplete="off")
+        if not personal_data:
+            # Without the personal-data permission these are neither shown nor changeable.
+            for name in PERSONAL_FIELDS:
+                del self.fields[name]
 
 
 class StatusChangeForm(BootstrapFormMixin, forms.Form):
@@ -63,7 +70,7 @@ class StatusChangeForm(BootstrapFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("to_status") == Status.EXPELLED and not data.get("exit_kind"):
-            self.add_error("exit_kind", "状态为“出党”时须选择出党方式")
+            self.add_error("exit_kind", ERR_EXIT_KIND)
         return data
 
 

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ ERR_GROUP_NOT_IN_BRANCH = "所在党小组必须属于所在党支部"
 ERR_ORG_KIND = "党员应编入党支部（党小组另行选择）"
 ERR_EXIT_KIND = "状态为“出党”时须选择出党方式"
 ERR_EXIT_KIND_UNUSED = "只有状态为“出党”时才填写出党方式"
+ERR_ID_DUPLICATE = "该公民身份号码已登记在花名册中"
 
 
 class MemberQuerySet(ScopedQuerySet):
@@ -51,7 +53,7 @@ class Member(BaseModel):
         max_length=18,
         unique=True,
         validators=[validate_id_number],
-        error_messages={"unique": "该公民身份号码已登记在花名册中"},
+        error_messages={"unique": ERR_ID_DUPLICATE},
     )
     education = models.CharField("学历", max_length=20, choices=Education.choices)
     category = models.CharField("人员类别", max_length=20, choices=Category.choices)
@@ -135,6 +137,9 @@ class Member(BaseModel):
                     add("birth_date", ERR_ID_BIRTH.format(f"{card.birth_date:%Y年%m月%d日}"))
                 if self.gender and (self.gender == Gender.MALE) != card.is_male:
                     add("gender", ERR_ID_GENDER.format("男" if card.is_male else "女"))
+        if isinstance(self.fee_base, int | Decimal):
+            # Two places as stored, so retyping 6000 for 6000.00 is not recorded as a change in the audit log.
+            self.fee_base = Decimal(self.fee_base).quantize(Decimal("0.01"))
         today = date.today()
         for field in ("birth_date", "joined_on", "full_member_on", "work_started_on"):
             value = getattr(self, field)

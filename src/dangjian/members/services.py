@@ -12,7 +12,7 @@ from dangjian.orgs.models import Organization
 
 from . import rules
 from .choices import Status, TransferKind
-from .models import Member, StatusChange, Transfer
+from .models import ERR_FUTURE, Member, StatusChange, Transfer
 
 ERR_OUT_OF_SCOPE = "您无权维护该党员的信息"
 ERR_TARGET_OUT_OF_SCOPE = "您无权把党员调整到该组织"
@@ -36,6 +36,12 @@ def _check_can_change(user, org: Organization) -> None:
         raise PermissionDenied(ERR_OUT_OF_SCOPE)
 
 
+def _check_not_future(field: str, day: date) -> None:
+    """A status change or transfer is recorded once it has happened, never ahead of time."""
+    if day > date.today():
+        raise ValidationError({field: ERR_FUTURE})
+
+
 @transaction.atomic
 def member_create(*, acting_user, **fields) -> Member:
     """Add a member to the roster (in register) in an org within the user's scope."""
@@ -51,7 +57,9 @@ def member_create(*, acting_user, **fields) -> Member:
 @transaction.atomic
 def member_update(*, acting_user, member: Member, **fields) -> Member:
     """Edit roster fields; the org may change only to another org in the user's scope."""
-    _check_can_change(acting_user, member.org)
+    # The stored org, not member.org: a ModelForm has already written the posted org onto the instance.
+    stored = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    _check_can_change(acting_user, stored.org)
     for name, value in fields.items():
         setattr(member, name, value)
     _check_can_change(acting_user, member.org)
@@ -89,6 +97,7 @@ def member_change_status(
     """停止党籍, 出党 (with its kind), 去世, or back to 在册 (恢复党籍); the member stays on the roster as history."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_change(acting_user, member.org)
+    _check_not_future("changed_on", changed_on)
     if to_status == member.status:
         raise ValidationError({"to_status": ERR_SAME_STATUS})
     if to_status == Status.TRANSFERRED_OUT:
@@ -113,6 +122,7 @@ def member_transfer_out(
     """转出 to an organisation outside this system; the letter's validity comes from the rules."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_change(acting_user, member.org)
+    _check_not_future("transferred_on", transferred_on)
     if member.status != Status.ACTIVE:
         raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))
     if not destination.strip():
@@ -145,9 +155,12 @@ def member_transfer_in(
     *, acting_user, member: Member, to_org: Organization, transferred_on: date, source: str, letter_number: str = ""
 ) -> Transfer:
     """转入 of a member who left earlier (returns to the roster). New arrivals are added with member_create."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    # The former branch too: its former members are not visible to other branches' secretaries.
+    _check_can_change(acting_user, member.org)
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
+    _check_not_future("transferred_on", transferred_on)
     if member.status != Status.TRANSFERRED_OUT:
         raise ValidationError(ERR_NOT_TRANSFERRED_OUT)
     transfer = Transfer(
@@ -182,6 +195,7 @@ def member_move(
     _check_can_change(acting_user, member.org)
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
+    _check_not_future("transferred_on", transferred_on)
     if member.status != Status.ACTIVE:
         raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))
     if to_org.pk == member.org_id:

@@ -36,7 +36,10 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.VIEW)
     filterset = member_filterset(fetched_by=request.user, filters=request.GET)
     table = MemberTable(filterset.qs, user=request.user, order_by=request.GET.get("sort"))
-    RequestConfig(request, paginate={"per_page": _per_page(request)}).configure(table)
+    # Not RequestConfig's pagination: it takes ?per_page= as given (any size; a negative one is a 500).
+    RequestConfig(request, paginate=False).configure(table)
+    table.paginate(per_page=_per_page(request))
+    table.page = table.paginator.get_page(request.GET.get("page"))
     context = {
         "table": table,
         "filter_form": filterset.form,
@@ -86,10 +89,12 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
-    form = MemberForm(request.POST or None, instance=member, orgs=_changeable_orgs(request.user))
-    if not request.user.can(Capability.VIEW_PERSONAL, member.org.path):
-        # Without the personal-data permission the number is neither shown nor changeable here.
-        del form.fields["id_number"]
+    form = MemberForm(
+        request.POST or None,
+        instance=member,
+        orgs=_changeable_orgs(request.user),
+        personal_data=request.user.can(Capability.VIEW_PERSONAL, member.org.path),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(acting_user=request.user, member=member, **form.cleaned_data)

@@ -4,12 +4,14 @@ Framework-free so the form, the model, the importer and the demo generator share
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# [0-9], not \d: to Python \d is any Unicode digit (Arabic-Indic, Devanagari …), which int() happily reads.
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 ERR_SHAPE = "公民身份号码应为18位：前17位为数字，最后一位为数字或X"
 ERR_CHECKSUM = "公民身份号码校验位不正确，请核对是否录入有误"
@@ -28,8 +30,12 @@ class IdCardError(ValueError):
 
 
 def normalize(raw: str) -> str:
-    """Strip spaces and upper-case the check letter (people type 'x')."""
-    return "".join(str(raw).split()).upper()
+    """Strip spaces, fold full-width characters to ASCII and upper-case the check letter (people type 'x').
+
+    NFKC matters: a Chinese input method in full-width mode types "１１０１…ｘ"; unfolded, such a number would be
+    stored as typed and slip past the uniqueness check against the same number in ASCII.
+    """
+    return "".join(unicodedata.normalize("NFKC", str(raw)).split()).upper()
 
 
 def check_char(first17: str) -> str:
