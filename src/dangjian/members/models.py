@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core.lib import idcard
-from dangjian.core.lib.dates import age_on
+from dangjian.core.lib.dates import age_on, format_cn_date
 from dangjian.core.models import BaseModel
 from dangjian.core.scope import ScopedQuerySet
 
@@ -134,7 +134,7 @@ class Member(BaseModel):
                 card = None  # the field validator reports it
             if card:
                 if self.birth_date and self.birth_date != card.birth_date:
-                    add("birth_date", ERR_ID_BIRTH.format(f"{card.birth_date:%Y年%m月%d日}"))
+                    add("birth_date", ERR_ID_BIRTH.format(format_cn_date(card.birth_date)))
                 if self.gender and (self.gender == Gender.MALE) != card.is_male:
                     add("gender", ERR_ID_GENDER.format("男" if card.is_male else "女"))
         if isinstance(self.fee_base, int | Decimal):

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
+from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.scope import collapse_paths
 from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
@@ -83,9 +84,9 @@ def current_terms(org_ids: list[int]) -> dict[int, CommitteeTerm]:
 
 
 #: Messages of org_warnings (DOMAIN.md §1), with their sources.
-WARN_TERM_OVERDUE = "委员会任期已于{ends_on:%Y年%m月%d日}届满，超期已逾1年，应尽快换届"
-WARN_TERM_EXPIRED = "委员会任期已于{ends_on:%Y年%m月%d日}届满，应按期换届"
-WARN_TERM_EXPIRING = "委员会任期将于{ends_on:%Y年%m月%d日}届满，请准备换届选举"
+WARN_TERM_OVERDUE = "委员会任期已于{ends_on}届满，超期已逾1年，应尽快换届"
+WARN_TERM_EXPIRED = "委员会任期已于{ends_on}届满，应按期换届"
+WARN_TERM_EXPIRING = "委员会任期将于{ends_on}届满，请准备换届选举"
 SOURCE_TERM = "选举条例；中办2018年意见（支部任期3年，机关党委5年）"
 WARN_FEW_FULL_MEMBERS = "正式党员仅{full}人，不足{minimum}人（可考虑成立联合党支部）"
 SOURCE_FEW_FULL_MEMBERS = "支部条例第五条"
@@ -106,11 +107,11 @@ class OrgWarning:
 def term_warning(term: CommitteeTerm, today: date) -> tuple[str, str] | None:
     """(level, message) for a term expiring within 3 months, expired, or more than a year overdue."""
     if term.ends_on < today - rules.TERM_OVERDUE_LIMIT:
-        return "danger", WARN_TERM_OVERDUE.format(ends_on=term.ends_on)
+        return "danger", WARN_TERM_OVERDUE.format(ends_on=format_cn_date(term.ends_on))
     if term.ends_on < today:
-        return "warning", WARN_TERM_EXPIRED.format(ends_on=term.ends_on)
+        return "warning", WARN_TERM_EXPIRED.format(ends_on=format_cn_date(term.ends_on))
     if term.ends_on <= today + rules.TERM_REMIND_BEFORE:
-        return "info", WARN_TERM_EXPIRING.format(ends_on=term.ends_on)
+        return "info", WARN_TERM_EXPIRING.format(ends_on=format_cn_date(term.ends_on))
     return None
 
 

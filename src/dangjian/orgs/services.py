@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 
+from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.roles import Capability
 from dangjian.members.choices import Category, Status
 
@@ -24,7 +25,7 @@ ERR_SEAT_MEMBER_ORG = "委员须为本组织（含下级组织）的在册党员
 ERR_SEAT_ENDED = "离任日期不能早于任职日期"
 ERR_TERM_ORG_KIND = "党小组不设委员会"
 ERR_MOVE_GROUP_MEMBERS = "该党小组仍有{n}名在册党员，移到其他党支部前请先调整这些党员的党小组"
-ERR_TERM_BEFORE_CURRENT = "新一届的开始日期须晚于上一届的开始日期（{date:%Y年%m月%d日}）"
+ERR_TERM_BEFORE_CURRENT = "新一届的开始日期须晚于上一届的开始日期（{date}）"
 #: 党章第七条: 预备党员 have no right to vote, elect or be elected (表决权、选举权和被选举权).
 ERR_SEAT_PROBATIONARY = "预备党员没有被选举权，不能担任委员（党章第七条）"
 
@@ -144,7 +145,7 @@ def term_create(*, acting_user, org: Organization, started_on: date, ends_on: da
         raise ValidationError(ERR_DISSOLVED)
     current = CommitteeTerm.objects.filter(org=org).order_by("-started_on").first()
     if current and started_on <= current.started_on:
-        raise ValidationError({"started_on": ERR_TERM_BEFORE_CURRENT.format(date=current.started_on)})
+        raise ValidationError({"started_on": ERR_TERM_BEFORE_CURRENT.format(date=format_cn_date(current.started_on))})
     ends_on = ends_on or started_on + relativedelta(years=rules.TERM_YEARS[org.kind])
     term = CommitteeTerm(org=org, started_on=started_on, ends_on=ends_on)
     _full_clean_on_fields(term, {"term_ends_after_start": "ends_on"})

@@ -24,3 +24,8 @@ def latest_birth_for_age(age: int, today: date) -> date:
 def earliest_birth_after_age(age: int, today: date) -> date:
     """People born after this day are at most `age` years old on `today`."""
     return years_before(today, age + 1)
+
+
+def format_cn_date(day: date) -> str:
+    """2026年11月29日 — the form Chinese documents use (no zero padding)."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -3,6 +3,8 @@ from datetime import date, datetime
 from django import template
 from django.utils import timezone
 
+from dangjian.core.lib.dates import format_cn_date
+
 register = template.Library()
 
 
@@ -13,7 +15,7 @@ def cn_date(value) -> str:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+        return f"{format_cn_date(value)} {value:%H:%M}"
     if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return format_cn_date(value)
     return str(value)

@@ -22,6 +22,7 @@ _SOURCE = Path(project_settings.__file__).read_text()
 SETTINGS_ENV = set(re.findall(r'(?:os\.environ\.get|env_\w+)\("(\w+)"', _SOURCE)) | {
     "DATABASE_URL",  # read by dj_database_url
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests in this process; never in a deployment
 }
 
 

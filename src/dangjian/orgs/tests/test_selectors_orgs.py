@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.models import RoleGrant, User
 from dangjian.core.roles import Role
 from dangjian.core.tests.factories import UserFactory
@@ -181,7 +182,9 @@ def term_levels(world, ends_on: date) -> list[tuple[str, str]]:
 def test_a_term_expiring_within_3_months_gets_an_info(world):
     # 选举条例: remind 3 months (rules.TERM_REMIND_BEFORE) before the term ends.
     for ends_on in (TODAY + relativedelta(months=2), TODAY + rules.TERM_REMIND_BEFORE, TODAY):
-        assert term_levels(world, ends_on) == [("info", selectors.WARN_TERM_EXPIRING.format(ends_on=ends_on))]
+        assert term_levels(world, ends_on) == [
+            ("info", selectors.WARN_TERM_EXPIRING.format(ends_on=format_cn_date(ends_on)))
+        ]
 
 
 def test_a_term_ending_in_4_months_is_not_flagged(world):
@@ -192,13 +195,17 @@ def test_a_term_ending_in_4_months_is_not_flagged(world):
 def test_an_expired_term_is_a_warning(world):
     # 选举条例: the election is due at term end; a delay needs approval and is normally ≤1 year.
     for ends_on in (TODAY - timedelta(days=1), TODAY - rules.TERM_OVERDUE_LIMIT):
-        assert term_levels(world, ends_on) == [("warning", selectors.WARN_TERM_EXPIRED.format(ends_on=ends_on))]
+        assert term_levels(world, ends_on) == [
+            ("warning", selectors.WARN_TERM_EXPIRED.format(ends_on=format_cn_date(ends_on)))
+        ]
 
 
 def test_a_term_expired_more_than_a_year_ago_is_a_danger(world):
     # 选举条例: a delay is normally at most 1 year (rules.TERM_OVERDUE_LIMIT); beyond it, flag.
     ends_on = TODAY - rules.TERM_OVERDUE_LIMIT - timedelta(days=1)
-    assert term_levels(world, ends_on) == [("danger", selectors.WARN_TERM_OVERDUE.format(ends_on=ends_on))]
+    assert term_levels(world, ends_on) == [
+        ("danger", selectors.WARN_TERM_OVERDUE.format(ends_on=format_cn_date(ends_on)))
+    ]
 
 
 def test_only_the_latest_term_counts(world):
@@ -217,7 +224,7 @@ def test_the_committees_term_is_checked_too(world):
         for w in org_warnings(org_tree(fetched_by=world.admin), today=TODAY)
         if w.org == world.committee
     ]
-    assert found == [("danger", selectors.WARN_TERM_OVERDUE.format(ends_on=date(2025, 1, 1)))]
+    assert found == [("danger", selectors.WARN_TERM_OVERDUE.format(ends_on=format_cn_date(date(2025, 1, 1))))]
 
 
 def test_dissolved_orgs_and_groups_get_no_warnings(world):

@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from dangjian.core.lib.dates import format_cn_date
 from dangjian.members.choices import Category, Status
 from dangjian.members.tests.factories import MemberFactory
 from dangjian.orgs import rules, services
@@ -337,7 +338,7 @@ def test_it_refuses_a_term_starting_before_the_current_one(world):
     with pytest.raises(ValidationError) as error:
         services.term_create(acting_user=world.admin, org=world.branch_a, started_on=date(2024, 12, 1))
     assert error.value.message_dict == {
-        "started_on": [services.ERR_TERM_BEFORE_CURRENT.format(date=world.term_a.started_on)]
+        "started_on": [services.ERR_TERM_BEFORE_CURRENT.format(date=format_cn_date(world.term_a.started_on))]
     }
     assert CommitteeSeat.objects.get(pk=world.seat_a.pk).ended_on is None
 

@@ -11,6 +11,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
+from dangjian.core.lib.dates import format_cn_date
 from dangjian.members.tests.factories import MemberFactory
 from dangjian.orgs import rules, selectors, services
 from dangjian.orgs.choices import CommitteeRole, OrgKind
@@ -266,7 +267,7 @@ def test_term_refuses_an_end_before_the_start(world, client_for):
 
 def test_term_refuses_a_start_before_the_current_term(world, client_for):
     url = reverse("orgs:term_create", args=[world.branch_a.pk])
-    errors = {"started_on": [services.ERR_TERM_BEFORE_CURRENT.format(date=date(2025, 1, 10))]}
+    errors = {"started_on": [services.ERR_TERM_BEFORE_CURRENT.format(date=format_cn_date(date(2025, 1, 10)))]}
     assert_refused(client_for(world.secretary_a), url, {"started_on": "2024-06-01"}, errors)
     assert_refused(client_for(world.secretary_a), url, {"started_on": ""}, {"started_on": [REQUIRED]})
 
@@ -354,7 +355,7 @@ def test_home_shows_the_warnings_of_the_secretarys_own_branch(world, client_for,
     shown = reminders(client_for(world.personas()[persona]))
 
     few_a = "办公室党支部：" + selectors.WARN_FEW_FULL_MEMBERS.format(full=2, minimum=3)
-    term_a = "办公室党支部：" + selectors.WARN_TERM_EXPIRING.format(ends_on=ends_on)
+    term_a = "办公室党支部：" + selectors.WARN_TERM_EXPIRING.format(ends_on=format_cn_date(ends_on))
     few_b = "财务处党支部：" + selectors.WARN_FEW_FULL_MEMBERS.format(full=1, minimum=3)
     expected, other_branch = {
         "secretary_a": ([few_a, term_a], "财务处党支部"),
