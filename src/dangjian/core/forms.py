@@ -20,10 +20,15 @@ class BootstrapFormMixin:
 
     def full_clean(self):
         super().full_clean()
+        self.mark_invalid()
+
+    def mark_invalid(self):
+        """Outline fields with errors, including errors added after cleaning (from a service)."""
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class DateInput(forms.DateInput):

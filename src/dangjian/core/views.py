@@ -31,6 +31,8 @@ def form_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+    if hasattr(form, "mark_invalid"):
+        form.mark_invalid()
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -22,6 +22,7 @@ ERR_SAME_STATUS = "新状态与当前状态相同"
 ERR_SAME_ORG = "党员已在该组织"
 ERR_STATUS_TARGET = "请通过“组织关系转出”办理转出"
 ERR_DESTINATION = "请填写转往的组织名称"
+ERR_ORG_DISSOLVED = "该组织已撤销，不能再编入党员"
 
 
 def fill_pinyin(member: Member) -> None:
@@ -36,6 +37,12 @@ def _check_can_change(user, org: Organization) -> None:
         raise PermissionDenied(ERR_OUT_OF_SCOPE)
 
 
+def _check_open(field: str, org: Organization) -> None:
+    """Members join only orgs that still exist; dissolved ones keep their history and nothing new."""
+    if org.is_dissolved:
+        raise ValidationError({field: ERR_ORG_DISSOLVED})
+
+
 def _check_not_future(field: str, day: date) -> None:
     """A status change or transfer is recorded once it has happened, never ahead of time."""
     if day > date.today():
@@ -48,6 +55,7 @@ def member_create(*, acting_user, **fields) -> Member:
     member = Member(**fields)
     if member.org_id:
         _check_can_change(acting_user, member.org)
+        _check_open("org", member.org)
     fill_pinyin(member)
     member.full_clean()
     member.save()
@@ -63,6 +71,8 @@ def member_update(*, acting_user, member: Member, **fields) -> Member:
     for name, value in fields.items():
         setattr(member, name, value)
     _check_can_change(acting_user, member.org)
+    if member.org_id != stored.org_id:
+        _check_open("org", member.org)
     fill_pinyin(member)
     member.full_clean()
     member.save()
@@ -160,6 +170,7 @@ def member_transfer_in(
     _check_can_change(acting_user, member.org)
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
+    _check_open("to_org", to_org)
     _check_not_future("transferred_on", transferred_on)
     if member.status != Status.TRANSFERRED_OUT:
         raise ValidationError(ERR_NOT_TRANSFERRED_OUT)
@@ -195,6 +206,7 @@ def member_move(
     _check_can_change(acting_user, member.org)
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
+    _check_open("to_org", to_org)
     _check_not_future("transferred_on", transferred_on)
     if member.status != Status.ACTIVE:
         raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))

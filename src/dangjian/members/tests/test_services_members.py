@@ -30,6 +30,7 @@ from dangjian.members.services import (
     ERR_DESTINATION,
     ERR_NOT_ACTIVE,
     ERR_NOT_TRANSFERRED_OUT,
+    ERR_ORG_DISSOLVED,
     ERR_OUT_OF_SCOPE,
     ERR_SAME_ORG,
     ERR_SAME_STATUS,
@@ -42,6 +43,7 @@ from dangjian.members.services import (
     member_transfer_out,
     member_update,
 )
+from dangjian.members.tests.factories import MemberFactory
 from dangjian.members.validators import ERR_PHONE
 
 GB_EXAMPLE = "11010519491231002X"  # GB 11643's example: born 1949-12-31, female (see core/lib/tests/test_idcard.py)
@@ -718,3 +720,59 @@ def test_no_service_deletes_a_member_and_history_protects_the_row(world):
     assert set(Member.objects.values_list("pk", flat=True)) == before
     with pytest.raises(ProtectedError):
         Member.objects.get(pk=world.member_b.pk).delete()
+
+
+# --- dissolved orgs take no new members -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dissolved_branch(world):
+    from dangjian.orgs.tests.factories import OrgFactory
+
+    org = OrgFactory(name="已撤销党支部", code="GONE", parent=world.general)
+    org.dissolved_on = date(2026, 1, 1)
+    org.save()
+    return org
+
+
+def test_dissolved_branch_takes_no_new_member(world, dissolved_branch):
+    data = {f: getattr(MemberFactory.build(), f) for f in ("name", "gender", "birth_date", "id_number", "education")}
+    with pytest.raises(ValidationError) as excinfo:
+        member_create(
+            acting_user=world.admin,
+            org=dissolved_branch,
+            category="probationary",
+            joined_on=date(2025, 7, 1),
+            position="科员",
+            phone="13900000001",
+            **data,
+        )
+    assert excinfo.value.message_dict == {"org": [ERR_ORG_DISSOLVED]}
+    assert not Member.objects.filter(org=dissolved_branch).exists()
+
+
+def test_dissolved_branch_is_no_move_target(world, dissolved_branch):
+    with pytest.raises(ValidationError) as excinfo:
+        member_move(
+            acting_user=world.admin, member=world.member_a, to_org=dissolved_branch, transferred_on=date(2026, 2, 1)
+        )
+    assert excinfo.value.message_dict == {"to_org": [ERR_ORG_DISSOLVED]}
+    world.member_a.refresh_from_db()
+    assert world.member_a.org == world.branch_a
+
+
+def test_dissolved_branch_is_no_transfer_in_target(world, dissolved_branch):
+    member_transfer_out(
+        acting_user=world.admin, member=world.member_a, transferred_on=date(2026, 2, 1), destination="外单位党支部"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        member_transfer_in(
+            acting_user=world.admin,
+            member=world.member_a,
+            to_org=dissolved_branch,
+            transferred_on=date(2026, 3, 1),
+            source="外单位党支部",
+        )
+    assert excinfo.value.message_dict == {"to_org": [ERR_ORG_DISSOLVED]}
+    world.member_a.refresh_from_db()
+    assert world.member_a.status == Status.TRANSFERRED_OUT
