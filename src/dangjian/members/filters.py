@@ -18,7 +18,7 @@ STATUS_ALL = "all"
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_search")
     org = django_filters.ModelChoiceFilter(
-        label="组织（含下级）", queryset=Organization.objects.none(), method="filter_org"
+        label="组织（含下级）", empty_label="全部组织", queryset=Organization.objects.none(), method="filter_org"
     )
     category = django_filters.ChoiceFilter(label="人员类别", choices=Category.choices, empty_label="全部类别")
     status = django_filters.ChoiceFilter(

@@ -6,13 +6,19 @@ from .models import Member
 from .selectors import id_number_for, phone_for
 
 
+#: Columns a phone can do without (members and secretaries check the roster on phones).
+WIDE_ONLY = {"td": {"class": "d-none d-md-table-cell"}, "th": {"class": "d-none d-md-table-cell"}}
+
+
 class MemberTable(tables.Table):
     name = tables.Column(verbose_name="姓名", order_by=("name_pinyin",))
     org = tables.Column(verbose_name="所在党支部", order_by=("org__path", "name_pinyin"))
     age = tables.Column(verbose_name="年龄", empty_values=(), order_by=("-birth_date",))
-    id_number = tables.Column(
-        verbose_name="公民身份号码", orderable=False, attrs={"td": {"class": "hide-sm"}, "th": {"class": "hide-sm"}}
-    )
+    id_number = tables.Column(verbose_name="公民身份号码", orderable=False, attrs=WIDE_ONLY)
+    education = tables.Column(attrs=WIDE_ONLY)
+    joined_on = tables.Column(attrs=WIDE_ONLY)
+    group = tables.Column(attrs=WIDE_ONLY)
+    position = tables.Column(attrs=WIDE_ONLY)
     phone = tables.Column(verbose_name="联系电话", orderable=False)
 
     class Meta:
