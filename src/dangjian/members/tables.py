@@ -5,7 +5,6 @@ from django.utils.html import format_html
 from .models import Member
 from .selectors import id_number_for, phone_for
 
-
 #: Columns a phone can do without (members and secretaries check the roster on phones).
 WIDE_ONLY = {"td": {"class": "d-none d-md-table-cell"}, "th": {"class": "d-none d-md-table-cell"}}
 

@@ -16,6 +16,7 @@ from dangjian.core.shell import ACTIVE_GRANT_SESSION_KEY
 from dangjian.core.templatetags.dangjian import cn_date
 from dangjian.core.tests.factories import UserFactory
 from dangjian.members.services import member_update
+from dangjian.members.tests.factories import member_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ def test_audit_page_shows_actor_ip_and_changed_fields_in_scope(world, client_for
     client = client_for(world.secretary_a)
     client.post(
         reverse("members:edit", args=[world.member_a.pk]),
-        {**edit_payload(world.member_a), "position": "副主任科员"},
+        member_form_data(world.member_a, position="副主任科员"),
         REMOTE_ADDR="10.1.2.3",
     )
     entry = LogEntry.objects.get_for_object(world.member_a).latest("timestamp")
@@ -161,27 +162,3 @@ def test_audit_page_is_scoped_to_the_admins_subtree(world, client_for):
     page = client_for(sub_admin).get(reverse("core:audit")).content.decode()
     assert "处长助理" not in page  # branch B is outside the general branch
     assert "处长助理" in client_for(world.admin).get(reverse("core:audit")).content.decode()
-
-
-def edit_payload(member) -> dict:
-    fields = [
-        "name",
-        "gender",
-        "ethnicity",
-        "birth_date",
-        "id_number",
-        "education",
-        "category",
-        "joined_on",
-        "full_member_on",
-        "position",
-        "phone",
-        "fee_base",
-        "native_place",
-        "work_started_on",
-        "professional_title",
-        "remark",
-    ]
-    data = {name: getattr(member, name) or "" for name in fields}
-    data.update(org=member.org_id, group=member.group_id or "")
-    return data

@@ -35,3 +35,29 @@ class MemberFactory(factory.django.DjangoModelFactory):
         member.full_clean()
         member.save()
         return member
+
+
+def member_form_data(member, **overrides) -> dict:
+    """The member form's POST data for an existing member, as the edit page would send it."""
+    data = {
+        "name": member.name,
+        "gender": member.gender,
+        "ethnicity": member.ethnicity,
+        "birth_date": member.birth_date.isoformat(),
+        "id_number": member.id_number,
+        "education": member.education,
+        "category": member.category,
+        "joined_on": member.joined_on.isoformat(),
+        "full_member_on": member.full_member_on.isoformat() if member.full_member_on else "",
+        "org": member.org_id,
+        "group": member.group_id or "",
+        "position": member.position,
+        "phone": member.phone,
+        "fee_base": f"{member.fee_base:.2f}",  # as the form renders the stored Decimal
+        "native_place": member.native_place,
+        "work_started_on": "",
+        "professional_title": member.professional_title,
+        "remark": member.remark,
+    }
+    data.update(overrides)
+    return data

@@ -24,7 +24,7 @@ from dangjian.members.models import (
     Transfer,
 )
 from dangjian.members.services import ERR_SAME_STATUS, member_change_status, member_transfer_out
-from dangjian.members.tests.factories import MemberFactory
+from dangjian.members.tests.factories import MemberFactory, member_form_data
 from dangjian.members.validators import ERR_PHONE
 
 GB_EXAMPLE = "11010519491231002X"  # born 1949-12-31, female (core/lib/tests/test_idcard.py)
@@ -354,31 +354,6 @@ def member_post(world, **overrides) -> dict:
     return data
 
 
-def edit_post(member, **overrides) -> dict:
-    data = {
-        "name": member.name,
-        "gender": member.gender,
-        "ethnicity": member.ethnicity,
-        "birth_date": member.birth_date.isoformat(),
-        "id_number": member.id_number,
-        "education": member.education,
-        "category": member.category,
-        "joined_on": member.joined_on.isoformat(),
-        "full_member_on": member.full_member_on.isoformat() if member.full_member_on else "",
-        "org": member.org_id,
-        "group": member.group_id or "",
-        "position": member.position,
-        "phone": member.phone,
-        "fee_base": f"{member.fee_base:.2f}",  # as the form renders the stored Decimal
-        "native_place": member.native_place,
-        "work_started_on": "",
-        "professional_title": member.professional_title,
-        "remark": member.remark,
-    }
-    data.update(overrides)
-    return data
-
-
 def assert_refused(response, before, field: str, message: str) -> None:
     assert response.status_code == 400
     assert message in field_errors(response, field), field_errors(response, field)
@@ -429,7 +404,7 @@ def test_edit_refuses_a_wrong_id_number(world, client_for):
     before = db_state()
     wrong = member.id_number[:17] + ("0" if member.id_number[17] != "0" else "1")
     response = client_for(world.secretary_a).post(
-        reverse("members:edit", args=[member.pk]), edit_post(member, id_number=wrong)
+        reverse("members:edit", args=[member.pk]), member_form_data(member, id_number=wrong)
     )
     assert_refused(response, before, "id_number", idcard.ERR_CHECKSUM)
 
@@ -439,7 +414,7 @@ def test_edit_refuses_a_full_member_without_the_date(world, client_for):
 
     before = db_state()
     response = client_for(world.secretary_a).post(
-        reverse("members:edit", args=[world.member_a.pk]), edit_post(world.member_a, full_member_on="")
+        reverse("members:edit", args=[world.member_a.pk]), member_form_data(world.member_a, full_member_on="")
     )
     assert_refused(response, before, "full_member_on", ERR_FULL_DATE_MISSING)
 
@@ -447,7 +422,8 @@ def test_edit_refuses_a_full_member_without_the_date(world, client_for):
 def test_edit_refuses_moving_the_member_to_a_branch_outside_scope(world, client_for):
     before = db_state()
     response = client_for(world.secretary_a).post(
-        reverse("members:edit", args=[world.member_a.pk]), edit_post(world.member_a, org=world.branch_b.pk, group="")
+        reverse("members:edit", args=[world.member_a.pk]),
+        member_form_data(world.member_a, org=world.branch_b.pk, group=""),
     )
     assert response.status_code == 400
     assert field_errors(response, "org")
@@ -459,7 +435,7 @@ def test_a_committee_member_cannot_change_the_id_number_or_phone_by_posting_them
     other = idcard.make("110101", member.birth_date, 480, male=True)
     response = client_for(world.committee_member_a).post(
         reverse("members:edit", args=[member.pk]),
-        edit_post(member, id_number=other, phone="13012345678", position="处长"),
+        member_form_data(member, id_number=other, phone="13012345678", position="处长"),
     )
     assert response.status_code == 302
     fresh = Member.objects.get(pk=member.pk)
@@ -575,7 +551,7 @@ def test_create_saves_and_audits_with_the_id_number_masked(world, client_for):
 def test_edit_saves_and_audits_the_changed_fields(world, client_for):
     member = world.member_a
     response = client_for(world.secretary_a).post(
-        reverse("members:edit", args=[member.pk]), edit_post(member, position="副处长")
+        reverse("members:edit", args=[member.pk]), member_form_data(member, position="副处长")
     )
     assert response.status_code == 302
     assert Member.objects.get(pk=member.pk).position == "副处长"
@@ -587,7 +563,7 @@ def test_edit_saves_and_audits_the_changed_fields(world, client_for):
 def test_retyping_the_fee_base_without_decimals_is_not_a_change(world, client_for):
     member = world.member_a
     client_for(world.secretary_a).post(
-        reverse("members:edit", args=[member.pk]), edit_post(member, fee_base="6000", position="副处长")
+        reverse("members:edit", args=[member.pk]), member_form_data(member, fee_base="6000", position="副处长")
     )
     entry = entries_for(Member, object_pk=str(member.pk)).get(action=LogEntry.Action.UPDATE)
     assert set(entry.changes_dict) == {"position"}
@@ -596,7 +572,9 @@ def test_retyping_the_fee_base_without_decimals_is_not_a_change(world, client_fo
 def test_edit_of_the_id_number_is_audited_masked(world, client_for):
     member = world.member_a
     new = idcard.make("110102", member.birth_date, 481, male=True)
-    client_for(world.secretary_a).post(reverse("members:edit", args=[member.pk]), edit_post(member, id_number=new))
+    client_for(world.secretary_a).post(
+        reverse("members:edit", args=[member.pk]), member_form_data(member, id_number=new)
+    )
     assert Member.objects.get(pk=member.pk).id_number == new
     entry = entries_for(Member, object_pk=str(member.pk)).get(action=LogEntry.Action.UPDATE)
     assert set(entry.changes_dict) == {"id_number"}
