@@ -89,6 +89,12 @@ def world(db) -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Uploads and exports of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
 @pytest.fixture
 def client_for(client):
     """client_for(user) -> the test client logged in as that user."""

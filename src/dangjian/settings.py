@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "django_tables2",
+    "huey.contrib.djhuey",
     "dangjian.core",
     "dangjian.orgs",
     "dangjian.members",
@@ -196,6 +197,24 @@ STORAGES = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Uploaded imports and generated exports: private files, served only through scoped views (never by URL).
+VAR_DIR = Path(os.environ.get("DANGJIAN_VAR_DIR", PROJECT_DIR / "var"))
+MEDIA_ROOT = VAR_DIR / "files"
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # Huey's SQLite file and MEDIA_ROOT live here
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Background work (long imports, exports): SQLite-backed Huey by default, Redis when REDIS_URL is set.
+# HUEY_IMMEDIATE=1 runs tasks inline (tests; a demo without a consumer).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+HUEY = {
+    "name": "dangjian",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
+    "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

@@ -95,3 +95,53 @@ class RoleGrant(BaseModel):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.org.path}
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A background job belongs to whoever started it (its output is a personal export)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class Job(BaseModel):
+    """A long piece of work (import, export) run by the task queue, with progress for the page to poll."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "进行中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("任务类型", max_length=50)
+    title = models.CharField("名称", max_length=200)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jobs", verbose_name="发起人")
+    params = models.JSONField("参数", default=dict, blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    progress = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    message = models.CharField("说明", max_length=500, blank=True)
+    input_file = models.FileField("输入文件", upload_to="jobs/in/%Y/%m/", blank=True)
+    output_file = models.FileField("输出文件", upload_to="jobs/out/%Y/%m/", blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="job_owner_recent_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.progress * 100 // self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}

@@ -9,4 +9,6 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit"),
     path("grants/", views.grant_list, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke_view, name="grant_revoke"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
 ]

@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.orgs.models import Organization
 
 from .forms import GrantForm
-from .models import RoleGrant
+from .models import Job, RoleGrant
 from .reminders import reminders_for
 from .roles import Capability
 from .services import grant_create, grant_revoke
@@ -102,3 +102,15 @@ def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已撤销 {grant}")
     return redirect("core:grants")
+
+
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background job's progress; the page polls its own partial until the job has finished."""
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = get_object_or_404(Job.objects.visible_to(request.user).exclude(output_file=""), pk=pk)
+    return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.result.get("filename"))

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dangjian.core.models import Job
 
 PERSONAS = ["admin", "secretary_a", "committee_member_a", "member_user_a", "secretary_b", "inspector"]
 VIEWERS = {"admin", "secretary_a", "committee_member_a", "secretary_b", "inspector"}
@@ -38,6 +41,15 @@ class Case:
     ok_status: int = 200
 
 
+def job_of(user, output: str = "") -> Job:
+    job = Job.objects.create(kind="test", title="导出花名册", created_by=user, status=Job.Status.SUCCEEDED)
+    if output:
+        job.output_file.save(output, ContentFile(b"xlsx"), save=True)
+        job.result = {"filename": output}
+        job.save()
+    return job
+
+
 def obj(attr, query=""):
     return lambda w: ([getattr(w, attr).pk], query)
 
@@ -60,6 +72,11 @@ CASES: dict[str, Case] = {
         a=lambda w: ([w.secretary_a.grants[0].pk], ""),
         b=lambda w: ([w.secretary_b.grants[0].pk], ""),
         get=False,
+    ),
+    # A job and its file belong to whoever started it (secretary A here), whatever their roles.
+    "core:job_detail": Case(a_ok={"secretary_a"}, a=lambda w: ([job_of(w.secretary_a).pk], ""), post=False),
+    "core:job_download": Case(
+        a_ok={"secretary_a"}, a=lambda w: ([job_of(w.secretary_a, "out.xlsx").pk], ""), post=False
     ),
     "orgs:tree": Case(a_ok=VIEWERS, post=False),
     "orgs:create": Case(
@@ -112,6 +129,8 @@ def test_every_url_pattern_has_a_scope_case():
 
 
 def _check_page(response, persona):
+    if response.streaming:
+        return  # a file download: its owner is checked by the status code
     text = response.content.decode()
     for hidden in HIDDEN.get(persona, []):
         assert hidden not in text, f"{persona} sees {hidden!r} on {response.request['PATH_INFO']}"
