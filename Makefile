@@ -26,7 +26,8 @@ src/dangjian/static/vendor/.stamp: package.json package-lock.json scripts/vendor
 run: setup
 	$(BIN)/dangjian migrate --noinput
 	$(BIN)/dangjian seed_demo
-	$(BIN)/dangjian runserver $(ADDR)
+	@echo "后台任务进程（导入、导出）随网站一同启动；按 Ctrl+C 同时停止。"
+	trap 'kill 0' EXIT INT TERM; $(BIN)/dangjian run_huey --quiet & $(BIN)/dangjian runserver $(ADDR)
 
 test: setup
 	$(BIN)/pytest -q $(PYTEST_ARGS)
