@@ -10,9 +10,11 @@ reports progress through the callback it is given (throttled writes); the job pa
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -36,13 +38,17 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def job_start(*, acting_user: User, kind: str, title: str, params: dict, input_file: File | None = None) -> Job:
+def job_start(
+    *, acting_user: User, kind: str, title: str, params: dict, input_file: File | FieldFile | None = None
+) -> Job:
     """Save the job and enqueue it once the transaction commits (the worker must see the row)."""
     if kind not in _handlers:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(kind=kind, title=title, created_by=acting_user, params=params)
-    if input_file is not None:
-        job.input_file.save(input_file.name, input_file, save=False)
+    if isinstance(input_file, FieldFile):
+        job.input_file.name = input_file.name  # already stored (a previewed upload): share it, do not copy
+    elif input_file is not None:
+        job.input_file.save(Path(input_file.name).name, input_file, save=False)
     job.save()
     transaction.on_commit(lambda: run_job(job.pk))
     return job

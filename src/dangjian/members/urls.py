@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list_view, name="list"),
     path("new/", views.member_create, name="create"),
+    path("import/", import_views.member_import, name="import"),
+    path("import/<int:pk>/", import_views.member_import_job, name="import_job"),
+    path("import/<int:pk>/confirm/", import_views.member_import_confirm, name="import_confirm"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/status/", views.member_status, name="status"),

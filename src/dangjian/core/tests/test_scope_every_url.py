@@ -50,6 +50,18 @@ def job_of(user, output: str = "") -> Job:
     return job
 
 
+def import_job_of(user) -> Job:
+    """A finished, clean preview: the one state that may be confirmed."""
+    return Job.objects.create(
+        kind="members.import",
+        title="花名册导入预检",
+        created_by=user,
+        status=Job.Status.SUCCEEDED,
+        params={"dry_run": True, "org_id": None, "update": False},
+        result={"ok": True, "total_rows": 0, "mapping": [], "missing_columns": [], "preview": [], "errors": []},
+    )
+
+
 def obj(attr, query=""):
     return lambda w: ([getattr(w, attr).pk], query)
 
@@ -96,6 +108,12 @@ CASES: dict[str, Case] = {
     "orgs:seat_add": Case(a_ok=MANAGE_A, b_ok={"admin", "secretary_b"}, a=obj("term_a"), b=obj("term_b")),
     "orgs:seat_end": Case(a_ok=MANAGE_A, b_ok={"admin", "secretary_b"}, a=obj("seat_a"), b=obj("seat_b")),
     "members:list": Case(a_ok=VIEWERS, post=False),
+    "members:import": Case(a_ok={"admin", "secretary_a", "committee_member_a", "secretary_b"}),
+    # An import job (preview or run) belongs to whoever uploaded the file.
+    "members:import_job": Case(a_ok={"secretary_a"}, a=lambda w: ([import_job_of(w.secretary_a).pk], ""), post=False),
+    "members:import_confirm": Case(
+        a_ok={"secretary_a"}, a=lambda w: ([import_job_of(w.secretary_a).pk], ""), get=False
+    ),
     "members:create": Case(a_ok={"admin", "secretary_a", "committee_member_a", "secretary_b"}),
     "members:detail": Case(
         a_ok=A_SIDE, b_ok={"admin", "secretary_b", "inspector"}, a=obj("member_a"), b=obj("member_b"), post=False

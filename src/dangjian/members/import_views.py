@@ -1,0 +1,92 @@
+"""The roster import in the browser: upload → preview (validated in the background, nothing written) → confirm →
+the import itself as a background job. The rules live in members.importer; these views only move files and jobs."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dangjian.core.forms import BootstrapFormMixin
+from dangjian.core.jobs import job_start
+from dangjian.core.models import Job
+from dangjian.core.roles import Capability
+from dangjian.core.views import require_capability
+from dangjian.orgs.forms import org_label
+from dangjian.orgs.models import Organization
+
+IMPORT_KIND = "members.import"
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".ods")
+ERR_FILE_TYPE = "请上传 Excel（.xlsx、.xls）、.ods 或 CSV 文件"
+ERR_FILE_SIZE = "文件过大（上限 {limit} MB），请拆分后分批导入"
+MAX_UPLOAD_MB = 50
+
+
+class ImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label="花名册文件", help_text="支持 .xlsx、.xls、.ods、.csv（UTF-8 或 GBK）")
+    org = forms.ModelChoiceField(
+        label="默认党支部（文件未填“所在党支部”时使用）", queryset=Organization.objects.none(), required=False
+    )
+    update = forms.BooleanField(label="按公民身份号码更新已有党员（不勾选时，已登记的号码视为错误）", required=False)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+        self.fields["org"].label_from_instance = org_label
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
+            raise forms.ValidationError(ERR_FILE_TYPE)
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(ERR_FILE_SIZE.format(limit=MAX_UPLOAD_MB))
+        return upload
+
+
+def _import_job(request, pk: int) -> Job:
+    return get_object_or_404(Job.objects.visible_to(request.user).filter(kind=IMPORT_KIND), pk=pk)
+
+
+def member_import(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.CHANGE)
+    orgs = Organization.objects.changeable_by(request.user).active().filter(kind="branch")
+    form = ImportForm(request.POST or None, request.FILES or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        org = form.cleaned_data["org"]
+        job = job_start(
+            acting_user=request.user,
+            kind=IMPORT_KIND,
+            title=f"花名册导入预检：{form.cleaned_data['file'].name}",
+            params={"org_id": org.pk if org else None, "update": form.cleaned_data["update"], "dry_run": True},
+            input_file=form.cleaned_data["file"],
+        )
+        return redirect("members:import_job", job.pk)
+    recent = Job.objects.visible_to(request.user).filter(kind=IMPORT_KIND)[:10]
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "members/import_form.html", {"form": form, "recent": recent}, status=status)
+
+
+def member_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A preview (dry run) or an import, with its progress while it runs and its report when done."""
+    job = _import_job(request, pk)
+    template = "members/import_job.html#job" if request.htmx else "members/import_job.html"
+    return render(request, template, {"job": job, "report": job.result if job.is_finished else None})
+
+
+@require_POST
+def member_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run the previewed file for real. Only a clean, finished preview can be confirmed; the rows are validated again
+    inside the import (the database may have changed since the preview)."""
+    preview = _import_job(request, pk)
+    if not (preview.params.get("dry_run") and preview.is_finished and preview.result.get("ok")):
+        raise Http404
+    require_capability(request.user, Capability.CHANGE)
+    job = job_start(
+        acting_user=request.user,
+        kind=IMPORT_KIND,
+        title=preview.title.replace("预检", ""),
+        params={**preview.params, "dry_run": False, "preview_job": preview.pk},
+        input_file=preview.input_file,
+    )
+    messages.info(request, "已开始导入，完成前请勿重复提交")
+    return redirect("members:import_job", job.pk)
