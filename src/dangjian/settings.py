@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "huey.contrib.djhuey",
+    "ninja",  # serves its Swagger UI from its own static files (not a CDN)
     "dangjian.core",
     "dangjian.orgs",
     "dangjian.members",

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from dangjian.api import urls_without_session_login
+
 urlpatterns = [
     path(
         "login/",
@@ -21,5 +23,6 @@ urlpatterns = [
     path("", include("dangjian.core.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
+    path("api/v1/", urls_without_session_login()),
     path("django-admin/", admin.site.urls),
 ]

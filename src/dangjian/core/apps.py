@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .audit import audit_register
-        from .models import RoleGrant, User
+        from .models import ApiToken, RoleGrant, User
 
         audit_register(User, exclude=["password", "last_login"])
         audit_register(RoleGrant)
+        # last_used_at is written with update() (no signal): using a token is not a change to audit.
+        audit_register(ApiToken, exclude=["key_hash", "last_used_at"])

@@ -52,3 +52,7 @@ class GrantForm(BootstrapFormMixin, forms.Form):
 
 class ScopeSwitchForm(forms.Form):
     grant = forms.IntegerField()
+
+
+class TokenForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label="令牌名称", max_length=100, help_text="写明用途，便于日后辨认和撤销，如：人事系统同步")

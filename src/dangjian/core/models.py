@@ -145,3 +145,42 @@ class Job(BaseModel):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A token is its owner's alone: nobody else sees it, whatever their grants (not even an admin)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the REST API; it acts as its user (same grants, scope and masking).
+
+    Only the SHA-256 of the key is stored: the key itself is shown once, when the token is created.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户")
+    name = models.CharField("名称", max_length=100, help_text="用途说明，如：人事系统同步")
+    prefix = models.CharField("令牌前缀", max_length=8, help_text="令牌的前8位，用于辨认")
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "访问令牌"
+        verbose_name_plural = "访问令牌"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

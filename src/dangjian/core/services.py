@@ -1,17 +1,21 @@
-"""Writes on accounts and role grants."""
+"""Writes on accounts, role grants and API tokens."""
 
+import hashlib
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import RoleGrant, User
+from .models import ApiToken, RoleGrant, User
 from .roles import CAPABILITIES, Capability
 
 ERR_GRANT_OUT_OF_SCOPE = "您无权在该组织分配角色"
 ERR_GRANT_EXISTS = "该用户在此组织已有相同角色"
 ERR_REVOKE_SELF = "不能撤销自己正在使用的管理员角色"
+ERR_TOKEN_NO_GRANT = "只有已分配角色的用户才能创建访问令牌"
+ERR_TOKEN_NOT_OWNER = "只能撤销自己的访问令牌"
+ERR_TOKEN_REVOKED = "该访问令牌已撤销"
 
 
 @transaction.atomic
@@ -46,3 +50,33 @@ def grant_revoke(*, acting_user: User, grant: RoleGrant) -> RoleGrant:
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at", "updated_at"])
     return grant
+
+
+def token_hash(key: str) -> str:
+    """What is stored of a token key: its SHA-256, hex (the key is random, so no salt or slow hash is needed)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, acting_user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue an API token for the acting user. Returns the token and its key, which is never stored or shown again."""
+    if not (acting_user.is_superuser or acting_user.grants):
+        raise PermissionDenied(ERR_TOKEN_NO_GRANT)
+    key = secrets.token_urlsafe(32)
+    token = ApiToken(user=acting_user, name=name.strip(), prefix=key[:8], key_hash=token_hash(key))
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, acting_user: User, token: ApiToken) -> ApiToken:
+    """Revoke a token for good (kept, with its revocation time, for the record); only its owner may."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != acting_user.pk:
+        raise PermissionDenied(ERR_TOKEN_NOT_OWNER)
+    if token.is_revoked:
+        raise ValidationError(ERR_TOKEN_REVOKED)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    return token

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from dangjian.orgs.models import Organization
 
-from .forms import GrantForm
-from .models import Job, RoleGrant
+from .forms import GrantForm, TokenForm
+from .models import ApiToken, Job, RoleGrant
 from .reminders import reminders_for
 from .roles import Capability
-from .services import grant_create, grant_revoke
+from .services import grant_create, grant_revoke, token_create, token_revoke
 from .shell import ACTIVE_GRANT_SESSION_KEY
 
 
@@ -114,3 +114,37 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user).exclude(output_file=""), pk=pk)
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.result.get("filename"))
+
+
+def token_list(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens; a new token's key is shown in this one response and never again."""
+    if not (request.user.is_superuser or request.user.grants):
+        raise Http404
+    form = TokenForm(request.POST or None)
+    new_key = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_key = token_create(acting_user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"已创建访问令牌“{token.name}”")
+            form = TokenForm()
+    tokens = ApiToken.objects.visible_to(request.user)
+    response = render(request, "core/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
+    if new_key:
+        # Rendered, not redirected: the key never sits in a message cookie or session; nor in any cache.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.visible_to(request.user).active(), pk=pk)
+    try:
+        token_revoke(acting_user=request.user, token=token)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, f"已撤销访问令牌“{token.name}”，使用它的请求将被拒绝")
+    return redirect("core:tokens")

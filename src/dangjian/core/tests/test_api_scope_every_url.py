@@ -1,0 +1,109 @@
+"""Every URL of the REST API (namespace "api"), with a bearer token of every persona: in-scope objects answer,
+out-of-scope ones are JSON 404 (never 403), lists never name what is outside the token user's scope, and without a
+token every operation is a JSON 401. test_scope_every_url.py leaves the "api" namespace to this file.
+
+A new API URL without an entry in API_CASES fails test_every_api_url_has_a_scope_case.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+
+from dangjian.core.services import token_create
+from dangjian.core.tests.test_scope_every_url import A_SIDE, HIDDEN, PERSONAS, VIEWERS, all_url_names, obj
+
+B_SIDE = {"admin", "secretary_b", "inspector"}
+
+
+@dataclass
+class ApiCase:
+    """`a`/`b`: (args, query) for an object in branch A's / branch B's subtree; the sets say which personas get
+    200 for each, everyone else 404. `public`: answers 200 to anyone, token or not (index, schema, docs)."""
+
+    a_ok: set[str] = field(default_factory=set)
+    b_ok: set[str] = field(default_factory=set)
+    a: Callable = lambda w: ([], "")
+    b: Callable | None = None
+    public: bool = False
+
+
+def everything(query: str = "") -> Callable:
+    """A list with every row on one page (out-of-scope names would show)."""
+    return lambda w: ([], f"?page_size=100{query}")
+
+
+API_CASES: dict[str, ApiCase] = {
+    "api:api-root": ApiCase(public=True),
+    "api:openapi-json": ApiCase(public=True),
+    "api:openapi-view": ApiCase(public=True),
+    "api:org_list": ApiCase(a_ok=VIEWERS, a=everything("&include_dissolved=true")),
+    "api:org_detail": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=obj("branch_a"), b=obj("branch_b")),
+    "api:member_list": ApiCase(a_ok=VIEWERS, a=everything("&status=all")),
+    "api:member_detail": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=obj("member_a"), b=obj("member_b")),
+}
+
+
+def api_url_names() -> set[str]:
+    return {name for name in all_url_names() if name.split(":")[0] == "api"}
+
+
+def test_every_api_url_has_a_scope_case():
+    assert api_url_names() - set(API_CASES) == set(), "API URLs without a scope case in API_CASES"
+    assert set(API_CASES) - api_url_names() == set(), "API_CASES for URLs that no longer exist"
+
+
+def bearer(user) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(acting_user=user, name='scope walk')[1]}"}
+
+
+def targets(case: ApiCase, world):
+    for target, allowed in ((case.a, case.a_ok), (case.b, case.b_ok)):
+        if target is not None:
+            yield target(world), allowed
+
+
+def _check_body(response, persona, url):
+    if response["Content-Type"].startswith("application/json"):
+        text = json.dumps(response.json(), ensure_ascii=False)
+    else:
+        text = response.content.decode()
+    for hidden in HIDDEN.get(persona, []):
+        assert hidden not in text, f"{persona}'s token sees {hidden!r} on {url}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(API_CASES))
+def test_api_url_scope(name, persona, world, client):
+    case = API_CASES[name]
+    headers = bearer(world.personas()[persona])
+    for (args, query), allowed in targets(case, world):
+        url = reverse(name, args=args) + query
+        response = client.get(url, **headers)
+        expected = 200 if case.public or persona in allowed else 404
+        assert response.status_code == expected, f"GET {url} as {persona}'s token"
+        if expected == 404:
+            assert response.json()["code"] == "not_found"
+        _check_body(response, persona, url)
+        if not case.public:
+            # Read-only API: other methods are refused before anything runs, whoever asks.
+            assert client.post(url, {}, **headers).status_code == 405
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.parametrize("name", sorted(API_CASES))
+def test_api_url_without_a_token(name, signed_in, world, client):
+    """No token is JSON 401, never the login page's 302; a signed-in session does not stand in for a token."""
+    case = API_CASES[name]
+    if signed_in:
+        client.force_login(world.admin)
+    for (args, query), _allowed in targets(case, world):
+        url = reverse(name, args=args) + query
+        response = client.get(url)
+        if case.public:
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 401, url
+            assert response.json() == {"code": "unauthorized", "message": "缺少或无效的访问令牌"}

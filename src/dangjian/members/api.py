@@ -1,0 +1,117 @@
+"""REST API over the roster: the same filter, scope and masking as the roster page (members/selectors.py)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from dangjian.core.api import ERROR_RESPONSES, InvalidParams, PageParams, form_errors, paginate
+from dangjian.core.roles import Capability
+from dangjian.core.views import require_capability
+
+from . import selectors
+from .choices import Category, Education, ExitKind, Gender, Status
+from .filters import STATUS_ALL
+from .models import Member
+
+router = Router(tags=["党员"])
+
+
+def _help(choices) -> str:
+    return "；".join(f"{value}={label}" for value, label in choices)
+
+
+MASK_HELP = "无“查看完整个人信息”权限时（如纪检监督、支委委员）以 * 遮盖中间部分，与页面一致"
+StatusParam = Literal[(*Status.values, STATUS_ALL)]
+
+
+class MemberFilterParams(Schema):
+    """The roster page's filter (members.filters.MemberFilter) as query parameters."""
+
+    q: str | None = Field(None, max_length=100, description="搜索：姓名、全拼、简拼，或证件号、手机号尾号")
+    org: int | None = Field(None, description="组织 ID（含下级组织；党小组则为该小组成员）")
+    category: Category | None = Field(None, description=f"人员类别：{_help(Category.choices)}")
+    status: StatusParam | None = Field(
+        None, description=f"党籍状态，默认 active：{_help(Status.choices)}；{STATUS_ALL}=全部状态"
+    )
+    gender: Gender | None = Field(None, description=f"性别：{_help(Gender.choices)}")
+    education: Education | None = Field(None, description=f"学历：{_help(Education.choices)}")
+    age_min: int | None = Field(None, description="年龄不小于")
+    age_max: int | None = Field(None, description="年龄不大于")
+    joined_year: int | None = Field(None, description="入党年份")
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+    code: str
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    gender: Gender = Field(description=_help(Gender.choices))
+    ethnicity: str
+    birth_date: date
+    age: int
+    id_number: str = Field(description=f"公民身份号码；{MASK_HELP}")
+    phone: str = Field(description=f"联系电话；{MASK_HELP}")
+    education: Education = Field(description=_help(Education.choices))
+    category: Category = Field(description=_help(Category.choices))
+    joined_on: date
+    full_member_on: date | None
+    org: OrgRef = Field(description="所在党支部")
+    group: OrgRef | None = Field(description="所在党小组")
+    position: str
+    status: Status = Field(description=_help(Status.choices))
+
+    @staticmethod
+    def resolve_id_number(obj: Member, context) -> str:
+        return selectors.id_number_for(context["request"].auth, obj)
+
+    @staticmethod
+    def resolve_phone(obj: Member, context) -> str:
+        return selectors.phone_for(context["request"].auth, obj)
+
+
+class MemberDetailOut(MemberOut):
+    exit_kind: ExitKind | None = Field(description=f"出党方式（仅状态为出党时）：{_help(ExitKind.choices)}")
+    status_changed_on: date | None
+    fee_base: Decimal = Field(description="党费基数（月，元）")
+    native_place: str
+    work_started_on: date | None
+    professional_title: str
+    remark: str
+
+    @staticmethod
+    def resolve_exit_kind(obj: Member) -> str | None:
+        return obj.exit_kind or None
+
+
+class MemberPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[MemberOut]
+
+
+@router.get("", response={200: MemberPage, **ERROR_RESPONSES}, url_name="member_list", summary="党员花名册")
+def member_list(request: HttpRequest, filters: Query[MemberFilterParams], pages: Query[PageParams]):
+    """您权限范围内的党员，筛选条件与花名册页面相同；默认只列在册党员（status=all 列出全部）。"""
+    user = request.auth
+    require_capability(user, Capability.VIEW)
+    data = {name: str(value) for name, value in filters.dict(exclude_none=True).items()}
+    filterset = selectors.member_filterset(fetched_by=user, filters=data)
+    if not filterset.is_valid():
+        raise InvalidParams(form_errors(filterset.form))
+    return paginate(filterset.qs, page=pages.page, page_size=pages.page_size)
+
+
+@router.get(
+    "/{member_id}", response={200: MemberDetailOut, **ERROR_RESPONSES}, url_name="member_detail", summary="党员详情"
+)
+def member_detail(request: HttpRequest, member_id: int):
+    """一名党员；不存在或不在您的权限范围内时返回 404。"""
+    return selectors.member_get(fetched_by=request.auth, pk=member_id)
