@@ -121,8 +121,11 @@ def deputies_for(size: int) -> int:
 
 
 def head_title_for(department: str) -> str:
-    """处长 for a 处, 主任 for an 办公室, 中心 or 室."""
-    return "处长" if department.endswith("处") else "主任"
+    """处长 for a 处, 院长 for a 院, 站长 for a 站, 主任 for an 办公室, 中心 or 室."""
+    for suffix, title in (("处", "处长"), ("院", "院长"), ("站", "站长")):
+        if department.endswith(suffix):
+            return title
+    return "主任"
 
 
 # --- The generator -----------------------------------------------------------------------------------------
