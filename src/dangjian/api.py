@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
@@ -42,6 +42,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=core_api.TokenAuth(),
     renderer=Renderer(),
+    # validatorUrl null: Swagger UI would otherwise send the schema to validator.swagger.io (offline intranets).
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)

@@ -1,0 +1,108 @@
+"""The API's OpenAPI document and its docs page: complete, public, and served without the internet."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {
+    "/api/v1/orgs": {"kind", "include_dissolved", "page", "page_size"},
+    "/api/v1/orgs/{org_id}": {"org_id"},
+    "/api/v1/members": {
+        "q",
+        "org",
+        "category",
+        "status",
+        "gender",
+        "education",
+        "age_min",
+        "age_max",
+        "joined_year",
+        "page",
+        "page_size",
+    },
+    "/api/v1/members/{member_id}": {"member_id"},
+}
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_it_describes_the_api(schema):
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "机关党建 API"
+    assert schema["info"]["version"] == "1"
+    assert "Authorization: Bearer" in schema["info"]["description"]
+
+
+def test_it_lists_the_four_paths_with_their_parameters(schema):
+    assert set(schema["paths"]) == set(PATHS)
+    for path, params in PATHS.items():
+        operation = schema["paths"][path]["get"]
+        assert {p["name"] for p in operation["parameters"]} == params, path
+        assert set(schema["paths"][path]) == {"get"}, "read-only API"
+
+
+def test_every_operation_needs_the_bearer_token(schema):
+    assert schema["components"]["securitySchemes"] == {"TokenAuth": {"type": "http", "scheme": "bearer"}}
+    for path in PATHS:
+        assert schema["paths"][path]["get"]["security"] == [{"TokenAuth": []}], path
+
+
+def test_it_documents_the_error_format(schema):
+    schemas = schema["components"]["schemas"]
+    assert set(schemas["ErrorOut"]["properties"]) == {"code", "message"}
+    assert set(schemas["ValidationErrorOut"]["properties"]) == {"code", "message", "errors"}
+    for path in PATHS:
+        responses = schema["paths"][path]["get"]["responses"]
+        assert {"200", "401", "404", "422"} <= set(responses), path
+        assert responses["401"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_it_documents_choices_and_masking(schema):
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/members"]["get"]["parameters"]}
+    assert "probationary=预备党员" in params["category"]["description"]
+    assert "all=全部状态" in params["status"]["description"]
+    page_size = params["page_size"]["schema"]
+    assert (page_size["minimum"], page_size["maximum"], page_size["default"]) == (1, 100, 25)
+    member = schema["components"]["schemas"]["MemberOut"]["properties"]
+    assert "遮盖" in member["id_number"]["description"]
+
+
+def test_every_ref_resolves(schema):
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', str(schema).replace("'", '"')))
+    assert refs and refs <= set(schema["components"]["schemas"])
+
+
+def test_the_docs_are_served_offline(client):
+    response = client.get(reverse("api:openapi-view"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "机关党建 API" in page
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert urls, "the docs page loads its scripts and styles"
+    for url in urls:
+        assert not url.startswith(("http:", "https:", "//")) and "cdn" not in url.lower(), url
+        assert url.startswith("/static/ninja/"), url
+        assert finders.find(url.removeprefix("/static/")), f"{url} is not among the static files"
+    assert "swagger-ui-bundle.js" in page
+    assert '"url": "/api/v1/openapi.json"' in page
+    assert '"validatorUrl": null' in page  # else Swagger UI posts the schema to validator.swagger.io
+
+
+def test_the_index_points_to_schema_and_docs(client):
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "title": "机关党建 API",
+        "version": "1",
+        "openapi": "/api/v1/openapi.json",
+        "docs": "/api/v1/docs",
+    }
