@@ -14,3 +14,4 @@ class MembersConfig(AppConfig):
         audit_register(Member, exclude=["name_pinyin", "name_initials"])
         audit_register(StatusChange)
         audit_register(Transfer)
+        from .importer import jobs as import_jobs  # noqa: F401  (registers the members.import job handler)

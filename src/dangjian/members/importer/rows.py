@@ -1,0 +1,201 @@
+"""One data row of a roster file → the Member field values, or every reason the row is bad.
+
+The rules are the roster's own: the field parsers here, the ID-number library, and members.validation's
+cross-field rules, the very ones Member.clean applies to a form, so a row fails with the form's messages.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dangjian.core.lib import idcard
+from dangjian.core.lib.dates import format_cn_date
+
+from ..choices import Category, Education, Gender
+from ..exports import EXAMPLE_ROW
+from ..roster import ROSTER_COLUMNS
+from ..validation import ERR_ID_BIRTH, cross_field_errors
+from . import parsing
+from .headers import HeaderMapping, MappedColumn
+from .targets import Targets
+
+ERR_REQUIRED = "此项必须填写"
+ERR_DUPLICATE_IN_FILE = "与第{row}行的公民身份号码重复"
+
+#: Member fields written by an import, in roster order (org and group as ids).
+FIELDS: tuple[str, ...] = tuple(c.field for c in ROSTER_COLUMNS)
+ATTNAMES: tuple[str, ...] = tuple(f"{f}_id" if f in {"org", "group"} else f for f in FIELDS)
+#: Values of the optional fields when their column is absent from the file.
+DEFAULTS = {"full_member_on": None, "group": None, "work_started_on": None}
+
+PARSERS: dict[str, parsing.Parser] = {
+    "name": parsing.name_parser(),
+    "gender": parsing.gender_parser(),
+    "ethnicity": parsing.ethnicity_parser(),
+    "birth_date": parsing.parse_date,
+    "id_number": parsing.parse_id_number,
+    "education": parsing.education_parser(),
+    "category": parsing.category_parser(),
+    "joined_on": parsing.parse_date,
+    "full_member_on": parsing.parse_date,
+    "org": parsing.parse_text,
+    "group": parsing.parse_text,
+    "position": parsing.text_parser("position"),
+    "phone": parsing.parse_phone,
+    "fee_base": parsing.parse_money,
+    "native_place": parsing.text_parser("native_place"),
+    "work_started_on": parsing.parse_date,
+    "professional_title": parsing.text_parser("professional_title"),
+    "remark": parsing.parse_text,
+}
+_LABELS = {
+    "gender": dict(Gender.choices),
+    "education": dict(Education.choices),
+    "category": dict(Category.choices),
+}
+
+
+_ID, _REMARK = FIELDS.index("id_number"), FIELDS.index("remark")
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    number: int
+    values: tuple  # in FIELDS order; org and group as ids
+    errors: list[tuple[str, str]]  # (file header, Chinese message)
+
+
+class RowChecker:
+    """Checks rows in file order; remembers ID numbers to report a repeat with the row it repeats."""
+
+    def __init__(self, *, header: HeaderMapping, targets: Targets, today: date | None = None) -> None:
+        self.targets = targets
+        self.today = today or date.today()
+        self.mapped = header.fields
+        self.steps = [
+            (m.index, m.column.field, PARSERS[m.column.field], m.header, m.column.required)
+            for m in header.columns
+            if m.column.field not in {"org", "group"} and not m.month_only
+        ]
+        self.birth_month: MappedColumn | None = next((m for m in header.columns if m.month_only), None)
+        self.headers = {c.field: c.header for c in ROSTER_COLUMNS} | {f: m.header for f, m in self.mapped.items()}
+        self.seen: dict[str, int] = {}
+        self.index = {field: i for i, field in enumerate(FIELDS)}
+
+    def cell(self, cells: list, field: str) -> object:
+        mapped = self.mapped.get(field)
+        if mapped is None or mapped.index >= len(cells):
+            return ""
+        value = cells[mapped.index]
+        return value.strip() if isinstance(value, str) else value
+
+    def check(self, number: int, cells: list) -> CheckedRow:
+        values: dict[str, object] = dict(DEFAULTS)
+        errors: list[tuple[str, str]] = []
+        failed: set[str] = set()
+        width = len(cells)
+        for index, field, parse, header, required in self.steps:
+            raw = cells[index] if index < width else ""
+            if raw.__class__ is str:
+                raw = raw.strip()
+            if raw == "" or raw is None:
+                values[field] = DEFAULTS.get(field, "")
+                if required:
+                    errors.append((header, ERR_REQUIRED))
+                    failed.add(field)
+                continue
+            try:
+                values[field] = parse(raw)
+            except parsing.CellError as error:
+                errors.append((header, error.message))
+                failed.add(field)
+        if self.birth_month is not None:
+            self._birth_from_month(cells, values, errors, failed)
+        self._targets(cells, values, errors, failed)
+        rules = cross_field_errors(
+            id_number="" if "id_number" in failed else values.get("id_number", ""),
+            birth_date=values.get("birth_date"),
+            gender=values.get("gender", ""),
+            category=values.get("category", ""),
+            joined_on=values.get("joined_on"),
+            full_member_on=values.get("full_member_on"),
+            work_started_on=values.get("work_started_on"),
+            today=self.today,
+        )
+        for field, messages in rules.items():
+            if field not in failed:
+                errors.extend((self.headers[field], message) for message in messages)
+        id_number = values.get("id_number")
+        if id_number and "id_number" not in failed:
+            first = self.seen.setdefault(id_number, number)
+            if first != number:
+                errors.append((self.headers["id_number"], ERR_DUPLICATE_IN_FILE.format(row=first)))
+        return CheckedRow(number, tuple(values.get(f, "") for f in FIELDS), errors)
+
+    def _birth_from_month(self, cells, values, errors, failed) -> None:
+        """出生年月 holds the year and month: the day comes from the ID number, with which they must agree."""
+        header = self.birth_month.header
+        raw = self.cell(cells, "birth_date")
+        values["birth_date"] = None
+        if raw == "":
+            errors.append((header, ERR_REQUIRED))
+            failed.add("birth_date")
+            return
+        try:
+            year, month = parsing.parse_month(raw)
+        except parsing.CellError as error:
+            errors.append((header, error.message))
+            failed.add("birth_date")
+            return
+        if "id_number" in failed or not values.get("id_number"):
+            return
+        born = idcard.parse(values["id_number"]).birth_date
+        if (born.year, born.month) == (year, month):
+            values["birth_date"] = born
+        else:
+            errors.append((header, ERR_ID_BIRTH.format(format_cn_date(born))))
+            failed.add("birth_date")
+
+    def _targets(self, cells, values, errors, failed) -> None:
+        text = parsing.parse_text(self.cell(cells, "org"))
+        if text:
+            branch, message = self.targets.branch(text)
+        elif self.targets.default is not None:
+            branch, message = self.targets.default, ""
+        else:
+            branch, message = None, ERR_REQUIRED
+        if branch is None:
+            errors.append((self.headers["org"], message))
+            failed.add("org")
+            values["org"] = None
+            return
+        values["org"] = branch.id
+        group_text = parsing.parse_text(self.cell(cells, "group"))
+        if group_text:
+            group, message = self.targets.group(branch, group_text)
+            if group is None:
+                errors.append((self.headers["group"], message))
+                failed.add("group")
+            values["group"] = group.id if group else None
+
+    def display(self, cells: list, checked: CheckedRow) -> dict[str, str]:
+        """A preview row keyed by roster header: parsed values as the roster shows them, bad cells as typed."""
+        bad = {header for header, _ in checked.errors}
+        row: dict[str, str] = {}
+        for field, mapped in self.mapped.items():
+            roster_header = mapped.column.header
+            value = checked.values[self.index[field]]
+            if mapped.header in bad or value in (None, ""):
+                raw = self.cell(cells, field)
+                row[roster_header] = "" if raw == "" else parsing.parse_text(raw)
+            elif field in {"org", "group"}:
+                row[roster_header] = self.targets.by_id[value].name
+            elif field in _LABELS:
+                row[roster_header] = str(_LABELS[field][value])
+            else:
+                row[roster_header] = value.isoformat() if isinstance(value, date) else str(value)
+        return row
+
+
+def is_template_example(row: CheckedRow) -> bool:
+    """The grey example row of the import template (exports.roster_template), left in by mistake: skipped."""
+    return row.values[_ID] == EXAMPLE_ROW["id_number"] and row.values[_REMARK] == EXAMPLE_ROW["remark"]
