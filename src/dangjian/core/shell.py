@@ -27,6 +27,7 @@ NAV_ITEMS = [
     NavItem("首页", "core:home", "house", None, "core:home"),
     NavItem("组织机构", "orgs:tree", "diagram-3", Capability.VIEW, "orgs"),
     NavItem("党员花名册", "members:list", "people", Capability.VIEW, "members"),
+    NavItem("党员统计", "members:stats", "bar-chart", Capability.VIEW, "members:stats"),
     NavItem("角色授权", "core:grants", "person-badge", Capability.MANAGE_GRANTS, "grants"),
     NavItem("审计日志", "core:audit", "journal-text", Capability.AUDIT, "audit"),
 ]

@@ -14,4 +14,5 @@ class MembersConfig(AppConfig):
         audit_register(Member, exclude=["name_pinyin", "name_initials"])
         audit_register(StatusChange)
         audit_register(Transfer)
+        from . import exports  # noqa: F401  (registers the members.export job handler)
         from .importer import jobs as import_jobs  # noqa: F401  (registers the members.import job handler)

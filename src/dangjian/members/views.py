@@ -1,20 +1,24 @@
+import io
 from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from dangjian.core.jobs import job_start
 from dangjian.core.roles import Capability
 from dangjian.core.views import form_error, require_capability
 from dangjian.orgs.models import Organization
 
-from . import services
+from . import exports, services
 from .choices import Status
 from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
 from .selectors import id_number_for, member_filterset, member_get, member_history, phone_for
+from .stats import member_stats
 from .tables import MemberTable
 
 
@@ -172,3 +176,41 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已调整所在党支部")
             return redirect("members:detail", member.pk)
     return _form_page(request, form, title=f"{member.name} 系统内组织关系调整", member=member)
+
+
+@require_POST
+def member_export(request: HttpRequest) -> HttpResponse:
+    """Export the roster as filtered on the page (the filters ride in the query string) as a background job."""
+    require_capability(request.user, Capability.VIEW)
+    filters = exports.export_filters({**request.GET.dict(), **request.POST.dict()})
+    job = job_start(
+        acting_user=request.user, kind=exports.EXPORT_KIND, title=exports.EXPORT_TITLE, params={"filters": filters}
+    )
+    return redirect("core:job_detail", job.pk)
+
+
+def member_template(request: HttpRequest) -> FileResponse:
+    """The blank import template (no data in it; anyone who sees the roster may have it)."""
+    require_capability(request.user, Capability.VIEW)
+    buffer = io.BytesIO()
+    exports.roster_template(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=exports.TEMPLATE_FILENAME)
+
+
+def member_stats_view(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.VIEW)
+    stats = member_stats(fetched_by=request.user, org_id=request.GET.get("org"))
+    return render(request, "members/stats.html", {"stats": stats})
+
+
+def member_stats_export(request: HttpRequest) -> FileResponse:
+    """One statistics table as xlsx: small, so written at once rather than as a job."""
+    require_capability(request.user, Capability.VIEW)
+    key = request.GET.get("table", "")
+    stats = member_stats(fetched_by=request.user, org_id=request.GET.get("org"), only=key)
+    table = stats.table(key)
+    buffer = io.BytesIO()
+    exports.stats_table_xlsx(stats, table, buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=exports.stats_filename(stats, table))

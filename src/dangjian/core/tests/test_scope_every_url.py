@@ -114,6 +114,22 @@ CASES: dict[str, Case] = {
     "orgs:seat_add": Case(a_ok=MANAGE_A, b_ok={"admin", "secretary_b"}, a=obj("term_a"), b=obj("term_b")),
     "orgs:seat_end": Case(a_ok=MANAGE_A, b_ok={"admin", "secretary_b"}, a=obj("seat_a"), b=obj("seat_b")),
     "members:list": Case(a_ok=VIEWERS, post=False),
+    "members:export": Case(a_ok=VIEWERS, get=False),  # POST only: starts a job over the user's own scope
+    "members:template": Case(a_ok=VIEWERS, post=False),
+    "members:stats": Case(
+        a_ok=VIEWERS - {"secretary_b"},
+        b_ok={"admin", "secretary_b", "inspector"},
+        a=lambda w: ([], f"?org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}"),
+        post=False,
+    ),
+    "members:stats_export": Case(
+        a_ok=VIEWERS - {"secretary_b"},
+        b_ok={"admin", "secretary_b", "inspector"},
+        a=lambda w: ([], f"?table=orgs&org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?table=orgs&org={w.branch_b.pk}"),
+        post=False,
+    ),
     "members:import": Case(a_ok={"admin", "secretary_a", "committee_member_a", "secretary_b"}),
     # An import job (preview or run) belongs to whoever uploaded the file.
     "members:import_job": Case(a_ok={"secretary_a"}, a=lambda w: ([import_job_of(w.secretary_a).pk], ""), post=False),

@@ -26,9 +26,16 @@ def nav_labels(response) -> list[str]:
 
 
 def test_navigation_shows_only_what_the_role_may_use(world, client_for):
-    assert nav_labels(client_for(world.admin).get("/")) == ["首页", "组织机构", "党员花名册", "角色授权", "审计日志"]
-    assert nav_labels(client_for(world.secretary_a).get("/")) == ["首页", "组织机构", "党员花名册"]
-    assert nav_labels(client_for(world.inspector).get("/")) == ["首页", "组织机构", "党员花名册"]
+    assert nav_labels(client_for(world.admin).get("/")) == [
+        "首页",
+        "组织机构",
+        "党员花名册",
+        "党员统计",
+        "角色授权",
+        "审计日志",
+    ]
+    assert nav_labels(client_for(world.secretary_a).get("/")) == ["首页", "组织机构", "党员花名册", "党员统计"]
+    assert nav_labels(client_for(world.inspector).get("/")) == ["首页", "组织机构", "党员花名册", "党员统计"]
     assert nav_labels(client_for(world.member_user_a).get("/")) == ["首页"]
 
 
