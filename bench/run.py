@@ -1,0 +1,561 @@
+"""Benchmarks at scale L (DESIGN.md "Scale targets"): `make bench`, or `.venv/bin/python bench/run.py --help`.
+
+Prints one line per figure, each beside its target and, where there is one, the bare rate of the underlying tool
+on the same data (the ratio shows what the application adds). Uses its own PostgreSQL database (DATABASE_URL, else
+postgres://postgres@127.0.0.1:5432/dangjian_bench): creates and migrates it, generates data set L once
+(`dangjian seed-scale`) and reuses it on later runs. See bench/README.md.
+
+The roster import and export and the bare file-tool rates run in child processes, so each gets its own peak RSS
+(os.wait4); the pages are requested in this process through Django's test client with DEBUG off.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
+
+# Targets (issue 3): on a 2-core machine, on PostgreSQL, at L.
+IMPORT_RATE_TARGET = 20_000  # rows/s end to end with full validation
+IMPORT_RSS_LIMIT_MB = 500
+EXPORT_RATE_TARGET = 10_000  # rows/s
+PAGE_P95_LIMIT_MS = 300
+SEED_TARGET_S = 180
+
+LABEL_WIDTH = 52
+
+
+# --- Output ------------------------------------------------------------------------------------------------
+
+
+def line(label: str, figures: str, limit: str = "", ok: bool | None = None) -> None:
+    flag = "" if ok is None else ("  ok" if ok else "  OVER TARGET")
+    limit = f"  ({limit})" if limit else ""
+    print(f"{label:<{LABEL_WIDTH}} {figures}{limit}{flag}", flush=True)
+
+
+def not_available(label: str, why: str) -> None:
+    print(f"{label:<{LABEL_WIDTH}} not available yet ({why})", flush=True)
+
+
+# --- Child processes ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Child:
+    seconds: float
+    rss_mb: float
+    returncode: int
+    output: str
+
+
+def run_child(args: list[str], *, capture: bool = True) -> Child:
+    """Run a command; wall time and the peak RSS of that one child (not of every child this process had)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out if capture else None, stderr=subprocess.STDOUT if capture else None)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+        out.seek(0)
+        output = out.read().decode(errors="replace") if capture else ""
+    return Child(seconds=seconds, rss_mb=usage.ru_maxrss / 1024, returncode=proc.returncode, output=output)
+
+
+def manage(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dangjian", *args]
+
+
+def self_child(*args: str) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), *args]
+
+
+def child_json(child: Child) -> dict:
+    """The last line of a child's output as JSON (what the _parse/_export/_write helpers print)."""
+    if child.returncode != 0:
+        raise RuntimeError(child.output.strip()[-2000:])
+    return json.loads(child.output.strip().splitlines()[-1])
+
+
+# --- Database ----------------------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database if it does not exist (connecting to the server's `postgres` database)."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        return
+    import psycopg
+
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}", flush=True)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    import django
+
+    django.setup()
+
+
+# --- Machine -----------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    from django.db import connection
+
+    cpu = "unknown"
+    try:
+        for text in Path("/proc/cpuinfo").read_text().splitlines():
+            if text.startswith("model name"):
+                cpu = text.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for text in Path("/proc/meminfo").read_text().splitlines():
+            if text.startswith("MemTotal"):
+                ram = f"{int(text.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            db = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            db = f"{connection.vendor} {connection.Database.sqlite_version}"
+    return {
+        "date": date.today().isoformat(),
+        "cpu": cpu,
+        "cores": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "ram": ram,
+        "database": db,
+        "python": platform.python_version(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+# --- Seed --------------------------------------------------------------------------------------------------
+
+
+def ensure_scale_set(members: int, orgs: int | None) -> None:
+    from dangjian.core.scale import SCALE_ROOT_CODE
+    from dangjian.members.models import Member
+    from dangjian.orgs.models import Organization
+
+    root = Organization.objects.filter(code=SCALE_ROOT_CODE).first()
+    label = "seed-scale"
+    if root is None:
+        args = ["seed-scale", "--members", str(members)] + (["--orgs", str(orgs)] if orgs else [])
+        child = run_child(manage(*args), capture=False)
+        if child.returncode:
+            sys.exit("seed-scale failed")
+        count = Member.objects.filter(org__path__startswith=Organization.objects.get(code=SCALE_ROOT_CODE).path)
+        line(
+            f"{label} ({count.count():,} members)",
+            f"{child.seconds:6.1f} s  peak RSS {child.rss_mb:.0f} MB",
+            f"target ≲ {SEED_TARGET_S} s",
+            child.seconds <= SEED_TARGET_S,
+        )
+    else:
+        n = Member.objects.filter(org__path__startswith=root.path).count()
+        o = Organization.objects.filter(path__startswith=root.path).count()
+        line(label, f"reused the set already in the database: {n:,} members, {o:,} orgs")
+
+
+# --- The roster file ---------------------------------------------------------------------------------------
+
+
+def roster_file(rows: int, *, fresh: bool) -> tuple[Path, Path]:
+    """A valid roster of `rows` new members in branches of the L tree, generated once (with a list of its ID
+    numbers beside it, so leftovers of an interrupted run can be removed)."""
+    path = WORK / f"roster-{rows}.xlsx"
+    ids = path.with_suffix(".ids")
+    if path.exists() and ids.exists() and not fresh:
+        return path, ids
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    child = run_child(self_child("_write", str(path), str(ids), str(rows)))
+    info = child_json(child)
+    line(
+        f"(generated {path.name})",
+        f"{info['rows']:,} rows in {time.perf_counter() - started:.1f} s, {path.stat().st_size / 1e6:.1f} MB",
+    )
+    return path, ids
+
+
+def write_roster(path: Path, ids_path: Path, rows: int) -> None:
+    """Child: generate the file (xlsxwriter, ROSTER_COLUMNS order); prints {"rows": n}."""
+    import random
+
+    import xlsxwriter
+
+    setup_django()
+    from dangjian.core.datagen import DEPUTY, STAFF, PeopleGenerator, head_title_for
+    from dangjian.core.scale import SCALE_ROOT_CODE
+    from dangjian.members.choices import Category, Education, Gender
+    from dangjian.members.models import Member
+    from dangjian.members.roster import ROSTER_COLUMNS
+    from dangjian.orgs.choices import OrgKind
+    from dangjian.orgs.models import Organization
+
+    rng = random.Random("bench-roster")
+    today = date.today()
+    people = PeopleGenerator(rng, today, unique_names=False)
+    people.id_numbers.update(Member.objects.values_list("id_number", flat=True))
+    root = Organization.objects.get(code=SCALE_ROOT_CODE)
+    orgs = list(
+        Organization.objects.filter(path__startswith=root.path, kind__in=[OrgKind.BRANCH, OrgKind.GROUP]).values_list(
+            "path", "kind", "code", "name", "department"
+        )
+    )
+    branches = [o for o in orgs if o[1] == OrgKind.BRANCH]
+    groups: dict[str, list[str]] = {}
+    for org_path, kind, _, name, _ in orgs:
+        if kind == OrgKind.GROUP:
+            groups.setdefault(org_path[:-4], []).append(name)
+    labels = {**dict(Gender.choices), **dict(Education.choices), **dict(Category.choices)}
+    fields = [c.field for c in ROSTER_COLUMNS]
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
+    sheet = workbook.add_worksheet("花名册")
+    sheet.write_row(0, 0, [c.header for c in ROSTER_COLUMNS])
+    new_ids = []
+    for r in range(1, rows + 1):
+        branch_path, _, code, _, department = rng.choice(branches)
+        rank = DEPUTY if rng.random() < 0.05 else STAFF
+        values = people.person(
+            rank=rank,
+            probationary=rng.random() < 0.08,
+            department=department,
+            head_title=head_title_for(department),
+        )
+        new_ids.append(values["id_number"])
+        branch_groups = groups.get(branch_path)
+        values.update(
+            org=code,
+            group=rng.choice(branch_groups) if branch_groups else "",
+            remark="",
+            fee_base=float(values["fee_base"]),
+        )
+        for key in ("gender", "education", "category"):
+            values[key] = labels[values[key]]
+        sheet.write_row(r, 0, [values[f] if values[f] is not None else "" for f in fields])
+    workbook.close()
+    ids_path.write_text("\n".join(new_ids))
+    print(json.dumps({"rows": rows}))
+
+
+def parse_only(path: str) -> None:
+    """Child: read every row of the file with python-calamine and nothing else; prints {"rows", "seconds"}."""
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0)
+    rows = sum(1 for _ in sheet.iter_rows()) - 1  # less the header
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
+
+
+def remove_imported(ids_path: Path) -> int:
+    """Delete members the bench imported (by the file's ID numbers), with plain SQL: no signals, no audit."""
+    from django.db import connection
+
+    numbers = ids_path.read_text().split()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM members_member WHERE id_number = ANY(%s)", [numbers])
+        deleted = cursor.rowcount
+        if deleted and connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE members_member")
+    return deleted
+
+
+# --- Import ------------------------------------------------------------------------------------------------
+
+
+def bench_import(rows: int, fresh: bool) -> None:
+    try:
+        import dangjian.members.importer  # noqa: F401
+    except ImportError:
+        not_available("import", "dangjian.members.importer is not there")
+        return
+    path, ids = roster_file(rows, fresh=fresh)
+    remove_imported(ids)  # leftovers of an interrupted run
+
+    parse = run_child(self_child("_parse", str(path)))
+    parsed = child_json(parse)
+    parse_rate = parsed["rows"] / parsed["seconds"]
+    line(
+        f"parse only, python-calamine ({parsed['rows']:,} rows)",
+        f"{parse_rate:8,.0f} rows/s  peak RSS {parse.rss_mb:4.0f} MB",
+        "the ceiling for any import of this file",
+    )
+
+    for label, extra in (("import, dry run (checks only)", ["--dry-run"]), ("import, end to end (writes)", [])):
+        child = run_child(manage("import-members", str(path), *extra))
+        if child.returncode:
+            not_available(label, "import-members failed: " + child.output.strip().splitlines()[-1][:200])
+            continue
+        rate = rows / child.seconds
+        ok = rate >= IMPORT_RATE_TARGET and child.rss_mb < IMPORT_RSS_LIMIT_MB
+        line(
+            f"{label} ({rows:,} rows)",
+            f"{rate:8,.0f} rows/s  peak RSS {child.rss_mb:4.0f} MB  {child.seconds:.1f} s",
+            f"target ≥ {IMPORT_RATE_TARGET:,} rows/s, RSS < {IMPORT_RSS_LIMIT_MB} MB; "
+            f"{rate / parse_rate:.0%} of parse-only",
+            ok if not extra else None,
+        )
+        if not extra:
+            deleted = remove_imported(ids)
+            if deleted != rows:
+                print(f"  warning: the import wrote {deleted:,} members, expected {rows:,}", flush=True)
+
+
+# --- Export ------------------------------------------------------------------------------------------------
+
+
+def export(out: str) -> None:
+    """Child: export every member (all statuses) visible to the root's admin; prints {"rows", "seconds"}."""
+    setup_django()
+    from dangjian.core.models import User
+    from dangjian.core.scale import ADMIN_USERNAME
+    from dangjian.members.exports import export_members
+
+    admin = User.objects.get(username=ADMIN_USERNAME)
+    started = time.perf_counter()
+    rows = export_members(fetched_by=admin, filters={"status": "all"}, out=out)
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
+
+
+def bare_write(out: str, rows: int) -> None:
+    """Child: the same shape of sheet written by xlsxwriter alone from values in memory; prints {"rows", "seconds"}."""
+    import xlsxwriter
+
+    sample = [
+        "张宏伟", "男", "汉族", date(1985, 3, 12), "110101198503120013", "大学本科", "正式党员", date(2008, 6, 1),
+        date(2009, 6, 1), "办公室党支部", "第一党小组", "主任科员", "13800138000", 8500.0, "北京东城",
+        date(2007, 7, 1), "经济师", "",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
+    sheet = workbook.add_worksheet("花名册")
+    for r in range(rows + 1):
+        sheet.write_row(r, 0, sample)
+    workbook.close()
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
+
+
+def bench_export() -> None:
+    label = "export, all members visible to the admin"
+    try:
+        from dangjian.members.exports import export_members  # noqa: F401
+    except ImportError:
+        not_available(label, "dangjian.members.exports.export_members is not there")
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    out = WORK / "export.xlsx"
+    child = run_child(self_child("_export", str(out)))
+    try:
+        result = child_json(child)
+    except RuntimeError as error:
+        not_available(label, f"export failed: {str(error).splitlines()[-1][:200]}")
+        return
+    bare = child_json(run_child(self_child("_bare_write", str(WORK / "bare.xlsx"), str(result["rows"]))))
+    rate, bare_rate = result["rows"] / result["seconds"], bare["rows"] / bare["seconds"]
+    line(
+        f"xlsxwriter alone, same shape ({bare['rows']:,} rows)",
+        f"{bare_rate:8,.0f} rows/s",
+        "the ceiling for any export",
+    )
+    line(
+        f"{label} ({result['rows']:,} rows)",
+        f"{rate:8,.0f} rows/s  peak RSS {child.rss_mb:4.0f} MB  {result['seconds']:.1f} s",
+        f"target ≥ {EXPORT_RATE_TARGET:,} rows/s; {rate / bare_rate:.0%} of xlsxwriter alone",
+        rate >= EXPORT_RATE_TARGET,
+    )
+    out.unlink(missing_ok=True)
+    (WORK / "bare.xlsx").unlink(missing_ok=True)
+
+
+# --- Pages -------------------------------------------------------------------------------------------------
+
+
+def personas() -> dict[str, object]:
+    """The root's admin, the admin of the biggest 机关党委, the secretary of the biggest branch."""
+    from django.db.models import Count
+
+    from dangjian.core.models import RoleGrant, User
+    from dangjian.core.roles import Role
+    from dangjian.core.scale import ADMIN_USERNAME
+    from dangjian.members.models import Member
+
+    def biggest(grants):
+        sizes = {
+            g.pk: Member.objects.filter(org__path__startswith=g.org.path).count() for g in grants.select_related("org")
+        }
+        return grants.get(pk=max(sizes, key=sizes.get))
+
+    grants = RoleGrant.objects.active().filter(user__username__startswith="gw_")
+    organ = biggest(grants.filter(role=Role.COMMITTEE_ADMIN, org__depth=2))
+    branch = (
+        grants.filter(role=Role.SECRETARY).annotate(n=Count("org__members")).order_by("-n", "user__username").first()
+    )
+    return {
+        "admin": User.objects.get(username=ADMIN_USERNAME),
+        "organ admin": organ.user,
+        "secretary": branch.user,
+    }
+
+
+def timed_requests(client, url: str, *, warmup: int, requests: int, headers=None) -> tuple[list[float], int, int]:
+    """Latencies in ms of `requests` GETs after `warmup` ones, the status, and the queries of one request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        response = client.get(url, headers=headers)
+        if response.status_code != 200:
+            return [], response.status_code, 0
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, headers=headers)
+    count = len(queries)  # now: the captured list is a view on a log that the next request clears
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+    return times, response.status_code, count
+
+
+def bench_pages(*, warmup: int, requests: int) -> None:
+    from django.test import Client
+
+    from dangjian.core.scale import SCALE_ROOT_CODE
+    from dangjian.members.models import Member
+    from dangjian.orgs.models import Organization
+
+    people = personas()
+    root = Organization.objects.get(code=SCALE_ROOT_CODE)
+    scope = {
+        name: Member.objects.visible_to(user).filter(org__path__startswith=root.path).count()
+        for name, user in people.items()
+    }
+    organ = people["organ admin"].role_grants.get().org
+    # (variant, url, HTMX): the filter bar fetches only the results part (no filter form) with HX-Request.
+    roster = [
+        ("", "/members/", False),
+        ("pinyin search, htmx", "/members/?q=zhw", True),
+        ("4 filters, htmx", "/members/?gender=F&education=bachelor&age_min=30&age_max=45", True),
+        ("org + category, htmx", f"/members/?org={organ.pk}&category=probationary", True),
+        ("page 200 by age, htmx", "/members/?sort=-age&page=200", True),
+        ("pinyin search, full page", "/members/?q=zhw", False),
+    ]
+    stats = [("", "/members/stats/", False)]
+    plan = [
+        ("admin", "roster", roster),
+        ("organ admin", "roster", roster[:3]),
+        ("secretary", "roster", roster[:3]),
+        ("admin", "statistics", stats),
+        ("organ admin", "statistics", stats),
+        ("secretary", "statistics", stats),
+    ]
+    for persona, page, urls in plan:
+        client = Client()
+        client.force_login(people[persona])
+        for variant, url, htmx in urls:
+            label = f"{page}{', ' + variant if variant else ''} ({persona}, {scope[persona]:,})"
+            headers = {"HX-Request": "true"} if htmx else None
+            times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests, headers=headers)
+            if status != 200 or not times:
+                if status == 404 and "stats" in url:
+                    not_available(label, f"GET {url} → 404")
+                else:
+                    line(label, f"GET {url} → HTTP {status}", ok=False)
+                continue
+            p50 = statistics.median(times)
+            p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+            line(
+                label,
+                f"p50 {p50:5.0f} ms  p95 {p95:5.0f} ms  queries {queries:2d}",
+                f"limit p95 < {PAGE_P95_LIMIT_MS} ms",
+                p95 < PAGE_P95_LIMIT_MS,
+            )
+
+
+# --- Main --------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmarks at scale L; one line per figure, beside its target.")
+    parser.add_argument("--members", type=int, default=100_000, help="members of the scale set (default 100000)")
+    parser.add_argument("--orgs", type=int, default=None, help="orgs of the scale set (default members / 20)")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the imported file (default 100000)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page figure (default 30)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests before them (default 3)")
+    parser.add_argument(
+        "--only", default="import,export,pages", help="comma-separated: import, export, pages (default all)"
+    )
+    parser.add_argument("--fresh-file", action="store_true", help="generate the import file again")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "0"  # the pages as production serves them (templates cached, no query log)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    ensure_database(url)
+    child = run_child(manage("migrate", "--noinput", "-v", "0"))
+    if child.returncode:
+        sys.exit(child.output)
+    setup_django()
+    only = {part.strip() for part in args.only.split(",")}
+
+    info = machine()
+    db_name = urlsplit(url).path.lstrip("/") or url
+    print(
+        f"dangjian bench {info['date']} — {info['cores']} cores, {info['ram']} RAM, {info['cpu']}, "
+        f"{info['database']} ({db_name}), Python {info['python']}, load {info['load']}",
+        flush=True,
+    )
+    started = time.perf_counter()
+    ensure_scale_set(args.members, args.orgs)
+    if "import" in only:
+        bench_import(args.rows, args.fresh_file)
+    if "export" in only:
+        bench_export()
+    if "pages" in only:
+        bench_pages(warmup=args.warmup, requests=args.requests)
+    print(
+        f"done in {time.perf_counter() - started:.0f} s; load average now "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    helpers = {"_write": write_roster, "_parse": parse_only, "_export": export, "_bare_write": bare_write}
+    if len(sys.argv) > 1 and sys.argv[1] in helpers:
+        command, *rest = sys.argv[1:]
+        if command == "_write":
+            write_roster(Path(rest[0]), Path(rest[1]), int(rest[2]))
+        elif command == "_bare_write":
+            bare_write(rest[0], int(rest[1]))
+        else:
+            helpers[command](*rest)
+    else:
+        main()
