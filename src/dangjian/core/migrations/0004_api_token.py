@@ -6,29 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_job'),
+        ("core", "0003_job"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(help_text='用途说明，如：人事系统同步', max_length=100, verbose_name='名称')),
-                ('prefix', models.CharField(help_text='令牌的前8位，用于辨认', max_length=8, verbose_name='令牌前缀')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='令牌摘要')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(help_text="用途说明，如：人事系统同步", max_length=100, verbose_name="名称")),
+                ("prefix", models.CharField(help_text="令牌的前8位，用于辨认", max_length=8, verbose_name="令牌前缀")),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True, verbose_name="令牌摘要")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="最近使用时间")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '访问令牌',
-                'verbose_name_plural': '访问令牌',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "访问令牌",
+                "verbose_name_plural": "访问令牌",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
