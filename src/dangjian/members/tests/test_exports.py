@@ -274,3 +274,40 @@ def test_template_marks_required_columns(world):
     rows = read(out, "填写说明")
     marks = {row[0]: row[1] for row in rows if row and row[0] in HEADERS}
     assert marks == {c.header: "必填" if c.required else "选填" for c in ROSTER_COLUMNS}
+
+
+# ---- the round trip through the importer -----------------------------------------------------------------------
+
+
+def roster_state() -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "updated_at"} for row in Member.objects.order_by("pk").values()]
+
+
+def test_an_unmasked_export_reimports_with_update_and_changes_nothing(world, tmp_path):
+    from dangjian.members.choices import Gender
+    from dangjian.members.importer import import_members
+
+    MemberFactory(
+        name="马丽",
+        org=world.branch_a,
+        group=world.group_a,
+        gender=Gender.FEMALE,
+        ethnicity="回族",
+        education=Education.POSTGRADUATE,
+        fee_base="5432.10",
+        native_place="宁夏银川",
+        work_started_on=date(2015, 8, 1),
+        professional_title="高级工程师",
+        remark="多行\n备注",
+        position="处长",
+    )
+    MemberFactory(name="吴预备", org=world.branch_a, category=Category.PROBATIONARY, full_member_on=None)
+    before = roster_state()
+    path = tmp_path / "花名册.xlsx"
+    rows = export_members(fetched_by=world.secretary_a, filters={}, out=str(path))
+    assert rows == 4
+
+    report = import_members(acting_user=world.secretary_a, path=path, update=True)
+    assert report.ok, report.errors
+    assert (report.total_rows, report.created, report.updated) == (4, 0, 4)
+    assert roster_state() == before
