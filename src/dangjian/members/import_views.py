@@ -57,7 +57,12 @@ def member_import(request: HttpRequest) -> HttpResponse:
             acting_user=request.user,
             kind=IMPORT_KIND,
             title=f"花名册导入预检：{form.cleaned_data['file'].name}",
-            params={"org_id": org.pk if org else None, "update": form.cleaned_data["update"], "dry_run": True},
+            params={
+                "org_id": org.pk if org else None,
+                "update": form.cleaned_data["update"],
+                "dry_run": True,
+                "filename": form.cleaned_data["file"].name,
+            },
             input_file=form.cleaned_data["file"],
         )
         return redirect("members:import_job", job.pk)

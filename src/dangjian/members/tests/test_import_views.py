@@ -1,0 +1,117 @@
+"""The import pages: upload checks, the background preview, confirm only for a clean preview, scope."""
+
+from datetime import date
+
+import pytest
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from dangjian.core.lib import idcard
+from dangjian.core.models import Job
+from dangjian.members.import_views import ERR_FILE_TYPE, IMPORT_KIND
+from dangjian.members.models import Member
+from dangjian.members.roster import ROSTER_COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx_upload(tmp_path, rows, name="花名册.xlsx") -> SimpleUploadedFile:
+    path = tmp_path / name
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, [c.header for c in ROSTER_COLUMNS[:14]])
+    for r, row in enumerate(rows, start=1):
+        sheet.write_row(r, 0, row)
+    book.close()
+    return SimpleUploadedFile(name, path.read_bytes())
+
+
+def row(name: str, *, branch: str, id_number: str | None = None) -> list:
+    birth = date(1988, 5, 20)
+    number = id_number or idcard.make("110101", birth, len(name) * 7, male=True)
+    return [
+        name,
+        "男",
+        "汉族",
+        "1988-05-20",
+        number,
+        "大学本科",
+        "正式党员",
+        "2012-07-01",
+        "2013-07-01",
+        branch,
+        "",
+        "科员",
+        "13912345678",
+        "5000",
+    ]
+
+
+def upload(client, tmp_path, rows, **extra):
+    with_commit = {"file": xlsx_upload(tmp_path, rows), **extra}
+    return client.post(reverse("members:import"), with_commit)
+
+
+def test_upload_previews_without_writing(world, client_for, tmp_path, django_capture_on_commit_callbacks):
+    client = client_for(world.secretary_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, tmp_path, [row("赵海燕", branch="办公室党支部")])
+    job = Job.objects.get(kind=IMPORT_KIND)
+    assert response["Location"] == reverse("members:import_job", args=[job.pk])
+    assert job.params == {"org_id": None, "update": False, "dry_run": True, "filename": "花名册.xlsx"}
+    page = client.get(response["Location"]).content.decode()
+    assert "赵海燕" in page and "确认导入 1 行" in page
+    assert not Member.objects.filter(name="赵海燕").exists()
+
+
+def test_confirm_imports_the_previewed_file(world, client_for, tmp_path, django_capture_on_commit_callbacks):
+    client = client_for(world.secretary_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, tmp_path, [row("赵海燕", branch="办公室党支部")])
+    preview = Job.objects.get(kind=IMPORT_KIND)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:import_confirm", args=[preview.pk]))
+    run = Job.objects.exclude(pk=preview.pk).get(kind=IMPORT_KIND)
+    assert response["Location"] == reverse("members:import_job", args=[run.pk])
+    assert run.params["dry_run"] is False and run.input_file.name == preview.input_file.name
+    assert Member.objects.get(name="赵海燕").org == world.branch_a
+    assert run.result["created"] == 1
+
+
+def test_preview_with_errors_cannot_be_confirmed(world, client_for, tmp_path, django_capture_on_commit_callbacks):
+    client = client_for(world.secretary_a)
+    good = idcard.make("110101", date(1988, 5, 20), 3, male=True)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")  # wrong check character
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, tmp_path, [row("赵海燕", branch="办公室党支部", id_number=bad)])
+    preview = Job.objects.get(kind=IMPORT_KIND)
+    page = client.get(reverse("members:import_job", args=[preview.pk])).content.decode()
+    assert "公民身份号码校验位不正确" in page
+    assert "确认导入" not in page and "下载错误报告" in page
+    assert client.post(reverse("members:import_confirm", args=[preview.pk])).status_code == 404
+    assert Job.objects.filter(kind=IMPORT_KIND).count() == 1
+
+
+def test_another_branch_in_the_file_is_refused(world, client_for, tmp_path, django_capture_on_commit_callbacks):
+    client = client_for(world.secretary_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, tmp_path, [row("赵海燕", branch="财务处党支部")])
+    preview = Job.objects.get(kind=IMPORT_KIND)
+    assert preview.result["ok"] is False
+    assert client.post(reverse("members:import_confirm", args=[preview.pk])).status_code == 404
+    assert not Member.objects.filter(name="赵海燕").exists()
+
+
+def test_wrong_file_type_is_refused_with_a_chinese_message(world, client_for):
+    response = client_for(world.secretary_a).post(
+        reverse("members:import"), {"file": SimpleUploadedFile("花名册.pdf", b"%PDF")}
+    )
+    assert response.status_code == 400
+    assert ERR_FILE_TYPE in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_default_branch_choices_are_the_users_scope(world, client_for):
+    form = client_for(world.secretary_a).get(reverse("members:import")).context["form"]
+    assert list(form.fields["org"].queryset) == [world.branch_a]
