@@ -42,3 +42,6 @@ class Command(BaseCommand):
                 f"管理员账号 {ADMIN_USERNAME}，所有生成账号的密码为 {SCALE_PASSWORD}"
             )
         )
+        if verbosity >= 2:
+            for name, seconds in result.seconds.items():
+                self.stdout.write(f"  {name}: {seconds:.1f}秒")
