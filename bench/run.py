@@ -344,7 +344,8 @@ def export(out: str) -> None:
 
 
 def bare_write(out: str, rows: int) -> None:
-    """Child: the same shape of sheet written by xlsxwriter alone from values in memory; prints {"rows", "seconds"}."""
+    """Child: the same shape of sheet written by xlsxwriter alone from values in memory, one typed call per cell
+    (its fastest path: the undecorated methods its write() dispatches to); prints {"rows", "seconds"}."""
     import xlsxwriter
 
     sample = [
@@ -353,16 +354,29 @@ def bare_write(out: str, rows: int) -> None:
         date(2007, 7, 1), "经济师", "",
     ]  # fmt: skip
     started = time.perf_counter()
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
     sheet = workbook.add_worksheet("花名册")
+    day, money = workbook.add_format({"num_format": "yyyy-mm-dd"}), workbook.add_format({"num_format": "0.00"})
+    write_string = getattr(sheet, "_write_string", sheet.write_string)
+    write_number = getattr(sheet, "_write_number", sheet.write_number)
+    write_datetime = getattr(sheet, "_write_datetime", sheet.write_datetime)
+    cells = []
+    for c, value in enumerate(sample):
+        if isinstance(value, date):
+            cells.append((c, write_datetime, value, day))
+        elif isinstance(value, float):
+            cells.append((c, write_number, value, money))
+        elif value:
+            cells.append((c, write_string, value, None))
     for r in range(rows + 1):
-        sheet.write_row(r, 0, sample)
+        for c, write, value, fmt in cells:
+            write(r, c, value, fmt)
     workbook.close()
     print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
 
 
 def bench_export() -> None:
-    label = "export, all members visible to the admin"
+    label = "export, every member (admin)"
     try:
         from dangjian.members.exports import export_members  # noqa: F401
     except ImportError:
