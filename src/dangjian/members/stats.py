@@ -1,15 +1,17 @@
 """Member statistics for the user's scope (党员统计): members by category, gender, age band, education, ethnicity,
 党龄 band and status, and per org with drill-down.
 
-Every table is one aggregate query (GROUP BY in SQL; the bands are CASE expressions on dates computed from
-today), so the page runs the same fixed number of queries at 300 members or at 100,000.
+Aggregated in SQL: one grouped query over all the dimensions at once (the bands are CASE expressions on dates
+computed from today) and one for the per-org table, so the page runs the same fixed number of queries at 300
+members or at 100,000.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from dangjian.core.lib.dates import earliest_birth_after_age, years_before
@@ -17,7 +19,7 @@ from dangjian.core.roles import Capability
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
-from .choices import Category, Education, Gender, Status
+from .choices import ETHNICITIES, Category, Education, Gender, Status
 from .models import Member
 
 # The bands follow the usual 党内统计 report bands (党员年龄、党龄分组 as the annual party statistics report them).
@@ -211,101 +213,134 @@ def _top_orgs(user) -> list[Organization]:
     return list(Organization.objects.filter(path__in=user.scope_paths(Capability.VIEW)))
 
 
-def _subtree(org: Organization, lookup: str = "org__path") -> Q:
-    return Q(group=org) if org.is_group else Q(**{f"{lookup}__startswith": org.path})
+def _subtree(org: Organization) -> Q:
+    return Q(group=org) if org.is_group else Q(org__path__startswith=org.path)
 
 
-def _choice_table(members, key: str, title: str, chart: str, choices) -> StatTable:
-    counts = {row[key]: row["n"] for row in members.values(key).annotate(n=Count("pk")).order_by()}
-    return StatTable(key, title, chart, [StatRow(str(label), counts.get(value, 0)) for value, label in choices])
-
-
-def _band_table(members, key: str, title: str, whens: list[When], labels: list[str], extra: list[str]) -> StatTable:
-    """Rows for every band (zeros included), then the extra rows that have members."""
-    band = Case(*whens, default=Value(len(labels) - 1), output_field=IntegerField())
-    counts = {
-        row["band"]: row["n"] for row in members.annotate(band=band).values("band").annotate(n=Count("pk")).order_by()
-    }
-    rows = [StatRow(label, counts.get(i, 0)) for i, label in enumerate(labels)]
-    rows += [StatRow(label, counts[len(labels) + i]) for i, label in enumerate(extra) if counts.get(len(labels) + i)]
-    return StatTable(key, title, "bar", rows)
-
-
-def age_table(members, today: date) -> StatTable:
-    # Age ≤ N on `today` ⇔ born after earliest_birth_after_age(N); the first matching band wins.
+def age_band(today: date) -> Case:
+    """The index of the member's AGE_BANDS row. Age ≤ N on `today` ⇔ born after earliest_birth_after_age(N);
+    the first matching band wins."""
     whens = [
         When(birth_date__gt=earliest_birth_after_age(oldest, today), then=Value(i))
         for i, (_label, oldest) in enumerate(AGE_BANDS)
         if oldest is not None
     ]
-    return _band_table(members, "age", "按年龄统计", whens, [label for label, _ in AGE_BANDS], [])
+    return Case(*whens, default=Value(len(AGE_BANDS) - 1), output_field=IntegerField())
 
 
-def party_age_table(members, today: date) -> StatTable:
-    labels = [label for label, _ in PARTY_AGE_BANDS]
-    whens = [
-        When(category=Category.PROBATIONARY, then=Value(len(labels))),
-        When(full_member_on__isnull=True, then=Value(len(labels) + 1)),
-    ]
-    # 党龄 < N years ⇔ became a full member after the same day N years ago.
+def party_age_band(today: date) -> Case:
+    """The index of the member's PARTY_AGE_BANDS row, then the probationary and the unknown rows.
+    党龄 < N years ⇔ became a full member after the same day N years ago."""
+    n = len(PARTY_AGE_BANDS)
+    whens = [When(category=Category.PROBATIONARY, then=Value(n)), When(full_member_on__isnull=True, then=Value(n + 1))]
     whens += [
         When(full_member_on__gt=years_before(today, upper), then=Value(i))
         for i, (_label, upper) in enumerate(PARTY_AGE_BANDS)
         if upper is not None
     ]
-    return _band_table(members, "party_age", "按党龄统计", whens, labels, [PARTY_AGE_PROBATIONARY, PARTY_AGE_UNKNOWN])
+    return Case(*whens, default=Value(n - 1), output_field=IntegerField())
 
 
-def ethnicity_table(members) -> StatTable:
-    """Only the ethnicities present, largest first (56 rows of mostly zeros help nobody)."""
-    rows = members.values("ethnicity").annotate(n=Count("pk")).order_by("-n", "ethnicity")
-    return StatTable("ethnicity", "按民族统计", "bar", [StatRow(r["ethnicity"], r["n"]) for r in rows])
+#: The columns of the one grouped query behind every table but the per-org one.
+DIMENSIONS = ("status", "category", "gender", "education", "ethnicity", "age_band", "party_age_band")
+
+
+def dimension_counts(members, today: date) -> dict[str, Counter]:
+    """Counts by each dimension — in register (在册) only, except status — from ONE grouped query over all the
+    dimensions at once, summed here over its rows (a few thousand at most, whatever the number of members).
+
+    Why not one GROUP BY per dimension: each is a full scan of the scope's members; measured at 100,000 members on
+    PostgreSQL (2 vCPU), seven of them took ~250 ms, this one ~55 ms."""
+    rows = (
+        members.annotate(age_band=age_band(today), party_age_band=party_age_band(today))
+        .values(*DIMENSIONS)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[str, Counter] = {key: Counter() for key in DIMENSIONS}
+    active_keys = DIMENSIONS[1:]
+    for row in rows:
+        n = row["n"]
+        counts["status"][row["status"]] += n
+        if row["status"] == Status.ACTIVE:
+            for key in active_keys:
+                counts[key][row[key]] += n
+    return counts
+
+
+def _choice_table(key: str, title: str, chart: str, choices, counts: Counter) -> StatTable:
+    return StatTable(key, title, chart, [StatRow(str(label), counts[value]) for value, label in choices])
+
+
+def _band_table(key: str, title: str, labels: list[str], extra: list[str], counts: Counter) -> StatTable:
+    """Rows for every band (zeros included), then the extra rows that have members."""
+    rows = [StatRow(label, counts[i]) for i, label in enumerate(labels)]
+    rows += [StatRow(label, counts[len(labels) + i]) for i, label in enumerate(extra) if counts[len(labels) + i]]
+    return StatTable(key, title, "bar", rows)
+
+
+def _ethnicity_table(counts: Counter) -> StatTable:
+    """Only the ethnicities present, largest first, ties in the official order (56 rows of zeros help nobody)."""
+    order = {name: i for i, name in enumerate(ETHNICITIES)}
+    names = sorted(counts, key=lambda name: (-counts[name], order.get(name, len(order)), name))
+    return StatTable("ethnicity", "按民族统计", "bar", [StatRow(name, counts[name]) for name in names if counts[name]])
+
+
+_TABLES = {
+    "category": lambda c: _choice_table("category", "按人员类别统计", "pie", Category.choices, c["category"]),
+    "gender": lambda c: _choice_table("gender", "按性别统计", "pie", Gender.choices, c["gender"]),
+    "age": lambda c: _band_table("age", "按年龄统计", [label for label, _ in AGE_BANDS], [], c["age_band"]),
+    "party_age": lambda c: _band_table(
+        "party_age",
+        "按党龄统计",
+        [label for label, _ in PARTY_AGE_BANDS],
+        [PARTY_AGE_PROBATIONARY, PARTY_AGE_UNKNOWN],
+        c["party_age_band"],
+    ),
+    "education": lambda c: _choice_table("education", "按学历统计", "bar", Education.choices, c["education"]),
+    "ethnicity": lambda c: _ethnicity_table(c["ethnicity"]),
+    "status": lambda c: _choice_table("status", "按党籍状态统计（含非在册党员）", "bar", Status.choices, c["status"]),
+}
+TABLE_KEYS = ("orgs", *_TABLES)
 
 
 def org_table(members, chosen: Organization | None, rows: list[Organization]) -> OrgTable:
-    """Active members of each row org's subtree (党小组: its own members) by category — one grouped query,
-    summed over path prefixes as orgs.selectors.member_counts does, over the user's visible members only.
-    A last row holds the chosen org's members that sit in none of the rows (a branch's members in no 党小组)."""
+    """Active members of each row org's subtree (党小组: its own members) by category, in one grouped query, plus a
+    last row for the chosen org's members that sit in none of the rows (a branch's members in no 党小组).
+
+    The rows are the chosen org's children, all one level down: grouping by the path cut to that level gives each
+    child's subtree directly (the path-prefix idea of orgs.selectors.member_counts, done in SQL). Several top orgs
+    (several grants) may sit at different depths: then each path is summed into its prefixes here."""
     steplen = Organization.steplen
     slot = {Category.FULL: 0, Category.PROBATIONARY: 1}
-    by_path: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by_group: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_key: dict = defaultdict(lambda: [0, 0])
     total = [0, 0]
-    for r in members.values("org__path", "group_id", "category").annotate(n=Count("pk")).order_by():
-        i, n, path = slot[r["category"]], r["n"], r["org__path"]
+    if rows and all(o.is_group for o in rows):
+        grouped, key_of = members.values("group_id", "category"), lambda o: o.pk
+        column = "group_id"
+    elif chosen is not None:
+        cut = Substr("org__path", 1, len(chosen.path) + steplen)
+        grouped, key_of = members.annotate(prefix=cut).values("prefix", "category"), lambda o: o.path
+        column = "prefix"
+    else:
+        grouped, key_of = members.values("org__path", "category"), lambda o: o.path
+        column = None
+    for r in grouped.annotate(n=Count("pk")).order_by():
+        i, n = slot[r["category"]], r["n"]
         total[i] += n
-        if r["group_id"]:
-            by_group[r["group_id"]][i] += n
-        for end in range(steplen, len(path) + 1, steplen):
-            by_path[path[:end]][i] += n
-    result = []
-    for org in rows:
-        full, probationary = by_group[org.pk] if org.is_group else by_path[org.path]
-        result.append(OrgRow(org, org.name, full, probationary))
+        if column is not None:
+            by_key[r[column]][i] += n
+        else:
+            path = r["org__path"]
+            for end in range(steplen, len(path) + 1, steplen):
+                by_key[path[:end]][i] += n
+    result = [OrgRow(org, org.name, *by_key[key_of(org)]) for org in rows]
     if chosen is not None and not chosen.is_group:
         rest = [total[0] - sum(r.full for r in result), total[1] - sum(r.probationary for r in result)]
         if any(rest):
             label = "未编入党小组" if chosen.kind == OrgKind.BRANCH else f"{chosen.name}（直属）"
             result.append(OrgRow(None, label, *rest))
     return OrgTable("orgs", "按组织统计", result)
-
-
-_BUILDERS = {
-    "category": lambda active, everyone, today: _choice_table(
-        active, "category", "按人员类别统计", "pie", Category.choices
-    ),
-    "gender": lambda active, everyone, today: _choice_table(active, "gender", "按性别统计", "pie", Gender.choices),
-    "age": lambda active, everyone, today: age_table(active, today),
-    "party_age": lambda active, everyone, today: party_age_table(active, today),
-    "education": lambda active, everyone, today: _choice_table(
-        active, "education", "按学历统计", "bar", Education.choices
-    ),
-    "ethnicity": lambda active, everyone, today: ethnicity_table(active),
-    "status": lambda active, everyone, today: _choice_table(
-        everyone, "status", "按党籍状态统计（含非在册党员）", "bar", Status.choices
-    ),
-}
-TABLE_KEYS = ("orgs", *_BUILDERS)
 
 
 def member_stats(
@@ -331,19 +366,20 @@ def member_stats(
     for top in tops:
         in_tops |= _subtree(top)
     everyone = Member.objects.visible_to(fetched_by).filter(in_tops)
-    active = everyone.filter(status=Status.ACTIVE)
 
-    orgs, ancestors = None, []
+    orgs, ancestors, tables = None, [], []
     if only in (None, "orgs"):
         if chosen is None:
             rows = tops
         else:
             # A group has no children: its one row is itself.
             rows = [chosen] if chosen.is_group else list(Organization.objects.get_children(chosen).active())
-        orgs = org_table(active, chosen, rows)
+        orgs = org_table(everyone.filter(status=Status.ACTIVE), chosen, rows)
     if only is None and chosen is not None and chosen.depth > 1:
         steplen = chosen.steplen
         paths = [chosen.path[:end] for end in range(steplen, len(chosen.path), steplen)]
         ancestors = list(_scope_orgs(fetched_by).filter(path__in=paths))
-    tables = [build(active, everyone, today) for key, build in _BUILDERS.items() if only in (None, key)]
+    if only != "orgs":
+        counts = dimension_counts(everyone, today)
+        tables = [build(counts) for key, build in _TABLES.items() if only in (None, key)]
     return MemberStats(org=chosen, ancestors=ancestors, orgs=orgs, tables=tables, today=today)
