@@ -1,4 +1,4 @@
-from .shell import active_grant, nav_for
+from .shell import active_grant, nav_active, nav_for
 
 
 def shell(request):
@@ -7,10 +7,10 @@ def shell(request):
         return {}
     match = request.resolver_match
     current = f"{match.namespace}:{match.url_name}" if match else ""
+    items = nav_for(user)
     return {
-        "nav_items": nav_for(user),
-        "nav_current": current,
-        "nav_namespace": match.namespace if match else "",
+        "nav_items": items,
+        "nav_active": nav_active(items, current),
         "active_grant": active_grant(request),
         "grants": user.grants,
     }
