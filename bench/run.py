@@ -141,8 +141,19 @@ def machine() -> dict[str, str]:
             db = f"PostgreSQL {cursor.fetchone()[0]}"
         else:
             db = f"{connection.vendor} {connection.Database.sqlite_version}"
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+        ).stdout
+        commit += " + uncommitted changes" if dirty.strip() else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
     return {
         "date": date.today().isoformat(),
+        "commit": commit,
         "cpu": cpu,
         "cores": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
         "ram": ram,
@@ -543,7 +554,7 @@ def main() -> None:
     db_name = urlsplit(url).path.lstrip("/") or url
     print(
         f"dangjian bench {info['date']} — {info['cores']} cores, {info['ram']} RAM, {info['cpu']}, "
-        f"{info['database']} ({db_name}), Python {info['python']}, load {info['load']}",
+        f"{info['database']} ({db_name}), Python {info['python']}, commit {info['commit']}, load {info['load']}",
         flush=True,
     )
     started = time.perf_counter()
