@@ -101,10 +101,13 @@ def ensure_database(url: str) -> None:
 
     name = parts.path.lstrip("/")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}", flush=True)
+    try:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+                print(f"created database {name}", flush=True)
+    except psycopg.OperationalError as error:
+        sys.exit(f"cannot reach PostgreSQL at {parts.hostname}:{parts.port or 5432} ({error}); set DATABASE_URL")
 
 
 def setup_django() -> None:
@@ -197,7 +200,11 @@ def ensure_scale_set(members: int, orgs: int | None) -> None:
 def roster_file(rows: int, *, fresh: bool) -> tuple[Path, Path]:
     """A valid roster of `rows` new members in branches of the L tree, generated once (with a list of its ID
     numbers beside it, so leftovers of an interrupted run can be removed)."""
-    path = WORK / f"roster-{rows}.xlsx"
+    from django.db import connection
+
+    # One file per database: its rows name that database's branches and avoid its ID numbers.
+    database = Path(str(connection.settings_dict["NAME"])).name
+    path = WORK / f"roster-{database}-{rows}.xlsx"
     ids = path.with_suffix(".ids")
     if path.exists() and ids.exists() and not fresh:
         return path, ids
@@ -289,11 +296,19 @@ def remove_imported(ids_path: Path) -> int:
     from django.db import connection
 
     numbers = ids_path.read_text().split()
+    deleted = 0
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM members_member WHERE id_number = ANY(%s)", [numbers])
-        deleted = cursor.rowcount
-        if deleted and connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE members_member")
+        if connection.vendor == "postgresql":
+            cursor.execute("DELETE FROM members_member WHERE id_number = ANY(%s)", [numbers])
+            deleted = cursor.rowcount
+            if deleted:
+                cursor.execute("VACUUM ANALYZE members_member")
+        else:
+            for start in range(0, len(numbers), 500):
+                chunk = numbers[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM members_member WHERE id_number IN ({marks})", chunk)
+                deleted += cursor.rowcount
     return deleted
 
 
