@@ -39,8 +39,8 @@ PROGRESS_EVERY = 1000
 CHUNK_SIZE = 2000
 DATE_FORMAT = "yyyy-mm-dd"
 
-#: The audit action for a read: ACCESS exists from django-auditlog 3.0; CREATE before it.
-AUDIT_ACTION = getattr(LogEntry.Action, "ACCESS", LogEntry.Action.CREATE)
+#: An export is a read of personal data: auditlog's ACCESS action.
+AUDIT_ACTION = LogEntry.Action.ACCESS
 
 #: What an export reads, one tuple per member: the roster columns in order (branch and group by name), then what
 #: the personal-data decision needs. Plain tuples, not model instances: at 100,000 rows building Member, org
