@@ -230,7 +230,10 @@ def scale_seed(
     if members < counts[OrgKind.BRANCH] * MIN_BRANCH_SIZE:
         raise ScaleSeedError(
             ERR_TOO_FEW_MEMBERS.format(
-                n=MIN_BRANCH_SIZE, orgs=orgs, branches=counts[OrgKind.BRANCH], members=counts[OrgKind.BRANCH] * 3
+                n=MIN_BRANCH_SIZE,
+                orgs=orgs,
+                branches=counts[OrgKind.BRANCH],
+                members=counts[OrgKind.BRANCH] * MIN_BRANCH_SIZE,
             )
         )
     if not 1 <= years <= 10:
@@ -238,9 +241,9 @@ def scale_seed(
     if Organization.objects.filter(code=SCALE_ROOT_CODE).exists():
         raise ScaleSeedError(ERR_EXISTS.format(code=SCALE_ROOT_CODE))
 
-    ctx = ScaleContext(
-        seed=seed, members_target=members, orgs_target=orgs, years=years, today=today, report=report or ctx_noop
-    )
+    ctx = ScaleContext(seed=seed, members_target=members, orgs_target=orgs, years=years, today=today)
+    if report is not None:
+        ctx.report = report
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     with transaction.atomic(), disable_auditlog():
@@ -259,10 +262,6 @@ def scale_seed(
         seconds=seconds,
         elapsed=time.perf_counter() - started,
     )
-
-
-def ctx_noop(label: str, done: int, total: int) -> None:
-    pass
 
 
 # --- Helpers for producers ---------------------------------------------------------------------------------
