@@ -61,9 +61,12 @@ def world(db) -> World:
     group_a = OrgFactory(name="第一党小组", kind=OrgKind.GROUP, code="A-1", parent=branch_a)
     branch_b = OrgFactory(name="财务处党支部", code="B", department="财务处", parent=committee)
     member_user_a = UserFactory(username="member_a", full_name="王小明")
-    member_a = MemberFactory(name="王小明", org=branch_a, group=group_a, user=member_user_a)
-    member_a2 = MemberFactory(name="张宏伟", org=branch_a)
-    member_b = MemberFactory(name="李秀英", org=branch_b, gender="F")
+    # Fixed birth dates: a factory sequence would make ages depend on how many tests ran before.
+    member_a = MemberFactory(
+        name="王小明", org=branch_a, group=group_a, user=member_user_a, birth_date=date(1985, 3, 10)
+    )
+    member_a2 = MemberFactory(name="张宏伟", org=branch_a, birth_date=date(1978, 11, 2))
+    member_b = MemberFactory(name="李秀英", org=branch_b, gender="F", birth_date=date(1982, 6, 15))
     term_a = CommitteeTerm.objects.create(org=branch_a, started_on=date(2025, 1, 10), ends_on=date(2028, 1, 10))
     term_b = CommitteeTerm.objects.create(org=branch_b, started_on=date(2025, 1, 10), ends_on=date(2028, 1, 10))
     seat = CommitteeRole.SECRETARY

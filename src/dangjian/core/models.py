@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -39,6 +40,14 @@ class User(AbstractUser):
             .select_related("org")
             .order_by("org__path", "role")
         )
+
+    @cached_property
+    def own_org_path(self) -> str | None:
+        """Tree path of the branch holding this user's own member record (None: no record) — once per request."""
+        if not self.pk:
+            return None
+        member_model = apps.get_model("members", "Member")
+        return member_model.objects.filter(user=self).values_list("org__path", flat=True).first()
 
     def scope_paths(self, capability: str) -> list[str]:
         """Tree paths of the orgs whose subtrees this user holds `capability` on."""

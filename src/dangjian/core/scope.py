@@ -22,6 +22,10 @@ def collapse_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
+def _inside(path: str | None, subtree_paths: list[str]) -> bool:
+    return path is not None and any(path.startswith(root) for root in subtree_paths)
+
+
 class ScopedQuerySet(models.QuerySet):
     #: lookup from this model to the tree path of the org that owns the row
     org_path_lookup: str = "org__path"
@@ -41,8 +45,11 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        q = self._subtrees(user.scope_paths(capability))
-        if capability == Capability.VIEW:
+        paths = user.scope_paths(capability)
+        q = self._subtrees(paths)
+        if capability == Capability.VIEW and not _inside(user.own_org_path, paths):
+            # Only when the own record lies outside the granted subtrees: the OR stops the database from using the
+            # path index (a full scan of the members at scale), and inside the subtrees it adds no row.
             own = self.own_records(user)
             if own is not None:
                 q = q | own if q else own
