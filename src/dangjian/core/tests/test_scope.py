@@ -24,7 +24,7 @@ def test_own_record_inside_the_subtree_adds_no_or(world):
     secretary = fresh(world.secretary_a)
     visible = Member.objects.visible_to(secretary)
     assert set(visible) == {world.member_a, world.member_a2}
-    assert "user_id" not in str(visible.query)  # the path index serves the whole query
+    assert "user_id" not in str(visible.query).split("WHERE")[1]  # the path index serves the whole filter
 
 
 def test_own_record_outside_the_subtree_is_still_visible(world):
