@@ -173,7 +173,12 @@ def test_audit_page_is_scoped_to_the_admins_subtree(world, client_for):
 
 @pytest.mark.parametrize(
     ("url_name", "active"),
-    [("members:list", "党员花名册"), ("members:stats", "党员统计"), ("orgs:tree", "组织机构"), ("core:audit", "审计日志")],
+    [
+        ("members:list", "党员花名册"),
+        ("members:stats", "党员统计"),
+        ("orgs:tree", "组织机构"),
+        ("core:audit", "审计日志"),
+    ],
 )
 def test_one_navigation_item_is_active(world, client_for, url_name, active):
     response = client_for(world.admin).get(reverse(url_name))
