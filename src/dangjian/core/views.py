@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib import messages
@@ -17,6 +21,8 @@ from .roles import Capability
 from .services import grant_create, grant_revoke, token_create, token_revoke
 from .shell import ACTIVE_GRANT_SESSION_KEY
 
+T = TypeVar("T")
+
 
 def require_capability(user, capability: str) -> None:
     """Pages of a module the user's roles do not reach are 404: their existence is not disclosed."""
@@ -33,6 +39,20 @@ def form_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
     if hasattr(form, "mark_invalid"):
         form.mark_invalid()
+
+
+def submit(request: HttpRequest, form, action: Callable[..., T]) -> T | None:
+    """On a POST with valid data run the service (`action(**cleaned_data)`) and return its result; its refusal
+    (ValidationError, or PermissionDenied for a target outside the scope) lands on the form. None otherwise."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return action(**form.cleaned_data)
+    except ValidationError as error:
+        form_error(form, error)
+    except PermissionDenied as error:
+        form_error(form, ValidationError(str(error)))
+    return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -73,15 +93,11 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MANAGE_GRANTS)
     orgs = Organization.objects.restrict(request.user, Capability.MANAGE_GRANTS).active()
     form = GrantForm(request.POST or None, orgs=orgs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            grant, password = grant_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            note = f"，初始密码：{password}（仅显示一次，请通知本人登录后修改）" if password else ""
-            messages.success(request, f"已授予 {grant.user}「{grant.get_role_display()}」角色{note}")
-            return redirect("core:grants")
+    if result := submit(request, form, partial(grant_create, acting_user=request.user)):
+        grant, password = result
+        note = f"，初始密码：{password}（仅显示一次，请通知本人登录后修改）" if password else ""
+        messages.success(request, f"已授予 {grant.user}「{grant.get_role_display()}」角色{note}")
+        return redirect("core:grants")
     grants = (
         RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS)
         .active()
@@ -122,14 +138,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = TokenForm(request.POST or None)
     new_key = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, new_key = token_create(acting_user=request.user, name=form.cleaned_data["name"])
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"已创建访问令牌“{token.name}”")
-            form = TokenForm()
+    if result := submit(request, form, partial(token_create, acting_user=request.user)):
+        token, new_key = result
+        messages.success(request, f"已创建访问令牌“{token.name}”")
+        form = TokenForm()
     tokens = ApiToken.objects.visible_to(request.user)
     response = render(request, "core/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
     if new_key:

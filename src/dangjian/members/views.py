@@ -1,8 +1,8 @@
 import io
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 
 from dangjian.core.jobs import job_start
 from dangjian.core.roles import Capability
-from dangjian.core.views import form_error, require_capability
+from dangjian.core.views import require_capability, submit
 from dangjian.orgs.models import Organization
 
 from . import exports, services
@@ -80,14 +80,9 @@ def member_create(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.CHANGE)
     orgs = _changeable_orgs(request.user)
     form = MemberForm(request.POST or None, orgs=orgs, initial={"org": request.GET.get("org")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"已登记党员 {member.name}")
-            return redirect("members:detail", member.pk)
+    if member := submit(request, form, partial(services.member_create, acting_user=request.user)):
+        messages.success(request, f"已登记党员 {member.name}")
+        return redirect("members:detail", member.pk)
     return _form_page(request, form, title="登记党员")
 
 
@@ -99,28 +94,18 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         orgs=_changeable_orgs(request.user),
         personal_data=request.user.can(Capability.VIEW_PERSONAL, member.org.path),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(acting_user=request.user, member=member, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "已保存")
-            return redirect("members:detail", member.pk)
+    if submit(request, form, partial(services.member_update, acting_user=request.user, member=member)):
+        messages.success(request, "已保存")
+        return redirect("members:detail", member.pk)
     return _form_page(request, form, title=f"编辑 {member.name}", member=member)
 
 
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
     form = StatusChangeForm(request.POST or None, initial={"changed_on": date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_change_status(acting_user=request.user, member=member, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "党籍状态已变更，历史已记录")
-            return redirect("members:detail", member.pk)
+    if submit(request, form, partial(services.member_change_status, acting_user=request.user, member=member)):
+        messages.success(request, "党籍状态已变更，历史已记录")
+        return redirect("members:detail", member.pk)
     return _form_page(
         request,
         form,
@@ -133,14 +118,9 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
     form = TransferOutForm(request.POST or None, initial={"transferred_on": date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_transfer_out(acting_user=request.user, member=member, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "已办理组织关系转出")
-            return redirect("members:detail", member.pk)
+    if submit(request, form, partial(services.member_transfer_out, acting_user=request.user, member=member)):
+        messages.success(request, "已办理组织关系转出")
+        return redirect("members:detail", member.pk)
     return _form_page(request, form, title=f"{member.name} 组织关系转出", member=member)
 
 
@@ -149,14 +129,9 @@ def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransferInForm(
         request.POST or None, orgs=_changeable_orgs(request.user), initial={"transferred_on": date.today()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_transfer_in(acting_user=request.user, member=member, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            form_error(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
-        else:
-            messages.success(request, "已办理组织关系转入")
-            return redirect("members:detail", member.pk)
+    if submit(request, form, partial(services.member_transfer_in, acting_user=request.user, member=member)):
+        messages.success(request, "已办理组织关系转入")
+        return redirect("members:detail", member.pk)
     return _form_page(request, form, title=f"{member.name} 组织关系转入", member=member)
 
 
@@ -167,14 +142,9 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
         orgs=_changeable_orgs(request.user).exclude(pk=member.org_id),
         initial={"transferred_on": date.today()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_move(acting_user=request.user, member=member, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "已调整所在党支部")
-            return redirect("members:detail", member.pk)
+    if submit(request, form, partial(services.member_move, acting_user=request.user, member=member)):
+        messages.success(request, "已调整所在党支部")
+        return redirect("members:detail", member.pk)
     return _form_page(request, form, title=f"{member.name} 系统内组织关系调整", member=member)
 
 

@@ -1,13 +1,13 @@
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from dangjian.core.roles import Capability
-from dangjian.core.views import form_error, require_capability
+from dangjian.core.views import require_capability, submit
 from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
 
@@ -79,14 +79,9 @@ def org_create(request: HttpRequest) -> HttpResponse:
     form.fields["kind"].choices = [
         (kind, label) for kind, label in form.fields["kind"].choices if parent.kind in ALLOWED_PARENTS.get(kind, ())
     ]
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.org_create(acting_user=request.user, parent=parent, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"已新建 {org.name}")
-            return redirect("orgs:detail", org.pk)
+    if org := submit(request, form, partial(services.org_create, acting_user=request.user, parent=parent)):
+        messages.success(request, f"已新建 {org.name}")
+        return redirect("orgs:detail", org.pk)
     return _form_page(
         request,
         form,
@@ -99,14 +94,9 @@ def org_create(request: HttpRequest) -> HttpResponse:
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_manageable(request.user).active(), pk=pk)
     form = OrgEditForm(request.POST or None, instance=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_update(acting_user=request.user, org=org, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "已保存")
-            return redirect("orgs:detail", org.pk)
+    if submit(request, form, partial(services.org_update, acting_user=request.user, org=org)):
+        messages.success(request, "已保存")
+        return redirect("orgs:detail", org.pk)
     return _form_page(request, form, title=f"编辑 {org.name}", org=org, cancel_url=reverse("orgs:detail", args=[pk]))
 
 
@@ -115,28 +105,18 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
     parents = _manageable(request.user).active().exclude(path__startswith=org.path)
     parents = parents.filter(kind__in=[k for k in ALLOWED_PARENTS[org.kind] if k])
     form = OrgMoveForm(request.POST or None, parents=parents)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_move(acting_user=request.user, org=org, new_parent=form.cleaned_data["parent"])
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"已将 {org.name} 移动到 {form.cleaned_data['parent'].name} 之下")
-            return redirect("orgs:detail", org.pk)
+    if submit(request, form, lambda parent: services.org_move(acting_user=request.user, org=org, new_parent=parent)):
+        messages.success(request, f"已将 {org.name} 移动到 {form.cleaned_data['parent'].name} 之下")
+        return redirect("orgs:detail", org.pk)
     return _form_page(request, form, title=f"移动 {org.name}", org=org, cancel_url=reverse("orgs:detail", args=[pk]))
 
 
 def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_movable(request.user), pk=pk)
     form = DissolveForm(request.POST or None, initial={"dissolved_on": date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_dissolve(acting_user=request.user, org=org, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"已撤销 {org.name}（保留历史记录）")
-            return redirect("orgs:detail", org.pk)
+    if submit(request, form, partial(services.org_dissolve, acting_user=request.user, org=org)):
+        messages.success(request, f"已撤销 {org.name}（保留历史记录）")
+        return redirect("orgs:detail", org.pk)
     return _form_page(
         request,
         form,
@@ -151,14 +131,9 @@ def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 def term_create(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_manageable(request.user).active().exclude(kind="group"), pk=pk)
     form = TermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.term_create(acting_user=request.user, org=org, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "已登记新一届委员会，上一届委员已同时离任")
-            return redirect("orgs:detail", org.pk)
+    if submit(request, form, partial(services.term_create, acting_user=request.user, org=org)):
+        messages.success(request, "已登记新一届委员会，上一届委员已同时离任")
+        return redirect("orgs:detail", org.pk)
     return _form_page(request, form, title=f"{org.name} 换届", org=org, cancel_url=reverse("orgs:detail", args=[pk]))
 
 
@@ -172,14 +147,9 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("name_pinyin")
     )
     form = SeatForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.seat_add(acting_user=request.user, term=term, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "已增补委员")
-            return redirect("orgs:detail", term.org.pk)
+    if submit(request, form, partial(services.seat_add, acting_user=request.user, term=term)):
+        messages.success(request, "已增补委员")
+        return redirect("orgs:detail", term.org.pk)
     return _form_page(
         request,
         form,
@@ -198,12 +168,7 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     org = seat.term.org
     form = SeatEndForm(request.POST or None, initial={"ended_on": date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.seat_end(acting_user=request.user, seat=seat, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"{seat.member} 已离任")
-            return redirect("orgs:detail", org.pk)
+    if submit(request, form, partial(services.seat_end, acting_user=request.user, seat=seat)):
+        messages.success(request, f"{seat.member} 已离任")
+        return redirect("orgs:detail", org.pk)
     return _form_page(request, form, title=f"{seat} 离任", org=org, cancel_url=reverse("orgs:detail", args=[org.pk]))
