@@ -10,6 +10,10 @@ MIN_FULL_MEMBERS_FOR_BRANCH = 3
 #: 机关条例 (2019) 第七条 and 支部条例: a branch with at least 7 full (正式) members sets up a branch committee
 #: (支委会) … ("有正式党员7人以上的党支部，应当设立党支部委员会")
 MEMBERS_FOR_COMMITTEE = 7
+
+#: 支部条例 第五条: a branch usually has no more than 50 members; 机关条例 (2019): 50–100 members → a 党总支 may
+#: be set up. Above this the branch is reminded (info) to consider splitting.
+BRANCH_USUAL_MAX_MEMBERS = 50
 #: … of 3–5 members, at most 7 ("由3至5人组成，一般不超过7人").
 COMMITTEE_SIZE_NORMAL = (3, 5)
 COMMITTEE_SIZE_MAX = 7

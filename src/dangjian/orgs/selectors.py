@@ -94,6 +94,8 @@ WARN_NO_COMMITTEE = "正式党员{full}人，应设立支部委员会"
 WARN_COMMITTEE_SIZE = "支委会现有委员{seats}人，应为{low}至{high}人、最多不超过{maximum}人"
 WARN_SMALL_BRANCH_SEATS = "正式党员不足{threshold}人，一般不设支委会，只设书记（必要时设副书记），现有{seats}人"
 SOURCE_COMMITTEE = "机关条例第七条；支部条例"
+WARN_LARGE_BRANCH = "党员{total}人，超过{maximum}人，可考虑分设党支部或成立党总支"
+SOURCE_LARGE_BRANCH = "支部条例第五条；机关条例"
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,9 @@ def org_warnings(orgs: list[Organization], *, today: date | None = None) -> list
         if full < rules.MIN_FULL_MEMBERS_FOR_BRANCH:
             message = WARN_FEW_FULL_MEMBERS.format(full=full, minimum=rules.MIN_FULL_MEMBERS_FOR_BRANCH)
             add(org, "warning", message, SOURCE_FEW_FULL_MEMBERS)
+        if org.counts.total > rules.BRANCH_USUAL_MAX_MEMBERS:
+            message = WARN_LARGE_BRANCH.format(total=org.counts.total, maximum=rules.BRANCH_USUAL_MAX_MEMBERS)
+            add(org, "info", message, SOURCE_LARGE_BRANCH)
         seats = term.seat_count if term else 0
         low, high = rules.COMMITTEE_SIZE_NORMAL
         # The committee thresholds count 正式党员 only: 预备党员 cannot vote or be elected (党章第七条).

@@ -131,6 +131,19 @@ def test_a_branch_with_exactly_3_full_members_is_not_flagged(world):
     assert warnings_of(world, branch) == []
 
 
+def test_a_branch_over_50_members_gets_an_info(world):
+    # 支部条例 第五条: a branch usually has no more than 50 members; 机关条例: 50–100 → a 党总支 may be set up.
+    limit = rules.BRANCH_USUAL_MAX_MEMBERS
+    branch = make_branch(world, full=limit - 2, probationary=3, seats=3)
+    message = selectors.WARN_LARGE_BRANCH.format(total=limit + 1, maximum=limit)
+    assert warnings_of(world, branch) == [("info", message, selectors.SOURCE_LARGE_BRANCH)]
+
+
+def test_a_branch_of_exactly_50_is_not_flagged(world):
+    branch = make_branch(world, full=rules.BRANCH_USUAL_MAX_MEMBERS, seats=3)
+    assert warnings_of(world, branch) == []
+
+
 def test_a_branch_of_7_without_a_committee_is_flagged(world):
     # 机关条例 第七条: "正式党员7人以上的党支部，设立支部委员会".
     no_term = make_branch(world, full=rules.MEMBERS_FOR_COMMITTEE, term_ends=None)
