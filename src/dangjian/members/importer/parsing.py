@@ -95,7 +95,7 @@ def text_parser(field: str) -> Parser:
     limit = Member._meta.get_field(field).max_length
 
     def parse(value: object) -> str:
-        text = parse_text(value)
+        text = value.strip() if value.__class__ is str else parse_text(value)
         if limit is not None and len(text) > limit:
             raise CellError(ERR_TOO_LONG.format(limit=limit, length=len(text)))
         return text
@@ -121,11 +121,12 @@ def choice_parser(choices: dict[str, str], options: str) -> Parser:
     lookup = {"".join(fold(label).split()): value for label, value in choices.items()}
 
     def parse(value: object) -> str:
-        text = "".join(fold(parse_text(value)).split())
-        try:
-            return lookup[text]
-        except KeyError:
-            raise CellError(ERR_CHOICE.format(value=shown(value), options=options)) from None
+        found = lookup.get(value)  # the label as is: nearly every cell
+        if found is None:
+            found = lookup.get("".join(fold(parse_text(value)).split()))
+            if found is None:
+                raise CellError(ERR_CHOICE.format(value=shown(value), options=options))
+        return found
 
     return parse
 
@@ -160,6 +161,8 @@ def _serial_date(serial: float) -> date:
 
 
 def parse_date(value: object) -> date:
+    if value.__class__ is date:
+        return value
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -227,17 +230,18 @@ def parse_id_number(value: object) -> str:
     digits (110101198001051234 is read back as 110101198001051200) and might even pass the checksum by chance."""
     if not isinstance(value, str):
         raise CellError(ERR_ID_NUMERIC)
-    number = idcard.normalize(value)
     try:
-        idcard.parse(number)
+        return idcard.parse(value).number
     except idcard.IdCardError as error:
         raise CellError(str(error)) from None
-    return number
 
 
 def parse_phone(value: object) -> str:
+    """13800138000.0 (a number cell) → "13800138000"; spaces and full-width digits dropped; then the form's rule."""
     if isinstance(value, float | int) and not isinstance(value, bool) and float(value).is_integer():
         phone = str(int(value))
+    elif isinstance(value, str) and value.isascii():
+        phone = "".join(value.split()) if " " in value else value
     else:
         phone = "".join(fold(str(value)).split())
     try:
@@ -250,10 +254,21 @@ def parse_phone(value: object) -> str:
 _FEE = Member._meta.get_field("fee_base")
 _CENT = Decimal("0.01")
 _FEE_LIMIT = Decimal(10) ** (_FEE.max_digits - _FEE.decimal_places)
+_whole: dict[int, Decimal] = {}
+
+
+def _money_from_int(value: int) -> Decimal:
+    """Whole amounts (most fee bases) as Decimal("6000.00"), made once per amount."""
+    found = _whole.get(value)
+    if found is None:
+        found = _whole[value] = Decimal(value).quantize(_CENT)
+    return found
 
 
 def parse_money(value: object) -> Decimal:
     """6000, 6000.5, "6,000.50", "6000元" → Decimal rounded half up to the fen."""
+    if value.__class__ is float and value.is_integer() and 0 <= value < _FEE_LIMIT:
+        return _money_from_int(int(value))
     try:
         if isinstance(value, bool):
             raise InvalidOperation

@@ -1,15 +1,16 @@
 """import_members: a roster file in, every member in it written, or nothing written and every bad row reported.
 
-Two passes over bounded data: the file is read once, row by row, validated, checked against the database a batch
-of ID numbers at a time, and the good rows are kept as plain tuples (a few hundred bytes each, never model
-instances); only when no row is bad are they written, in batches, inside one transaction, with one audit entry.
+One pass, bounded memory: the file is read row by row and checked a batch at a time (the batch's ID numbers looked
+up in one query). While no row has been bad, each checked batch is inserted inside the import's one transaction,
+on a worker thread, as the next batch is being checked; the first bad row stops the writing, the rest of the file is
+still checked for the report, and the transaction is rolled back: nothing is committed unless every row is good.
+Rows that update existing members (--update) are kept and written at the end. One audit entry for the import.
 """
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import Future
 from pathlib import Path
-from types import SimpleNamespace
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -21,11 +22,13 @@ from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
 
 from ..models import ERR_ID_DUPLICATE, Member
-from ..services import ERR_OUT_OF_SCOPE, fill_pinyin
+from ..services import ERR_OUT_OF_SCOPE
+from .pinyin import NamePinyin
 from .reading import FileReadError, Row, open_sheet
 from .report import ImportReport, RowError
 from .rows import ATTNAMES, FIELDS, CheckedRow, RowChecker, is_template_example
 from .targets import Targets
+from .writing import RosterWriter
 
 log = logging.getLogger(__name__)
 
@@ -35,42 +38,133 @@ ERR_CHANGED_MEANWHILE = "导入期间花名册已被他人修改（有相同的�
 ERR_SCOPE_CHANGED = "导入期间您的权限发生了变化，未写入任何数据"
 AUDIT_REPR = "花名册导入：{filename}"
 
-#: Rows per database round trip (ID-number lookups and writes).
+#: Rows per database round trip (ID-number lookups and inserts).
 BATCH_SIZE = 2000
 PREVIEW_ROWS = 10
 Progress = Callable[[int, int], None]
 
-
 ID = FIELDS.index("id_number")
 ORG = FIELDS.index("org")
 GROUP = FIELDS.index("group")
+NAME = FIELDS.index("name")
 
 
-@dataclass
-class _Staged:
-    """The good rows waiting to be written, as (id of the member to update or None, values) tuples."""
+class _Rollback(Exception):
+    """Leaves the import's transaction without committing (a bad row, or a refusal with its message)."""
 
-    rows: list[tuple[int | None, tuple]] = field(default_factory=list)
-    org_ids: set[int] = field(default_factory=set)
+    def __init__(self, message: str = "") -> None:
+        self.message = message
 
 
-class _Progress:
-    """Rows read, then rows written, against an estimate made from the sheet's size (rows read only in a dry run)."""
+class _Import:
+    """The state of one import: what has been checked, what is waiting to be written."""
 
-    def __init__(self, callback: Progress | None, rows: int, *, writing: bool) -> None:
-        self.callback = callback
-        self.total = rows * (2 if writing else 1)
+    def __init__(self, *, report: ImportReport, checker: RowChecker, acting_user, update: bool, progress) -> None:
+        self.report = report
+        self.checker = checker
+        self.acting_user = acting_user
+        self.update = update
+        self.progress = progress
+        self.pinyin = NamePinyin()
+        self.updates: list[tuple[int, tuple]] = []
+        self.org_ids: set[int] = set()
         self.done = 0
+        self.estimate = 0
 
-    def advance(self, rows: int) -> None:
-        self.done = min(self.done + rows, self.total)
-        if self.callback is not None:
-            self.callback(self.done, self.total)
+    def run(self, rows: Iterator[Row], writer: RosterWriter, *, writing: bool) -> None:
+        """Check every row. The worker looks a batch's ID numbers up while the next batch is checked; then, while
+        no row has been bad, the batch's new members are queued for insertion (when `writing`)."""
+        pending: tuple[list, Future] | None = None
+        for batch in _batches(rows, BATCH_SIZE):
+            checked = self._check(batch)
+            lookup = writer.lookup(list({row.values[ID] for row, _ in checked if row.values[ID]}))
+            if pending is not None:
+                self._settle(*pending, writer=writer, writing=writing)
+            pending = (checked, lookup)
+            self.done += len(batch)
+            self._notify()
+        if pending is not None:
+            self._settle(*pending, writer=writer, writing=writing)
+        writer.drain()
 
-    def finish(self) -> None:
-        if self.callback is not None:
-            self.total = max(self.total, 1)
-            self.callback(self.total, self.total)
+    def _settle(self, checked: list, lookup: Future, *, writer: RosterWriter, writing: bool) -> None:
+        found = writer.result(lookup)
+        existing = {number: (pk, org_id, path, name) for number, pk, org_id, path, name in found}
+        creates = self._against_roster(checked, existing)
+        if writing and creates and not self.report.errors:
+            writer.insert(creates)
+
+    def _check(self, batch: list[Row]) -> list[tuple[CheckedRow, tuple]]:
+        """The batch's rows checked, each with its insert row (values + pinyin) when it is good."""
+        checked = []
+        preview, pinyin = self.report.preview, self.pinyin
+        for number, cells in batch:
+            row = self.checker.check(number, cells)
+            if is_template_example(row):
+                continue
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(self.checker.display(cells, row))
+            checked.append((row, () if row.errors else row.values + pinyin(row.values[NAME])))
+        return checked
+
+    def _against_roster(self, checked: list[tuple[CheckedRow, tuple]], existing: dict) -> list[tuple]:
+        """Errors for ID numbers already on the roster; the batch's new members as insert rows."""
+        report = self.report
+        creates = []
+        for row, insert in checked:
+            report.total_rows += 1
+            member = existing.get(row.values[ID]) if existing else None
+            errors = row.errors
+            if member is not None:
+                errors = errors + self._existing_errors(member, row)
+            if errors:
+                report.errors.extend(RowError(row.number, column, message) for column, message in errors)
+                continue
+            values = row.values
+            if member is not None:
+                report.updated += 1
+                if not report.errors:
+                    self.updates.append((member[0], values))
+            else:
+                report.created += 1
+                if not report.errors:
+                    creates.append(insert)
+            self.org_ids.add(values[ORG])
+            if values[GROUP]:
+                self.org_ids.add(values[GROUP])
+        if report.errors:
+            self.updates = []
+        return creates
+
+    def _existing_errors(self, member, row: CheckedRow) -> list[tuple[str, str]]:
+        """An ID number on the roster: an error, unless updating, in place, a member the user may change."""
+        pk, org_id, org_path, org_name = member
+        id_header = self.checker.headers["id_number"]
+        if not self.update:
+            return [(id_header, ERR_ID_DUPLICATE)]
+        if self.acting_user is not None and not self.acting_user.can(Capability.CHANGE, org_path):
+            return [(id_header, ERR_OUT_OF_SCOPE)]
+        if row.values[ORG] is not None and row.values[ORG] != org_id:
+            # A move between branches is a transfer (组织关系转接) with its own record, not a silent edit.
+            return [(self.checker.headers["org"], ERR_MOVE_BY_IMPORT.format(org=org_name))]
+        return []
+
+    def write_updates(self, *, columns: set[str], now) -> None:
+        """bulk_update the members matched by ID number: the columns the file has, the pinyin, updated_at."""
+        fields = [a for f, a in zip(FIELDS, ATTNAMES, strict=True) if f in columns]
+        fields += ["name_pinyin", "name_initials", "updated_at"]
+        for start in range(0, len(self.updates), BATCH_SIZE):
+            members = []
+            for pk, values in self.updates[start : start + BATCH_SIZE]:
+                member = Member(pk=pk, updated_at=now, **dict(zip(ATTNAMES, values, strict=True)))
+                member.name_pinyin, member.name_initials = self.pinyin(member.name)
+                members.append(member)
+            Member.objects.bulk_update(members, fields)
+
+    def _notify(self) -> None:
+        if self.progress is not None:
+            total = max(self.estimate, self.done, 1)
+            self.progress(min(self.done, total), total)
 
 
 def import_members(
@@ -87,41 +181,59 @@ def import_members(
     imports only into orgs they may change. `org` takes the rows with no 所在党支部 (when it is a branch) and bounds
     the branches rows may name. With `update`, rows whose ID number is on the roster update that member; without
     it they are errors. All or nothing: one bad row and nothing is written. A dry run checks everything and writes
-    nothing (its created/updated say what an import would do). Raises PermissionDenied or ValidationError for an
-    `org` the user may not import into; every problem with the file itself is in the report."""
+    nothing (its created/updated say what the import would do). progress(done, total) is called once per batch.
+    Raises PermissionDenied or ValidationError for an `org` the user may not import into; every problem with the
+    file itself is in the report."""
     path = Path(path)
     report = ImportReport(filename=filename or path.name, dry_run=dry_run)
     targets = Targets(acting_user=acting_user, org=org)
+    now = timezone.now()
     try:
         with open_sheet(path, report.filename) as sheet:
             header = sheet.header
             report.mapping, report.header_row = header.mapping, header.row_number
             report.missing_columns = header.missing_columns
-            meter = _Progress(progress, max(sheet.last_row - header.row_number, 0), writing=not dry_run)
             if report.missing_columns:
                 report.total_rows = sum(1 for _ in _data_rows(sheet.rows))
+                return report
+            checker = RowChecker(header=header, targets=targets)
+            state = _Import(report=report, checker=checker, acting_user=acting_user, update=update, progress=progress)
+            state.estimate = max(sheet.last_row - header.row_number, 0)
+            if dry_run:
+                with RosterWriter(now=now) as writer:
+                    state.run(sheet.rows, writer, writing=False)
             else:
-                checker = RowChecker(header=header, targets=targets)
-                staged = _check_all(
-                    sheet.rows, checker=checker, acting_user=acting_user, update=update, report=report, meter=meter
-                )
+                _run_and_write(state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now)
     except FileReadError as error:
         report.errors.append(RowError(0, "", error.message))
-        return report
+        report.created = report.updated = 0
     if report.ok and report.total_rows == 0:
         report.errors.append(RowError(0, "", ERR_NO_ROWS))
-    if report.ok and not dry_run:
-        _write(
-            staged,
-            acting_user=acting_user,
-            update=update,
-            columns=set(checker.mapped),
-            report=report,
-            targets=targets,
-            meter=meter,
-        )
-    meter.finish()
+    if progress is not None:
+        progress(max(report.total_rows, 1), max(report.total_rows, 1))
     return report
+
+
+def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, columns: set[str], now) -> None:
+    report = state.report
+    try:
+        with transaction.atomic():
+            with RosterWriter(now=now) as writer:
+                state.run(rows, writer, writing=True)
+            if not report.ok or report.total_rows == 0:
+                raise _Rollback
+            if not _still_allowed(state.acting_user, state.org_ids):
+                raise _Rollback(ERR_SCOPE_CHANGED)
+            state.write_updates(columns=columns, now=now)
+            _audit(state.acting_user, report=report, update=state.update, org_path=targets.common_path(state.org_ids))
+    except _Rollback as rollback:
+        report.created = report.updated = 0  # nothing was written
+        if rollback.message:
+            _refuse(report, rollback.message)
+    except IntegrityError:
+        # Someone added one of the file's ID numbers after it was looked up.
+        log.warning("roster import %s hit an integrity error; rolled back", report.filename, exc_info=True)
+        _refuse(report, ERR_CHANGED_MEANWHILE)
 
 
 def _blank(cells: list) -> bool:
@@ -148,132 +260,12 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _check_all(rows, *, checker: RowChecker, acting_user, update: bool, report: ImportReport, meter) -> _Staged:
-    """Check every row, a batch at a time; stage the good rows while no row has been bad."""
-    staged = _Staged()
-    for batch in _batches(rows, BATCH_SIZE):
-        checked = []
-        for number, cells in batch:
-            row = checker.check(number, cells)
-            if is_template_example(row):
-                continue
-            if len(report.preview) < PREVIEW_ROWS:
-                report.preview.append(checker.display(cells, row))
-            checked.append(row)
-        existing = _existing(checked)
-        for row in checked:
-            member = existing.get(row.values[ID])
-            errors = row.errors
-            if member is not None:
-                errors = errors + _existing_errors(member, row, checker=checker, acting_user=acting_user, update=update)
-            report.total_rows += 1
-            if errors:
-                report.errors.extend(RowError(row.number, column, message) for column, message in errors)
-                staged = _Staged()  # nothing will be written: keep no rows
-                continue
-            if member is not None:
-                report.updated += 1
-            else:
-                report.created += 1
-            if not report.errors:
-                staged.rows.append((member[0] if member else None, row.values))
-                staged.org_ids.add(row.values[ORG])
-                if row.values[GROUP]:
-                    staged.org_ids.add(row.values[GROUP])
-        meter.advance(len(batch))
-    return staged
-
-
-def _existing(rows: list[CheckedRow]) -> dict[str, tuple[int, int, str, str]]:
-    """Members already on the roster with the batch's ID numbers: one query per batch, never one per row."""
-    numbers = {row.values[ID] for row in rows if row.values[ID]}
-    if not numbers:
-        return {}
-    found = Member.objects.filter(id_number__in=numbers).values_list(
-        "id_number", "pk", "org_id", "org__path", "org__name"
-    )
-    return {number: (pk, org_id, path, name) for number, pk, org_id, path, name in found}
-
-
-def _existing_errors(
-    member, row: CheckedRow, *, checker: RowChecker, acting_user, update: bool
-) -> list[tuple[str, str]]:
-    """A row whose ID number is on the roster: an error, unless updating a member the user may change, in place."""
-    pk, org_id, org_path, org_name = member
-    id_header = checker.headers["id_number"]
-    if not update:
-        return [(id_header, ERR_ID_DUPLICATE)]
-    if acting_user is not None and not acting_user.can(Capability.CHANGE, org_path):
-        return [(id_header, ERR_OUT_OF_SCOPE)]
-    if row.values[ORG] is not None and row.values[ORG] != org_id:
-        # A move between branches is a transfer (组织关系转接) with its own record, not a silent edit.
-        return [(checker.headers["org"], ERR_MOVE_BY_IMPORT.format(org=org_name))]
-    return []
-
-
-class _Pinyin:
-    """members.services.fill_pinyin, once per distinct name: names repeat, and pypinyin is the slow part."""
-
-    def __init__(self) -> None:
-        self.cache: dict[str, tuple[str, str]] = {}
-
-    def __call__(self, name: str) -> tuple[str, str]:
-        found = self.cache.get(name)
-        if found is None:
-            holder = SimpleNamespace(name=name)
-            fill_pinyin(holder)
-            found = self.cache[name] = (holder.name_pinyin, holder.name_initials)
-        return found
-
-
 def _still_allowed(acting_user: User | None, org_ids: set[int]) -> bool:
     """Re-check the user's scope inside the writing transaction, with grants read afresh."""
     if acting_user is None:
         return True
     fresh = User.objects.get(pk=acting_user.pk)
     return Organization.objects.changeable_by(fresh).filter(pk__in=org_ids).count() == len(org_ids)
-
-
-class _Refused(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
-def _write(
-    staged: _Staged, *, acting_user, update: bool, columns: set[str], report: ImportReport, targets: Targets, meter
-) -> None:
-    """Write the staged rows in batches inside one transaction, with one audit entry; nothing if anything fails."""
-    pinyin = _Pinyin()
-    # An update writes the columns the file has (and the pinyin of the name); absent optional columns stay as they are.
-    update_fields = [a for f, a in zip(FIELDS, ATTNAMES, strict=True) if f in columns]
-    update_fields += ["name_pinyin", "name_initials", "updated_at"]
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            if not _still_allowed(acting_user, staged.org_ids):
-                raise _Refused(ERR_SCOPE_CHANGED)
-            for start in range(0, len(staged.rows), BATCH_SIZE):
-                creates: list[Member] = []
-                updates: list[Member] = []
-                for pk, values in staged.rows[start : start + BATCH_SIZE]:
-                    member = Member(**dict(zip(ATTNAMES, values, strict=True)))
-                    member.name_pinyin, member.name_initials = pinyin(member.name)
-                    if pk is None:
-                        creates.append(member)
-                    else:
-                        member.pk, member.updated_at = pk, now
-                        updates.append(member)
-                if creates:
-                    Member.objects.bulk_create(creates)
-                if updates:
-                    Member.objects.bulk_update(updates, update_fields)
-                meter.advance(len(creates) + len(updates))
-            _audit(acting_user, report=report, update=update, org_path=targets.common_path(staged.org_ids))
-    except IntegrityError:
-        log.warning("roster import %s hit an integrity error; rolled back", report.filename, exc_info=True)
-        _refuse(report, ERR_CHANGED_MEANWHILE)
-    except _Refused as refused:
-        _refuse(report, refused.message)
 
 
 def _refuse(report: ImportReport, message: str) -> None:
