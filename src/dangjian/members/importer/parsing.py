@@ -52,6 +52,11 @@ EDUCATION_SYNONYMS = {
     "小学": Education.MIDDLE_SCHOOL,
 }
 CATEGORY_SYNONYMS = {"正式": Category.FULL, "预备": Category.PROBATIONARY}
+#: What ERR_CHOICE asks for, per column.
+OPTIONS_GENDER = "“男”或“女”"
+OPTIONS_EDUCATION = "、".join(Education.labels)
+OPTIONS_CATEGORY = "“正式党员”或“预备党员”"
+OPTIONS_ETHNICITY = "民族全称，如“汉族”“回族”"
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
 _MAX_SERIAL = 2958465  # 9999-12-31
@@ -136,22 +141,22 @@ def _labels(choices) -> dict[str, str]:
 
 
 def gender_parser() -> Parser:
-    return choice_parser({**_labels(Gender), **GENDER_SYNONYMS}, "“男”或“女”")
+    return choice_parser({**_labels(Gender), **GENDER_SYNONYMS}, OPTIONS_GENDER)
 
 
 def education_parser() -> Parser:
-    return choice_parser({**_labels(Education), **EDUCATION_SYNONYMS}, "、".join(Education.labels))
+    return choice_parser({**_labels(Education), **EDUCATION_SYNONYMS}, OPTIONS_EDUCATION)
 
 
 def category_parser() -> Parser:
-    return choice_parser({**_labels(Category), **CATEGORY_SYNONYMS}, "“正式党员”或“预备党员”")
+    return choice_parser({**_labels(Category), **CATEGORY_SYNONYMS}, OPTIONS_CATEGORY)
 
 
 def ethnicity_parser() -> Parser:
     names = {name: name for name in ETHNICITIES}
     # 汉 for 汉族, 蒙古 for 蒙古族: rosters often leave off the 族.
-    names.update({name[:-1]: name for name in ETHNICITIES if name.endswith("族") and len(name) > 2})
-    return choice_parser(names, "民族全称，如“汉族”“回族”")
+    names.update({name[:-1]: name for name in ETHNICITIES if name.endswith("族")})
+    return choice_parser(names, OPTIONS_ETHNICITY)
 
 
 def _serial_date(serial: float) -> date:
