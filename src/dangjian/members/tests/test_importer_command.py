@@ -1,0 +1,112 @@
+"""`dangjian import-members`: summary line, every error printed and exit status 1, --dry-run, --org, --update,
+--errors."""
+
+from io import StringIO
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from python_calamine import CalamineWorkbook
+
+from dangjian.members.importer import ERROR_COLUMN
+from dangjian.members.importer.rows import ERR_REQUIRED
+from dangjian.members.models import ERR_ID_DUPLICATE, Member
+from dangjian.members.validators import ERR_PHONE
+
+from .test_importer_support import HEADERS, good_row, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import-members", *map(str, args), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_imports_and_prints_one_summary_line(world, tmp_path):
+    rows = [good_row(), good_row(所在党支部="B")]
+    out, _ = run(write_xlsx(tmp_path / "花名册.xlsx", rows))
+    assert out.startswith("导入完成：共2行，新增2名党员，更新0名党员（用时")
+    assert out.count("\n") == 1
+    assert Member.objects.filter(id_number__in=[r["公民身份号码"] for r in rows]).count() == 2
+    assert LogEntry.objects.latest("timestamp").actor is None
+
+
+def test_bad_rows_are_all_printed_and_the_command_fails(world, tmp_path):
+    rows = [good_row(), good_row(联系电话="1"), good_row(公民身份号码="1", 姓名="")]
+    before = Member.objects.count()
+    with pytest.raises(CommandError) as error:
+        out, _ = run(write_xlsx(tmp_path / "bad.xlsx", rows))
+    assert str(error.value) == "未导入任何数据：2行有错误（共3行），请按错误原因修改后重新导入"
+    assert Member.objects.count() == before
+
+
+def test_the_error_lines_and_the_error_report(world, tmp_path):
+    b = world.member_b
+    rows = [
+        good_row(),
+        good_row(联系电话="1"),
+        good_row(公民身份号码=b.id_number, 姓名="", 性别="女", birth=b.birth_date),
+    ]
+    out = StringIO()
+    report = tmp_path / "errors.xlsx"
+    with pytest.raises(CommandError):
+        call_command("import-members", str(write_xlsx(tmp_path / "bad.xlsx", rows)), f"--errors={report}", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == [
+        f"第3行 联系电话：{ERR_PHONE}",
+        f"第4行 姓名：{ERR_REQUIRED}",
+        f"第4行 公民身份号码：{ERR_ID_DUPLICATE}",
+    ]
+    assert lines[3] == f"错误报告已写入 {report}"
+    sheet = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
+    assert sheet[0][len(HEADERS)] == ERROR_COLUMN and sheet[2][len(HEADERS)] == f"联系电话：{ERR_PHONE}"
+
+
+def test_a_dry_run_writes_nothing(world, tmp_path):
+    before = Member.objects.count(), LogEntry.objects.count()
+    out, _ = run(write_xlsx(tmp_path / "花名册.xlsx", [good_row()]), "--dry-run")
+    assert out.startswith("检查通过（未写入）：共1行，导入将新增1名党员，更新0名党员")
+    assert (Member.objects.count(), LogEntry.objects.count()) == before
+
+
+def test_org_by_code_takes_rows_without_a_branch(world, tmp_path):
+    row = good_row(所在党支部="")
+    run(write_xlsx(tmp_path / "花名册.xlsx", [row]), "--org", "a")
+    assert Member.objects.get(id_number=row["公民身份号码"]).org == world.branch_a
+    with pytest.raises(CommandError) as error:
+        run(write_xlsx(tmp_path / "花名册.xlsx", [good_row()]), "--org", "NOPE")
+    assert str(error.value) == "没有组织编码为“NOPE”的组织"
+    with pytest.raises(CommandError) as error:
+        run(write_xlsx(tmp_path / "花名册.xlsx", [good_row()]), "--org", "A-1")
+    assert str(error.value) == "请选择党支部或其上级组织作为导入范围"
+
+
+def test_update(world, tmp_path):
+    row = good_row()
+    path = write_xlsx(tmp_path / "花名册.xlsx", [row])
+    run(path)
+    row["工作岗位/职务"] = "处长"
+    path = write_xlsx(tmp_path / "花名册.xlsx", [row])
+    with pytest.raises(CommandError):
+        run(path)
+    out, _ = run(path, "--update")
+    assert out.startswith("导入完成：共1行，新增0名党员，更新1名党员")
+    assert Member.objects.get(id_number=row["公民身份号码"]).position == "处长"
+
+
+def test_missing_file_and_missing_columns(world, tmp_path):
+    with pytest.raises(CommandError) as error:
+        run(tmp_path / "nope.xlsx")
+    assert str(error.value) == f"找不到文件：{tmp_path / 'nope.xlsx'}"
+    headers = [h for h in HEADERS if h != "联系电话"]
+    with pytest.raises(CommandError) as error:
+        run(write_xlsx(tmp_path / "c.xlsx", [good_row()], headers=headers))
+    assert str(error.value) == "未导入任何数据：缺少必填列 联系电话"
+    path = tmp_path / "花名册.txt"
+    path.write_text("x")
+    with pytest.raises(CommandError) as error:
+        run(path)
+    assert str(error.value) == "未导入任何数据：不支持的文件类型“.txt”，请上传 .xlsx、.xls 或 .csv 文件"
