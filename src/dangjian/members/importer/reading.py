@@ -111,7 +111,7 @@ def _open_workbook(path: Path) -> Iterator[Sheet]:
             if sheet.end is None:  # an empty sheet
                 continue
             # calamine yields rows from the sheet's first row and columns from its first used column.
-            rows = ((number, cells) for number, cells in enumerate(sheet.iter_rows(), start=1))
+            rows = enumerate(sheet.iter_rows(), start=1)
             header, head, below = _split(rows)
             found = Sheet(header=header, head=head, rows=below, last_row=sheet.end[0] + 1, first_column=sheet.start[1])
             if header.missing_columns == [] or fallback is None:

@@ -24,7 +24,7 @@ ERR_DUPLICATE_IN_FILE = "与第{row}行的公民身份号码重复"
 #: Member fields written by an import, in roster order (org and group as ids).
 FIELDS: tuple[str, ...] = tuple(c.field for c in ROSTER_COLUMNS)
 ATTNAMES: tuple[str, ...] = tuple(f"{f}_id" if f in {"org", "group"} else f for f in FIELDS)
-#: Values of the optional fields when their column is absent from the file.
+#: A field's value while it has none (an empty cell, an absent optional column, a cell that failed): "" unless here.
 DEFAULTS = {
     "birth_date": None,
     "joined_on": None,

@@ -59,7 +59,9 @@ class _Rollback(Exception):
 class _Import:
     """The state of one import: what has been checked, what is waiting to be written."""
 
-    def __init__(self, *, report: ImportReport, checker: RowChecker, acting_user, update: bool, progress) -> None:
+    def __init__(
+        self, *, report: ImportReport, checker: RowChecker, acting_user, update: bool, progress, estimate: int
+    ) -> None:
         self.report = report
         self.checker = checker
         self.acting_user = acting_user
@@ -69,14 +71,14 @@ class _Import:
         self.updates: list[tuple[int, tuple]] = []
         self.org_ids: set[int] = set()
         self.done = 0
-        self.estimate = 0
+        self.estimate = estimate  # data rows, judged from the sheet's size
 
     def run(self, rows: Iterator[Row], writer: RosterWriter, *, writing: bool) -> None:
         """Check every row. The worker looks a batch's ID numbers up while the next batch is checked; then, while
         no row has been bad, the batch's new members are queued for insertion (when `writing`)."""
         pending: tuple[list, Future] | None = None
         for batch in _batches(rows, BATCH_SIZE):
-            checked = self._check(batch)
+            checked = self._check(batch, writing=writing)
             lookup = writer.lookup(list({row.values[ID] for row, _ in checked if row.values[ID]}))
             if pending is not None:
                 self._settle(*pending, writer=writer, writing=writing)
@@ -94,8 +96,8 @@ class _Import:
         if writing and creates and not self.report.errors:
             writer.insert(creates)
 
-    def _check(self, batch: list[Row]) -> list[tuple[CheckedRow, tuple]]:
-        """The batch's rows checked, each with its insert row (values + pinyin) when it is good."""
+    def _check(self, batch: list[Row], *, writing: bool) -> list[tuple[CheckedRow, tuple]]:
+        """The batch's rows checked, each with its insert row (values + pinyin) when it is good and to be written."""
         checked = []
         preview, pinyin = self.report.preview, self.pinyin
         for number, cells in batch:
@@ -104,7 +106,8 @@ class _Import:
                 continue
             if len(preview) < PREVIEW_ROWS:
                 preview.append(self.checker.display(cells, row))
-            checked.append((row, () if row.errors else row.values + pinyin(row.values[NAME])))
+            insert = row.values + pinyin(row.values[NAME]) if writing and not row.errors else ()
+            checked.append((row, insert))
         return checked
 
     def _against_roster(self, checked: list[tuple[CheckedRow, tuple]], existing: dict) -> list[tuple]:
@@ -181,7 +184,8 @@ def import_members(
     imports only into orgs they may change. `org` takes the rows with no 所在党支部 (when it is a branch) and bounds
     the branches rows may name. With `update`, rows whose ID number is on the roster update that member; without
     it they are errors. All or nothing: one bad row and nothing is written. A dry run checks everything and writes
-    nothing (its created/updated say what the import would do). progress(done, total) is called once per batch.
+    nothing (its created/updated say what the import would do). progress(done, total) is called after each batch
+    and once at the end.
     Raises PermissionDenied or ValidationError for an `org` the user may not import into; every problem with the
     file itself is in the report."""
     path = Path(path)
@@ -193,17 +197,23 @@ def import_members(
             header = sheet.header
             report.mapping, report.header_row = header.mapping, header.row_number
             report.missing_columns = header.missing_columns
-            if report.missing_columns:
+            if report.missing_columns:  # every row would be bad: count them, check none
                 report.total_rows = sum(1 for _ in _data_rows(sheet.rows))
-                return report
-            checker = RowChecker(header=header, targets=targets)
-            state = _Import(report=report, checker=checker, acting_user=acting_user, update=update, progress=progress)
-            state.estimate = max(sheet.last_row - header.row_number, 0)
-            if dry_run:
-                with RosterWriter(now=now) as writer:
-                    state.run(sheet.rows, writer, writing=False)
             else:
-                _run_and_write(state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now)
+                checker = RowChecker(header=header, targets=targets)
+                state = _Import(
+                    report=report,
+                    checker=checker,
+                    acting_user=acting_user,
+                    update=update,
+                    progress=progress,
+                    estimate=max(sheet.last_row - header.row_number, 0),
+                )
+                if dry_run:
+                    with RosterWriter(now=now) as writer:
+                        state.run(sheet.rows, writer, writing=False)
+                else:
+                    _run_and_write(state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now)
     except FileReadError as error:
         report.errors.append(RowError(0, "", error.message))
         report.created = report.updated = 0
