@@ -5,20 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0002_initial'),
-        ('orgs', '0001_initial'),
+        ("members", "0002_initial"),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='member',
-            name='member_group_idx',
+            model_name="member",
+            name="member_group_idx",
         ),
         migrations.AlterField(
-            model_name='member',
-            name='org',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='orgs.organization', verbose_name='所在党支部'),
+            model_name="member",
+            name="org",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="orgs.organization",
+                verbose_name="所在党支部",
+            ),
         ),
     ]
