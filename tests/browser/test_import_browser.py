@@ -23,10 +23,38 @@ BAD_ID = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")  # wrong check char
 def roster_file(path: Path, *, id_number: str) -> Path:
     """A roster as organs keep it: a title line and a blank line above the header."""
     rows = [
-        ["赵海燕", "女", "汉族", date(1990, 3, 15), id_number, "大学本科", "正式党员", date(2015, 6, 1),
-         date(2016, 6, 1), "办公室党支部", "", "科员", "13912340001", 6000],
-        ["孙立平", "男", "汉族", date(1985, 8, 8), idcard.make("320102", date(1985, 8, 8), 7, male=True), "研究生",
-         "预备党员", date(2026, 7, 1), "", "办公室党支部", "", "副主任科员", "13912340002", 8000],
+        [
+            "赵海燕",
+            "女",
+            "汉族",
+            date(1990, 3, 15),
+            id_number,
+            "大学本科",
+            "正式党员",
+            date(2015, 6, 1),
+            date(2016, 6, 1),
+            "办公室党支部",
+            "",
+            "科员",
+            "13912340001",
+            6000,
+        ],
+        [
+            "孙立平",
+            "男",
+            "汉族",
+            date(1985, 8, 8),
+            idcard.make("320102", date(1985, 8, 8), 7, male=True),
+            "研究生",
+            "预备党员",
+            date(2026, 7, 1),
+            "",
+            "办公室党支部",
+            "",
+            "副主任科员",
+            "13912340002",
+            8000,
+        ],
     ]
     headers = [c.header for c in ROSTER_COLUMNS[:14]]
     book = xlsxwriter.Workbook(path)
