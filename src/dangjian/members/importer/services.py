@@ -73,13 +73,14 @@ class _Import:
         self.done = 0
         self.estimate = estimate  # data rows, judged from the sheet's size
 
-    def run(self, rows: Iterator[Row], writer: RosterWriter, *, writing: bool) -> None:
-        """Check every row. The worker looks a batch's ID numbers up while the next batch is checked; then, while
-        no row has been bad, the batch's new members are queued for insertion (when `writing`)."""
-        pending: tuple[list, Future] | None = None
+    def run(self, rows: Iterator[Row], writer: RosterWriter, *, writing: bool, lookups: bool = True) -> None:
+        """Check every row. The worker looks a batch's ID numbers up (unless not `lookups`) while the next batch is
+        checked; then, while no row has been bad, the batch's new members are queued for insertion (`writing`)."""
+        pending: tuple[list, Future | None] | None = None
         for batch in _batches(rows, BATCH_SIZE):
             checked = self._check(batch, writing=writing)
-            lookup = writer.lookup(list({row.values[ID] for row, _ in checked if row.values[ID]}))
+            numbers = list({row.values[ID] for row, _ in checked if row.values[ID]}) if lookups else []
+            lookup = writer.lookup(numbers) if numbers else None
             if pending is not None:
                 self._settle(*pending, writer=writer, writing=writing)
             pending = (checked, lookup)
@@ -89,9 +90,9 @@ class _Import:
             self._settle(*pending, writer=writer, writing=writing)
         writer.drain()
 
-    def _settle(self, checked: list, lookup: Future, *, writer: RosterWriter, writing: bool) -> None:
-        found = writer.result(lookup)
-        existing = {number: (pk, org_id, path, name) for number, pk, org_id, path, name in found}
+    def _settle(self, checked: list, lookup: Future | None, *, writer: RosterWriter, writing: bool) -> None:
+        found = writer.result(lookup) if lookup is not None else []
+        existing = {number: (pk, org_id) for number, pk, org_id in found}
         creates = self._against_roster(checked, existing)
         if writing and creates and not self.report.errors:
             writer.insert(creates)
@@ -141,15 +142,16 @@ class _Import:
 
     def _existing_errors(self, member, row: CheckedRow) -> list[tuple[str, str]]:
         """An ID number on the roster: an error, unless updating, in place, a member the user may change."""
-        pk, org_id, org_path, org_name = member
+        pk, org_id = member
+        org = self.checker.targets.get(org_id)
         id_header = self.checker.headers["id_number"]
         if not self.update:
             return [(id_header, ERR_ID_DUPLICATE)]
-        if self.acting_user is not None and not self.acting_user.can(Capability.CHANGE, org_path):
+        if self.acting_user is not None and not self.acting_user.can(Capability.CHANGE, org.path):
             return [(id_header, ERR_OUT_OF_SCOPE)]
         if row.values[ORG] is not None and row.values[ORG] != org_id:
             # A move between branches is a transfer (组织关系转接) with its own record, not a silent edit.
-            return [(self.checker.headers["org"], ERR_MOVE_BY_IMPORT.format(org=org_name))]
+            return [(self.checker.headers["org"], ERR_MOVE_BY_IMPORT.format(org=org.name))]
         return []
 
     def write_updates(self, *, columns: set[str], now) -> None:
@@ -185,15 +187,43 @@ def import_members(
     the branches rows may name. With `update`, rows whose ID number is on the roster update that member; without
     it they are errors. All or nothing: one bad row and nothing is written. A dry run checks everything and writes
     nothing (its created/updated say what the import would do). progress(done, total) is called after each batch
-    and once at the end.
-    Raises PermissionDenied or ValidationError for an `org` the user may not import into; every problem with the
-    file itself is in the report."""
+    and once at the end. Raises PermissionDenied or ValidationError for an `org` the user may not import into;
+    every problem with the file itself is in the report.
+
+    An import of new members (no `update`) skips the ID-number lookups: the table's unique index refuses a number
+    already on the roster. When a row is bad or a number taken, the file is checked again, with the lookups, so
+    the report lists every bad row. The common case (a file checked by a dry run first, as the import page does)
+    saves a query per batch of 2,000 rows, a fifth of the database's work at scale L."""
     path = Path(path)
-    report = ImportReport(filename=filename or path.name, dry_run=dry_run)
     targets = Targets(acting_user=acting_user, org=org)
+    options = {"acting_user": acting_user, "path": path, "filename": filename or path.name, "targets": targets}
+    if dry_run or update:
+        return _import(**options, update=update, dry_run=dry_run, lookups=True, progress=progress)
+    try:
+        report = _import(**options, update=False, dry_run=False, lookups=False, progress=progress)
+    except _NumberTaken:
+        report = None
+    if report is not None and not report.bad_rows:
+        return report
+    # A bad row, or a number already taken: check the file again, with the lookups, so the report has every row.
+    report = _import(**options, update=False, dry_run=True, lookups=True, progress=progress)
+    report.dry_run, report.created, report.updated = False, 0, 0
+    if report.ok:  # the number taken was added by someone else since
+        report.errors.append(RowError(0, "", ERR_CHANGED_MEANWHILE))
+    return report
+
+
+class _NumberTaken(Exception):
+    """An insert hit the unique index on ID numbers (the import has been rolled back)."""
+
+
+def _import(
+    *, acting_user, path: Path, filename: str, targets: Targets, update: bool, dry_run: bool, lookups: bool, progress
+) -> ImportReport:
+    report = ImportReport(filename=filename, dry_run=dry_run)
     now = timezone.now()
     try:
-        with open_sheet(path, report.filename) as sheet:
+        with open_sheet(path, filename) as sheet:
             header = sheet.header
             report.mapping, report.header_row = header.mapping, header.row_number
             report.missing_columns = header.missing_columns
@@ -213,7 +243,9 @@ def import_members(
                     with RosterWriter(now=now) as writer:
                         state.run(sheet.rows, writer, writing=False)
                 else:
-                    _run_and_write(state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now)
+                    _run_and_write(
+                        state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now, lookups=lookups
+                    )
     except FileReadError as error:
         report.errors.append(RowError(0, "", error.message))
         report.created = report.updated = 0
@@ -224,12 +256,14 @@ def import_members(
     return report
 
 
-def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, columns: set[str], now) -> None:
+def _run_and_write(
+    state: _Import, rows: Iterator[Row], *, targets: Targets, columns: set[str], now, lookups: bool
+) -> None:
     report = state.report
     try:
         with transaction.atomic():
             with RosterWriter(now=now) as writer:
-                state.run(rows, writer, writing=True)
+                state.run(rows, writer, writing=True, lookups=lookups)
             if not report.ok or report.total_rows == 0:
                 raise _Rollback
             if not _still_allowed(state.acting_user, state.org_ids):
@@ -241,6 +275,8 @@ def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, col
         if rollback.message:
             _refuse(report, rollback.message)
     except IntegrityError:
+        if not lookups:
+            raise _NumberTaken from None
         # Someone added one of the file's ID numbers after it was looked up.
         log.warning("roster import %s hit an integrity error; rolled back", report.filename, exc_info=True)
         _refuse(report, ERR_CHANGED_MEANWHILE)

@@ -60,6 +60,14 @@ class Targets:
         self._branches: dict[str, tuple[Target | None, str]] = {}
         self._groups: dict[tuple[int, str], tuple[Target | None, str]] = {}
 
+    def get(self, org_id: int) -> Target:
+        """Any org by id (an org added since the import started: loaded then)."""
+        found = self.by_id.get(org_id)
+        if found is None:
+            org = Organization.objects.get(pk=org_id)
+            found = self.by_id[org_id] = Target(org.pk, org.name, org.code, org.path, org.kind, org.is_dissolved)
+        return found
+
     def _open_to(self, target: Target) -> str:
         """'' when rows may go to this branch, else why not."""
         if target.kind != OrgKind.BRANCH:

@@ -19,8 +19,6 @@ from datetime import datetime
 
 from django.db import DatabaseError, connection
 
-from dangjian.orgs.models import Organization
-
 from ..models import Member
 from .rows import ATTNAMES
 
@@ -34,7 +32,7 @@ TIMESTAMPS = ("created_at", "updated_at")
 #: ID numbers per lookup on SQLite (its default limit of bound parameters is 999 on older builds).
 SQLITE_LOOKUP_CHUNK = 900
 
-Found = list[tuple[str, int, int, str, str]]  # (id_number, member pk, org_id, org path, org name)
+Found = list[tuple[str, int, int]]  # (id_number, member pk, org_id)
 
 
 class RosterWriter:
@@ -53,12 +51,12 @@ class RosterWriter:
             for name in rest
         )
         quote = connection.ops.quote_name
-        table, org = quote(Member._meta.db_table), Organization._meta
+        table = quote(Member._meta.db_table)
         columns = ", ".join(quote(fields[name].column) for name in (*ATTNAMES, *PINYIN, *rest))
+        # The org's path and name come from the caller's org table in memory: no join here.
         self.lookup_sql = (
-            f"SELECT m.{quote('id_number')}, m.{quote(Member._meta.pk.column)}, m.{quote('org_id')}, "
-            f"o.{quote('path')}, o.{quote('name')} FROM {table} m JOIN {quote(org.db_table)} o "
-            f"ON o.{quote(org.pk.column)} = m.{quote('org_id')} WHERE m.{quote('id_number')} "
+            f"SELECT {quote('id_number')}, {quote(Member._meta.pk.column)}, {quote('org_id')} FROM {table} "
+            f"WHERE {quote('id_number')} "
         )
         self.postgresql = connection.vendor == "postgresql"
         self.mark = "?" if connection.vendor == "sqlite" else "%s"  # the driver's placeholder

@@ -295,7 +295,8 @@ def test_a_bad_row_after_good_batches_rolls_everything_back(world, tmp_path, sma
     assert counts() == before
 
 
-def test_lookups_are_one_query_per_batch(world, tmp_path, small_batches, monkeypatch):
+@pytest.mark.parametrize("options", [{"dry_run": True}, {"update": True}])
+def test_lookups_are_one_query_per_batch(world, tmp_path, small_batches, monkeypatch, options):
     from dangjian.members.importer.writing import RosterWriter
 
     calls = []
@@ -304,11 +305,35 @@ def test_lookups_are_one_query_per_batch(world, tmp_path, small_batches, monkeyp
         RosterWriter, "_lookup", lambda self, numbers: calls.append(len(numbers)) or real(self, numbers)
     )
     rows = [good_row(birth=date(1980, 1, d)) for d in range(1, 6)]
-    assert import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "q.xlsx", rows)).ok
+    assert import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "q.xlsx", rows), **options).ok
     assert calls == [2, 2, 1]
 
 
-def test_an_id_number_added_meanwhile_rolls_the_import_back(world, tmp_path, monkeypatch):
+def test_a_plain_import_leaves_numbers_on_the_roster_to_the_unique_index(world, tmp_path, small_batches, monkeypatch):
+    """No lookups while all is well; a number on the roster rolls back and the file is checked again with them."""
+    from dangjian.members.importer.writing import RosterWriter
+
+    calls = []
+    real = RosterWriter._lookup
+    monkeypatch.setattr(
+        RosterWriter, "_lookup", lambda self, numbers: calls.append(len(numbers)) or real(self, numbers)
+    )
+    rows = [good_row(birth=date(1980, 1, d)) for d in range(1, 6)]
+    assert import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "q.xlsx", rows)).created == 5
+    assert calls == []
+
+    b = world.member_b
+    rows = [good_row(birth=date(1981, 1, d)) for d in range(1, 6)]
+    rows.append(good_row(公民身份号码=b.id_number, 性别="女", birth=b.birth_date))
+    before = counts()
+    report = import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "q.xlsx", rows))
+    assert report.errors == [RowError(7, "公民身份号码", ERR_ID_DUPLICATE)]
+    assert (report.created, report.dry_run, counts()) == (0, False, before)
+    assert calls == [2, 2, 2]
+
+
+@pytest.mark.parametrize("update", [False, True])
+def test_an_id_number_added_meanwhile_rolls_the_import_back(world, tmp_path, monkeypatch, update):
     from concurrent.futures import Future
 
     from dangjian.members.importer.writing import RosterWriter
@@ -321,7 +346,7 @@ def test_an_id_number_added_meanwhile_rolls_the_import_back(world, tmp_path, mon
     monkeypatch.setattr(RosterWriter, "lookup", nothing_found)  # as if member_b were added after the lookup
     rows = [good_row(), good_row(公民身份号码=world.member_b.id_number, 性别="女", birth=world.member_b.birth_date)]
     before = counts()
-    report = import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "race.xlsx", rows))
+    report = import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "race.xlsx", rows), update=update)
     assert report.errors == [RowError(0, "", services.ERR_CHANGED_MEANWHILE)]
     assert (report.created, counts()) == (0, before)
 
