@@ -1,8 +1,10 @@
 """The roster import as a background job (the import page starts it; core's job page shows progress).
 
 params: {"org_id": int | None, "update": bool, "dry_run": bool, "filename": str (the name as uploaded, optional)}.
-result: the ImportReport as a dict plus "ok" and "error_count" (errors listed up to MAX_RESULT_ERRORS; all of them
-are in the error report, job.output_file, whose download name is result["filename"]).
+result: the ImportReport as a dict (dataclasses.asdict) plus "ok" and "error_count"; errors are listed up to
+MAX_RESULT_ERRORS. result["filename"] is the imported file's name, except when rows are bad: then job.output_file is
+the error report (every row, with 错误原因) and result["filename"] its download name, 导入错误报告.xlsx.
+job.message is the one-line Chinese summary (the command line prints the same).
 """
 
 import dataclasses

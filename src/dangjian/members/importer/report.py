@@ -29,10 +29,12 @@ class RowError:
 
 @dataclass
 class ImportReport:
+    """Everything the page, the command line and the job show about one import (or dry run)."""
+
     filename: str
-    total_rows: int = 0  # data rows in the file (blank rows not counted)
-    created: int = 0  # members added (in a dry run: that would be added)
-    updated: int = 0  # members updated (in a dry run: that would be updated)
+    total_rows: int = 0  # data rows in the file (blank rows and the template's example row not counted)
+    created: int = 0  # members added (a dry run: the good rows that would be; a failed import: 0)
+    updated: int = 0  # members updated (likewise)
     dry_run: bool = False
     mapping: list[tuple[str, str | None]] = field(default_factory=list)  # (file header, roster header or None)
     missing_columns: list[str] = field(default_factory=list)  # required roster headers not found
