@@ -28,25 +28,26 @@ def cross_field_errors(
     full_member_on: date | None,
     work_started_on: date | None = None,
     today: date | None = None,
+    card: idcard.IdCard | None = None,
 ) -> dict[str, list[str]]:
     """{field: [Chinese message, …]} for every rule broken; empty when the values agree.
-    An ID number that does not parse is left to the field validator."""
+    An ID number that does not parse is left to the field validator. `card`: id_number already parsed."""
     today = today or date.today()
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if id_number:
+    if id_number and card is None:
         try:
             card = idcard.parse(id_number)
         except idcard.IdCardError:
             card = None
-        if card:
-            if birth_date and birth_date != card.birth_date:
-                add("birth_date", ERR_ID_BIRTH.format(format_cn_date(card.birth_date)))
-            if gender and (gender == Gender.MALE) != card.is_male:
-                add("gender", ERR_ID_GENDER.format("男" if card.is_male else "女"))
+    if card:
+        if birth_date and birth_date != card.birth_date:
+            add("birth_date", ERR_ID_BIRTH.format(format_cn_date(card.birth_date)))
+        if gender and (gender == Gender.MALE) != card.is_male:
+            add("gender", ERR_ID_GENDER.format("男" if card.is_male else "女"))
     dates = {
         "birth_date": birth_date,
         "joined_on": joined_on,

@@ -228,15 +228,15 @@ def parse_month(value: object) -> tuple[int, int]:
     return year, month
 
 
-def parse_id_number(value: object) -> str:
-    """Normalised (full-width folded, upper-case X) and valid, else the idcard library's message.
+def parse_id_card(value: object) -> idcard.IdCard:
+    """The parsed number (normalised: full-width folded, upper-case X), else the idcard library's message.
 
     A number cell is refused: Excel keeps 15 significant digits, so an 18-digit number has already lost its last
     digits (110101198001051234 is read back as 110101198001051200) and might even pass the checksum by chance."""
     if not isinstance(value, str):
         raise CellError(ERR_ID_NUMERIC)
     try:
-        return idcard.parse(value).number
+        return idcard.parse(value)
     except idcard.IdCardError as error:
         raise CellError(str(error)) from None
 

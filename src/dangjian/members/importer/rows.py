@@ -39,7 +39,7 @@ PARSERS: dict[str, parsing.Parser] = {
     "gender": parsing.gender_parser(),
     "ethnicity": parsing.ethnicity_parser(),
     "birth_date": parsing.parse_date,
-    "id_number": parsing.parse_id_number,
+    "id_number": parsing.parse_id_card,  # an IdCard while the row is checked, then its number
     "education": parsing.education_parser(),
     "category": parsing.category_parser(),
     "joined_on": parsing.parse_date,
@@ -117,10 +117,14 @@ class RowChecker:
             except parsing.CellError as error:
                 errors.append((header, error.message))
                 failed.add(field)
+        card = values["id_number"] or None  # "" when empty or bad
+        if card:
+            values["id_number"] = id_number = card.number
+        else:
+            id_number = ""
         if self.birth_month is not None:
-            self._birth_from_month(cells, values, errors, failed)
+            self._birth_from_month(cells, values, errors, failed, card)
         self._targets(cells, values, errors, failed)
-        id_number = "" if "id_number" in failed else values["id_number"]
         rules = cross_field_errors(
             id_number=id_number,
             birth_date=values["birth_date"] or None,
@@ -130,6 +134,7 @@ class RowChecker:
             full_member_on=values["full_member_on"],
             work_started_on=values["work_started_on"],
             today=self.today,
+            card=card,
         )
         if rules:
             for field, messages in rules.items():
@@ -141,7 +146,7 @@ class RowChecker:
                 errors.append((self.headers["id_number"], ERR_DUPLICATE_IN_FILE.format(row=first)))
         return CheckedRow(number, tuple(values.values()), errors)
 
-    def _birth_from_month(self, cells, values, errors, failed) -> None:
+    def _birth_from_month(self, cells, values, errors, failed, card: idcard.IdCard | None) -> None:
         """出生年月 holds the year and month: the day comes from the ID number, with which they must agree."""
         header = self.birth_month.header
         raw = self.cell(cells, "birth_date")
@@ -156,9 +161,9 @@ class RowChecker:
             errors.append((header, error.message))
             failed.add("birth_date")
             return
-        if "id_number" in failed or not values.get("id_number"):
+        if card is None:
             return
-        born = idcard.parse(values["id_number"]).birth_date
+        born = card.birth_date
         if (born.year, born.month) == (year, month):
             values["birth_date"] = born
         else:

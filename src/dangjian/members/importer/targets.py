@@ -46,7 +46,11 @@ class Targets:
         orgs = Organization.objects.values_list("id", "name", "code", "path", "kind", "dissolved_on")
         self.all = [Target(i, n, c, p, k, d is not None) for i, n, c, p, k, d in orgs]
         self.by_id = {t.id: t for t in self.all}
-        self.groups = [t for t in self.all if t.kind == OrgKind.GROUP]
+        self.groups_under: dict[str, list[Target]] = {}  # every party group, under each of its ancestors' paths
+        for target in self.all:
+            if target.kind == OrgKind.GROUP:
+                for end in range(Organization.steplen, len(target.path), Organization.steplen):
+                    self.groups_under.setdefault(target.path[:end], []).append(target)
         self.by_code = {t.code.upper(): t for t in self.all}
         self.by_name: dict[str, list[Target]] = {}
         for target in self.all:
@@ -109,11 +113,8 @@ class Targets:
         """A party group of the branch, by name or code; dissolved groups take no new members."""
         key = (branch.id, text)
         if key not in self._groups:
-            found = [
-                t
-                for t in self.groups
-                if t.path.startswith(branch.path) and (t.name == text or t.code.upper() == text.upper())
-            ]
+            code = text.upper()
+            found = [t for t in self.groups_under.get(branch.path, ()) if t.name == text or t.code.upper() == code]
             live = [t for t in found if not t.dissolved]
             if live:
                 self._groups[key] = (live[0], "")

@@ -10,6 +10,8 @@ New members go in as plain value tuples: COPY on PostgreSQL (formatted by psycop
 executemany on SQLite. bulk_create would build a model instance per row and prepare every value through its field,
 which costs more than reading and checking the row; an import's values are already checked and typed (str, date,
 Decimal, ids), and every column the roster does not carry gets its model default, prepared once as the ORM would.
+Those are the same in every row: for COPY they are formatted once and appended to each formatted row (half the
+formatting time: the timestamps and the status enum are the costliest values to format).
 """
 
 import io
@@ -72,6 +74,10 @@ class RosterWriter:
     def __enter__(self) -> "RosterWriter":
         connection.ensure_connection()
         self.driver = connection.connection
+        if self.postgresql:
+            # "\t<constants>\n" ends every row. A value's own newline is written as \n (backslash, n): each b"\n"
+            # of the formatted data ends a row.
+            self.row_end = b"\t" + self._format([self.constants])
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-import")
         return self
 
@@ -121,12 +127,15 @@ class RosterWriter:
     # ---- on the caller's thread, no database I/O ----
 
     def _copy_data(self, rows: list[tuple]) -> bytes:
-        """The rows as COPY data, formatted by psycopg (in C) with the connection's adapters."""
+        """The rows and the constant columns as COPY data."""
+        return self._format(rows).replace(b"\n", self.row_end)
+
+    def _format(self, rows: list[tuple]) -> bytes:
+        """Rows as COPY text data, formatted by psycopg (in C) with the connection's adapters."""
         buffer = io.BytesIO()
-        constants = self.constants
         with self.driver.cursor() as cursor, Copy(cursor, writer=FileWriter(buffer)) as copy:
             for row in rows:
-                copy.write_row(row + constants)
+                copy.write_row(row)
         return buffer.getvalue()
 
     # ---- on the worker thread: only the driver connection (Django's connection object is per thread) ----

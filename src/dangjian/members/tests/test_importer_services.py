@@ -89,6 +89,17 @@ def test_it_imports_an_xlsx_with_a_title_row_and_a_blank_row_above_the_header(wo
     first.full_clean()  # what the import wrote is what the forms accept
 
 
+def test_tabs_newlines_and_backslashes_in_cells_are_stored_as_typed(world, tmp_path):
+    """The COPY text format gives tab, newline and backslash a meaning of their own (on PostgreSQL)."""
+    remark = "第一行\n第二行\t制表\\反斜杠\\N"
+    rows = [good_row(备注=remark, 职称="高级\\工程师")]
+    report = import_members(acting_user=None, path=write_xlsx(tmp_path / "花名册.xlsx", rows))
+    assert report.ok, report.errors
+    member = Member.objects.get(id_number=rows[0]["公民身份号码"])
+    assert (member.remark, member.professional_title) == (remark, "高级\\工程师")
+    assert member.status == "active" and member.created_at is not None  # the constant columns after the text
+
+
 def test_it_imports_a_legacy_xls(world, tmp_path):
     rows = [good_row(), good_row(姓名="孙立平", birth=date(1985, 8, 8), 学历="研究生")]
     report = import_members(acting_user=None, path=write_xls(tmp_path / "花名册.xls", rows, title="花名册"))
