@@ -74,6 +74,7 @@ class Member(BaseModel):
         null=True,
         blank=True,
         verbose_name="所在党小组",
+        db_index=False,  # member_group_idx: members without a group (most of them) stay out of the index
     )
     position = models.CharField("工作岗位/职务", max_length=100)
     phone = models.CharField("联系电话", max_length=20, validators=[validate_phone])
@@ -109,6 +110,7 @@ class Member(BaseModel):
             models.Index(fields=["name_pinyin"], name="member_name_pinyin_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="member_name_initials_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["org", "status"], name="member_org_status_idx"),
+            models.Index(fields=["group"], name="member_group_idx", condition=Q(group__isnull=False)),
             models.Index(fields=["status", "category"], name="member_status_category_idx"),
             models.Index(fields=["gender"], name="member_gender_idx"),
             models.Index(fields=["education"], name="member_education_idx"),

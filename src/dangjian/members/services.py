@@ -5,7 +5,6 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from pypinyin import Style, lazy_pinyin
 
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
@@ -27,6 +26,10 @@ ERR_ORG_DISSOLVED = "该组织已撤销，不能再编入党员"
 
 def fill_pinyin(member: Member) -> None:
     """Store full pinyin and initials beside the name so "zhw" finds 张宏伟."""
+    # Imported here: pypinyin loads its dictionaries (a quarter of a second) on import, which every command and
+    # process start would pay; the roster importer loads them while the file is being read (importer.pinyin).
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(member.name, style=Style.NORMAL, errors="ignore")
     member.name_pinyin = "".join(syllables).lower()
     member.name_initials = "".join(s[0] for s in syllables if s).lower()

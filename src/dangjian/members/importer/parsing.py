@@ -228,17 +228,21 @@ def parse_month(value: object) -> tuple[int, int]:
     return year, month
 
 
-def parse_id_card(value: object) -> idcard.IdCard:
+def id_card_parser(today: date) -> Parser:
     """The parsed number (normalised: full-width folded, upper-case X), else the idcard library's message.
 
     A number cell is refused: Excel keeps 15 significant digits, so an 18-digit number has already lost its last
     digits (110101198001051234 is read back as 110101198001051200) and might even pass the checksum by chance."""
-    if not isinstance(value, str):
-        raise CellError(ERR_ID_NUMERIC)
-    try:
-        return idcard.parse(value)
-    except idcard.IdCardError as error:
-        raise CellError(str(error)) from None
+
+    def parse(value: object) -> idcard.IdCard:
+        if not isinstance(value, str):
+            raise CellError(ERR_ID_NUMERIC)
+        try:
+            return idcard.parse(value, today=today)
+        except idcard.IdCardError as error:
+            raise CellError(str(error)) from None
+
+    return parse
 
 
 def parse_phone(value: object) -> str:

@@ -11,8 +11,6 @@ scale-data generator can make and random character strings.
 
 from types import SimpleNamespace
 
-from pypinyin.constants import PHRASES_DICT
-
 from ..services import fill_pinyin
 
 
@@ -22,26 +20,35 @@ def _filled(text: str) -> tuple[str, str]:
     return holder.name_pinyin, holder.name_initials
 
 
-def _plain_han(name: str) -> bool:
+def _plain_han(name: str, phrases: dict) -> bool:
     """Common Han characters only (CJK Unified Ideographs) and no phrase anywhere in the name."""
     if not all("\u4e00" <= char <= "\u9fff" for char in name):
         return False
     size = len(name)
-    return not any(name[i:j] in PHRASES_DICT for i in range(size) for j in range(i + 2, size + 1))
+    return not any(name[i:j] in phrases for i in range(size) for j in range(i + 2, size + 1))
 
 
 class NamePinyin:
     """(name_pinyin, name_initials) of a name, as fill_pinyin sets them; cached by name and by character."""
 
     def __init__(self) -> None:
+        self.phrases: dict | None = None
         self.names: dict[str, tuple[str, str]] = {}
         self.chars: dict[str, tuple[str, str]] = {}
 
     def __call__(self, name: str) -> tuple[str, str]:
         found = self.names.get(name)
         if found is None:
-            found = self.names[name] = self._by_chars(name) if _plain_han(name) else _filled(name)
+            plain = _plain_han(name, self.phrases or self.load_dictionaries())
+            found = self.names[name] = self._by_chars(name) if plain else _filled(name)
         return found
+
+    def load_dictionaries(self) -> dict:
+        """Import pypinyin, which loads its dictionaries (~0.25 s; the importer does it while the file loads)."""
+        from pypinyin.constants import PHRASES_DICT
+
+        self.phrases = PHRASES_DICT
+        return PHRASES_DICT
 
     def _by_chars(self, name: str) -> tuple[str, str]:
         chars = self.chars

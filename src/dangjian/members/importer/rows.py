@@ -39,7 +39,6 @@ PARSERS: dict[str, parsing.Parser] = {
     "gender": parsing.gender_parser(),
     "ethnicity": parsing.ethnicity_parser(),
     "birth_date": parsing.parse_date,
-    "id_number": parsing.parse_id_card,  # an IdCard while the row is checked, then its number
     "education": parsing.education_parser(),
     "category": parsing.category_parser(),
     "joined_on": parsing.parse_date,
@@ -77,8 +76,10 @@ class RowChecker:
         self.targets = targets
         self.today = today or date.today()
         self.mapped = header.fields
+        # The ID number's parser gives an IdCard (its number replaces it once the row is checked).
+        parsers = PARSERS | {"id_number": parsing.id_card_parser(self.today)}
         self.steps = [
-            (m.index, m.column.field, PARSERS[m.column.field], m.header, m.column.required)
+            (m.index, m.column.field, parsers[m.column.field], m.header, m.column.required)
             for m in header.columns
             if m.column.field not in {"org", "group"} and not m.month_only
         ]

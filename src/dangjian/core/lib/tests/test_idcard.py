@@ -172,3 +172,10 @@ def test_mask_phone():
     assert idcard.mask_phone("13800138000") == "138****8000"
     assert idcard.mask_phone("010-12345678") == "010*****5678"
     assert idcard.mask_phone("") == ""
+
+
+def test_a_birth_date_after_the_given_today_is_refused():
+    number = idcard.make("110105", date(2020, 5, 1), 1, male=True)
+    assert idcard.parse(number, today=date(2020, 5, 1)).birth_date == date(2020, 5, 1)
+    with pytest.raises(idcard.IdCardError, match=idcard.ERR_BIRTH):
+        idcard.parse(number, today=date(2020, 4, 30))
