@@ -102,18 +102,18 @@ class Member(BaseModel):
         verbose_name = "党员"
         verbose_name_plural = "党员"
         ordering = ["org__path", "name_pinyin", "id"]
-        # One index per roster filter; (org, status) serves the most common list: a branch's current members. Every
-        # index costs each imported row a write (a third of an import's time at scale L), so there is none that no
-        # query uses: the search matches pinyin by prefix (LIKE 'zhw%': pattern_ops, which also serves equality)
-        # and ID numbers by their tail (no index can help), so neither gets Django's second, plain/"_like" index.
+        # Indexes for the lists' filters and the search. Each index costs every imported row a write (together a
+        # third of an import's time at scale L), so none is kept that no query uses: the search matches pinyin by
+        # prefix (LIKE 'zhw%': pattern_ops, which also serves equality) and ID numbers by their tail (no index can),
+        # so neither gets Django's second, plain/"_like" index; gender (2 values) and education (5) select a third
+        # to a half of any scope, which PostgreSQL reads through the scope's (org, status) index or a scan either
+        # way (at L: ~120 ms for the whole tree's filtered page, without them or with; docs/architecture.md).
         indexes = [
             models.Index(fields=["name_pinyin"], name="member_name_pinyin_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="member_name_initials_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["org", "status"], name="member_org_status_idx"),
             models.Index(fields=["group"], name="member_group_idx", condition=Q(group__isnull=False)),
             models.Index(fields=["status", "category"], name="member_status_category_idx"),
-            models.Index(fields=["gender"], name="member_gender_idx"),
-            models.Index(fields=["education"], name="member_education_idx"),
             models.Index(fields=["birth_date"], name="member_birth_date_idx"),
             models.Index(fields=["joined_on"], name="member_joined_on_idx"),
         ]

@@ -48,13 +48,12 @@ def cross_field_errors(
             add("birth_date", ERR_ID_BIRTH.format(format_cn_date(card.birth_date)))
         if gender and (gender == Gender.MALE) != card.is_male:
             add("gender", ERR_ID_GENDER.format("男" if card.is_male else "女"))
-    dates = {
-        "birth_date": birth_date,
-        "joined_on": joined_on,
-        "full_member_on": full_member_on,
-        "work_started_on": work_started_on,
-    }
-    for field, value in dates.items():
+    for field, value in (
+        ("birth_date", birth_date),
+        ("joined_on", joined_on),
+        ("full_member_on", full_member_on),
+        ("work_started_on", work_started_on),
+    ):
         if value and value > today:
             add(field, ERR_FUTURE)
     if category == Category.FULL and not full_member_on:

@@ -8,13 +8,14 @@ read as GB18030, its superset). Row numbers are the ones the user sees in Excel 
 import codecs
 import csv
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineError
+
+from dangjian.core.lib import workbooks
 
 from .headers import HEADER_SCAN_ROWS, HeaderMapping, find_header
 
@@ -22,7 +23,7 @@ ERR_FILE_TYPE = "不支持的文件类型“{suffix}”，请上传 .xlsx、.xls
 ERR_UNREADABLE = "无法读取该文件，请确认它是未加密的 Excel 文件（.xlsx、.xls）或 CSV 文件"
 ERR_ENCODING = "无法识别该 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入"
 
-SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+SPREADSHEET_SUFFIXES = workbooks.SPREADSHEET_SUFFIXES
 CSV_SUFFIXES = frozenset({".csv"})
 #: Bytes looked at to detect a CSV file's encoding and delimiter.
 SAMPLE_BYTES = 64 * 1024
@@ -94,36 +95,16 @@ def open_sheet(
 # ---- spreadsheets ----------------------------------------------------------------------------------------------
 
 
-def _worksheet_indexes(book: CalamineWorkbook) -> list[int]:
-    return [
-        index
-        for index, meta in enumerate(book.sheets_metadata)
-        if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
-    ]
-
-
-def _load_first(path: Path) -> tuple[CalamineWorkbook, list[int], object]:
-    """The workbook, its worksheets' indexes and the first one parsed (on a worker thread)."""
-    book = CalamineWorkbook.from_path(str(path))
-    try:
-        indexes = _worksheet_indexes(book) or [0]
-        return book, indexes, book.get_sheet_by_index(indexes[0])
-    except BaseException:
-        book.close()
-        raise
-
-
 @contextmanager
 def _open_workbook(path: Path, meanwhile: Callable[[], object] | None) -> Iterator[Sheet]:
     """The first visible worksheet with a roster header (a template's instructions sheet may come first)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-read") as pool:
-        loading = pool.submit(_load_first, path)
-        if meanwhile is not None:
-            meanwhile()
-        try:
-            book, indexes, first = loading.result()
-        except (CalamineError, OSError, ValueError):
-            raise FileReadError(ERR_UNREADABLE) from None
+    loading = workbooks.take(path) or workbooks.load_in_background(path)  # parsed ahead by the command line?
+    if meanwhile is not None:
+        meanwhile()
+    try:
+        book, indexes, first = loading.result()
+    except (CalamineError, OSError, ValueError):
+        raise FileReadError(ERR_UNREADABLE) from None
     try:
         fallback: Sheet | None = None
         for index in indexes:

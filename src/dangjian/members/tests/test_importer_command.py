@@ -5,10 +5,11 @@ from io import StringIO
 
 import pytest
 from auditlog.models import LogEntry
-from django.core.management import call_command
+from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
+from dangjian.core.lib import workbooks
 from dangjian.members.importer import ERROR_COLUMN
 from dangjian.members.importer.rows import ERR_REQUIRED
 from dangjian.members.models import ERR_ID_DUPLICATE, Member
@@ -110,3 +111,32 @@ def test_missing_file_and_missing_columns(world, tmp_path):
     with pytest.raises(CommandError) as error:
         run(path)
     assert str(error.value) == "未导入任何数据：不支持的文件类型“.txt”，请上传 .xlsx、.xls 或 .csv 文件"
+
+
+# ---- the file parsed while Django starts (dangjian.__main__.read_ahead) ----------------------------------------
+
+
+def test_every_option_taking_a_value_is_known_to_the_read_ahead():
+    """Else `--errors OUT.xlsx` (say) could be taken for the FILE to parse ahead."""
+    from dangjian.__main__ import READ_AHEAD
+
+    parser = load_command_class("dangjian.members", "import-members").create_parser("dangjian", "import-members")
+    taking_a_value = {s for a in parser._actions if a.option_strings and a.nargs != 0 for s in a.option_strings}
+    assert taking_a_value - {"-h", "--help"} <= READ_AHEAD["import-members"]
+
+
+def test_the_command_line_file_is_parsed_ahead_and_taken_by_the_import(world, tmp_path, monkeypatch):
+    from dangjian import __main__ as main
+
+    path = write_xlsx(tmp_path / "花名册.xlsx", [good_row()])
+    other = write_xlsx(tmp_path / "errors.xlsx", [good_row()])
+    main.read_ahead(["import-members", "--errors", str(other), "--org", "ZB01", str(path), "--dry-run"])
+    assert workbooks.take(other) is None  # an option's value is not parsed ahead
+    main.read_ahead(["import-members", str(path)])
+    taken = []
+    original = workbooks.take
+    monkeypatch.setattr(workbooks, "take", lambda p: taken.append(found := original(p)) or found)
+    out, _ = run(path)
+    assert out.startswith("导入完成：共1行，新增1名党员")
+    assert taken and taken[0] is not None  # the import used the sheet parsed ahead
+    assert workbooks.take(path) is None  # handed over once, not kept
