@@ -10,6 +10,7 @@ The roster import and export and the bare file-tool rates run in child processes
 """
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -314,6 +315,46 @@ def remove_imported(ids_path: Path) -> int:
     return deleted
 
 
+def copy_data_of(ids_path: Path) -> bytes:
+    """The imported members' rows as COPY text, every column (PostgreSQL only; b"" elsewhere)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return b""
+    numbers = ids_path.read_text().split()
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        statement = "COPY (SELECT * FROM members_member WHERE id_number = ANY(%s)) TO STDOUT"
+        with cursor.copy(statement, [numbers]) as copy:
+            return b"".join(bytes(chunk) for chunk in copy)
+
+
+def copy_alone(data: bytes) -> tuple[int, float]:
+    """COPY the rows into members_member again, alone, in one transaction rolled back (foreign keys checked, as
+    the import does, before the end): what PostgreSQL itself takes to write them. (rows, seconds)"""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        started = time.perf_counter()
+        with connection.connection.cursor() as cursor, cursor.copy("COPY members_member FROM STDIN") as copy:
+            copy.write(data)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM FULL ANALYZE members_member")  # the rolled-back rows out of the table and indexes
+    return data.count(b"\n"), seconds
+
+
+def indexes_of_members() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = 'members_member'::regclass")
+        return cursor.fetchone()[0]
+
+
 # --- Import ------------------------------------------------------------------------------------------------
 
 
@@ -350,9 +391,19 @@ def bench_import(rows: int, fresh: bool) -> None:
             ok if not extra else None,
         )
         if not extra:
+            written = copy_data_of(ids)
             deleted = remove_imported(ids)
             if deleted != rows:
                 print(f"  warning: the import wrote {deleted:,} members, expected {rows:,}", flush=True)
+            if written:
+                copy_rows, copy_seconds = copy_alone(written)
+                line(
+                    f"PostgreSQL COPY alone, the same rows ({copy_rows:,})",
+                    f"{copy_rows / copy_seconds:8,.0f} rows/s  {copy_seconds:.1f} s",
+                    f"the database's share: table, {indexes_of_members()} indexes, foreign keys; rows reach it "
+                    f"only once parsed: parse-only, then this, is a ceiling of "
+                    f"{rows / (rows / parse_rate + copy_seconds):,.0f} rows/s",
+                )
 
 
 # --- Export ------------------------------------------------------------------------------------------------
@@ -561,6 +612,9 @@ def main() -> None:
     os.environ["DEBUG"] = "0"  # the pages as production serves them (templates cached, no query log)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
     ensure_database(url)
+    # Bytecode for the project's modules, as pip writes it for an installed package: without it (a checkout under
+    # PYTHONDONTWRITEBYTECODE) every child process compiles them again before its first step.
+    compileall.compile_dir(ROOT / "src" / "dangjian", quiet=1)
     child = run_child(manage("migrate", "--noinput", "-v", "0"))
     if child.returncode:
         sys.exit(child.output)

@@ -88,6 +88,7 @@ class RowChecker:
         self.headers = {c.field: c.header for c in ROSTER_COLUMNS} | {f: m.header for f, m in self.mapped.items()}
         self.blank = {field: DEFAULTS.get(field, "") for field in FIELDS}
         self.seen: dict[str, int] = {}
+        self._placed: dict[tuple[str, str], tuple] = {}
         self.index = {field: i for i, field in enumerate(FIELDS)}
 
     def cell(self, cells: list, field: str) -> object:
@@ -108,7 +109,10 @@ class RowChecker:
             raw = cells[index]
             if raw.__class__ is str:
                 raw = raw.strip()
-            if raw == "" or raw is None:
+                missing = not raw
+            else:
+                missing = raw is None
+            if missing:
                 if required:
                     errors.append((header, ERR_REQUIRED))
                     failed.add(field)
@@ -172,7 +176,22 @@ class RowChecker:
             failed.add("birth_date")
 
     def _targets(self, cells, values, errors, failed) -> None:
-        text = parsing.parse_text(self.cell(cells, "org"))
+        """所在党支部 and 所在党小组, resolved once per distinct pair of cells (a roster names a few hundred)."""
+        key = (self.cell(cells, "org"), self.cell(cells, "group"))
+        if key[0].__class__ is str and key[1].__class__ is str:  # as dict keys 1, 1.0 and True are one
+            placed = self._placed.get(key)
+            if placed is None:
+                placed = self._placed[key] = self._place(*key)
+        else:
+            placed = self._place(*key)
+        values["org"], values["group"], problems = placed
+        for field, message in problems:
+            errors.append((self.headers[field], message))
+            failed.add(field)
+
+    def _place(self, org_cell, group_cell) -> tuple[int | None, int | None, tuple[tuple[str, str], ...]]:
+        """(branch id, group id, ((field, message), …))."""
+        text = parsing.parse_text(org_cell)
         if text:
             branch, message = self.targets.branch(text)
         elif self.targets.default is not None:
@@ -180,18 +199,14 @@ class RowChecker:
         else:
             branch, message = None, ERR_REQUIRED
         if branch is None:
-            errors.append((self.headers["org"], message))
-            failed.add("org")
-            values["org"] = None
-            return
-        values["org"] = branch.id
-        group_text = parsing.parse_text(self.cell(cells, "group"))
-        if group_text:
-            group, message = self.targets.group(branch, group_text)
-            if group is None:
-                errors.append((self.headers["group"], message))
-                failed.add("group")
-            values["group"] = group.id if group else None
+            return None, None, (("org", message),)
+        group_text = parsing.parse_text(group_cell)
+        if not group_text:
+            return branch.id, None, ()
+        group, message = self.targets.group(branch, group_text)
+        if group is None:
+            return branch.id, None, (("group", message),)
+        return branch.id, group.id, ()
 
     def display(self, cells: list, checked: CheckedRow) -> dict[str, str]:
         """A preview row keyed by roster header: parsed values as the roster shows them, bad cells as typed."""
