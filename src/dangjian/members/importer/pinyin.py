@@ -9,6 +9,7 @@ rare character, a middle dot) goes through fill_pinyin whole. The tests compare 
 scale-data generator can make and random character strings.
 """
 
+import re
 from types import SimpleNamespace
 
 from ..services import fill_pinyin
@@ -20,12 +21,19 @@ def _filled(text: str) -> tuple[str, str]:
     return holder.name_pinyin, holder.name_initials
 
 
+_ALL_COMMON_HAN = re.compile("[\u4e00-\u9fff]+").fullmatch
+
+
 def _plain_han(name: str, phrases: dict) -> bool:
     """Common Han characters only (CJK Unified Ideographs) and no phrase anywhere in the name."""
-    if not all("\u4e00" <= char <= "\u9fff" for char in name):
+    if not _ALL_COMMON_HAN(name):
         return False
     size = len(name)
-    return not any(name[i:j] in phrases for i in range(size) for j in range(i + 2, size + 1))
+    for start in range(size - 1):
+        for end in range(start + 2, size + 1):
+            if name[start:end] in phrases:
+                return False
+    return True
 
 
 class NamePinyin:
@@ -52,10 +60,11 @@ class NamePinyin:
 
     def _by_chars(self, name: str) -> tuple[str, str]:
         chars = self.chars
-        parts = []
+        full = initials = ""
         for char in name:
             part = chars.get(char)
             if part is None:
                 part = chars[char] = _filled(char)
-            parts.append(part)
-        return "".join(p for p, _ in parts), "".join(i for _, i in parts)
+            full += part[0]
+            initials += part[1]
+        return full, initials
