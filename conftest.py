@@ -92,6 +92,14 @@ def world(db) -> World:
     )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last (after pytest-django's own ordering): once Playwright's event loop runs in this thread,
+    Django hands the thread a second set of database connections (asgiref's Local keys them by "is a loop
+    running"), and no other test should run on those."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     """Uploads and exports of a test go to its own temporary folder."""
