@@ -130,7 +130,14 @@ def roster(world):
         joined_on=date(2025, 6, 1),
         full_member_on=None,
     )
-    MemberFactory(name="钱学森", org=world.branch_a, group=world.group_a, education=Education.POSTGRADUATE)
+    # A fixed birth date: the factory's sequence would make the age filter depend on how many tests ran before.
+    MemberFactory(
+        name="钱学森",
+        org=world.branch_a,
+        group=world.group_a,
+        education=Education.POSTGRADUATE,
+        birth_date=date(1980, 3, 1),
+    )
     MemberFactory(name="孙立", org=world.branch_a, status=Status.TRANSFERRED_OUT, status_changed_on=date(2025, 1, 1))
     return world
 
