@@ -6,6 +6,8 @@ Environment:
   ALLOWED_HOSTS         comma separated, required in production
   DATABASE_URL          e.g. postgres://user@host:5432/db; default SQLite file db.sqlite3
   SESSION_IDLE_MINUTES  idle session expiry, default 30
+  SECOND_FACTOR_FOR_ADMINS  1: committee admins and superusers confirm each login with an authenticator app's
+                        code (两步验证); default 1 in production, 0 in the demo
 """
 
 import os
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
     "treebeard",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "template_partials",
     "django_filters",
@@ -95,11 +99,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "dangjian.core.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -171,6 +177,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # django-ipware is not installed, so axes keys on REMOTE_ADDR (AXES_IPWARE_* would be ignored). Behind the reverse
 # proxy that is the proxy's address: the lockout is then per account, and X-Forwarded-For cannot dodge it.
+
+# Two-step login (django-otp, TOTP): required of committee admins and superusers when on (core/second_factor.py).
+SECOND_FACTOR_FOR_ADMINS = env_bool("SECOND_FACTOR_FOR_ADMINS", default=PRODUCTION)
+OTP_TOTP_ISSUER = "机关党建工作管理系统"
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

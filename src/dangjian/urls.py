@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dangjian.api import urls_without_session_login
+from dangjian.core.middleware import second_factor_exempt
 
 urlpatterns = [
     path(
@@ -17,7 +18,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("dangjian.core.urls")),

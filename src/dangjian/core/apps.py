@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)
         from .audit import audit_register
         from .models import ApiToken, RoleGrant, User
 

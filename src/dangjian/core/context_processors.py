@@ -1,3 +1,4 @@
+from . import second_factor
 from .shell import active_grant, nav_active, nav_for
 
 
@@ -5,6 +6,8 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if not user.is_verified() and second_factor.required_for(user):
+        return {"second_step_pending": True}  # no way into the system from the code page but logout
     match = request.resolver_match
     current = f"{match.namespace}:{match.url_name}" if match else ""
     items = nav_for(user)

@@ -56,3 +56,24 @@ class ScopeSwitchForm(forms.Form):
 
 class TokenForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label="令牌名称", max_length=100, help_text="写明用途，便于日后辨认和撤销，如：人事系统同步")
+
+
+ERR_SIX_DIGITS = "验证码是6位数字。"
+
+
+class SecondFactorForm(BootstrapFormMixin, forms.Form):
+    code = forms.CharField(
+        label="验证码",
+        max_length=6,
+        min_length=6,
+        error_messages={"required": "请输入6位验证码。", "min_length": ERR_SIX_DIGITS, "max_length": ERR_SIX_DIGITS},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError(ERR_SIX_DIGITS)
+        return code

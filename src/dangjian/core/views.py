@@ -4,18 +4,24 @@ from typing import TypeVar
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.orgs.models import Organization
 
-from .forms import GrantForm, TokenForm
-from .models import ApiToken, Job, RoleGrant
+from . import second_factor
+from .forms import GrantForm, SecondFactorForm, TokenForm
+from .middleware import second_factor_exempt
+from .models import ApiToken, Job, RoleGrant, User
 from .reminders import reminders_for
 from .roles import Capability
 from .services import grant_create, grant_revoke, token_create, token_revoke
@@ -102,10 +108,12 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS)
         .active()
         .select_related("user", "org")
+        .annotate(second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
         .order_by("org__path", "role", "user__username")
     )
     page = Paginator(grants, 50).get_page(request.GET.get("page"))
-    return render(request, "core/grant_list.html", {"form": form, "page": page})
+    second_factor_on = settings.SECOND_FACTOR_FOR_ADMINS
+    return render(request, "core/grant_list.html", {"form": form, "page": page, "second_factor_on": second_factor_on})
 
 
 @require_POST
@@ -117,6 +125,53 @@ def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, f"已撤销 {grant}")
+    return redirect("core:grants")
+
+
+@second_factor_exempt
+def second_factor_view(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: enrol an authenticator app (QR code, then a code), or type its current code."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("core:home")
+    user = request.user
+    if user.is_verified() or not second_factor.required_for(user):
+        return redirect(next_url)
+    device = second_factor.confirmed_device(user)
+    enrolling = device is None
+    if enrolling:
+        device = second_factor.enrolment_device(user)
+    form = SecondFactorForm(request.POST or None)
+    if form.is_valid():
+        refused = second_factor.check_code(request, device, form.cleaned_data["code"])
+        if refused is None:
+            if enrolling:
+                messages.success(request, "已绑定身份验证器。以后每次登录，输入密码后还需输入其中的验证码。")
+            return redirect(next_url)
+        form.add_error("code", refused)
+        form.mark_invalid()
+    context = {"form": form, "enrolling": enrolling, "next": next_url}
+    if enrolling:
+        context |= {"qr_svg": second_factor.qr_svg(device), "secret": second_factor.secret_for_typing(device)}
+    response = render(request, "core/second_factor.html", context)
+    response["Cache-Control"] = "no-store"  # the enrolment page carries the secret
+    return response
+
+
+@require_POST
+def second_factor_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    # Someone holding a grant the acting user manages (as listed on the grants page); anyone else is 404.
+    managed = RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS).active()
+    user = get_object_or_404(User.objects.filter(role_grants__in=managed).distinct(), pk=user_id)
+    try:
+        removed = second_factor.reset(acting_user=request.user, user=user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        if removed:
+            messages.success(request, f"已重置 {user} 的两步验证：其下次登录时需重新绑定身份验证器")
+        else:
+            messages.info(request, f"{user} 尚未绑定身份验证器，无需重置")
     return redirect("core:grants")
 
 

@@ -86,6 +86,9 @@ CASES: dict[str, Case] = {
         b=lambda w: ([w.secretary_b.grants[0].pk], ""),
         get=False,
     ),
+    # Two-step login is off in these tests: the code page sends everyone on (test_second_factor.py has it on).
+    "core:second_factor": Case(a_ok=set(PERSONAS), ok_status=302, post=False),
+    "core:second_factor_reset": Case(a_ok={"admin"}, a=lambda w: ([w.secretary_a.pk], ""), get=False),
     # A job and its file belong to whoever started it (secretary A here), whatever their roles.
     "core:job_detail": Case(a_ok={"secretary_a"}, a=lambda w: ([job_of(w.secretary_a).pk], ""), post=False),
     "core:job_download": Case(

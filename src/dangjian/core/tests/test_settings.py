@@ -56,6 +56,13 @@ def test_check_deploy_is_clean_in_production(production, tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_check_deploy_warns_when_production_turns_two_step_login_off(production, tmp_path):
+    production["SECOND_FACTOR_FOR_ADMINS"] = "0"
+    result = run_dangjian("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **production)
+    assert result.returncode != 0
+    assert "(dangjian.W001) 生产环境关闭了管理员两步验证" in result.stdout + result.stderr
+
+
 PRINT_SETTINGS = """
 import json
 from django.conf import settings as s
@@ -63,6 +70,7 @@ names = [
     "DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_AGE",
     "SESSION_SAVE_EVERY_REQUEST", "CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "X_FRAME_OPTIONS", "AXES_FAILURE_LIMIT",
+    "SECOND_FACTOR_FOR_ADMINS",
 ]
 print(json.dumps({name: getattr(s, name) for name in names}))
 """
@@ -87,7 +95,16 @@ def test_production_turns_on_secure_cookies_and_hsts(production, tmp_path):
         "ALLOWED_HOSTS": [HOST],
         "X_FRAME_OPTIONS": "DENY",
         "AXES_FAILURE_LIMIT": 5,
+        "SECOND_FACTOR_FOR_ADMINS": True,
     }
+
+
+@pytest.mark.parametrize(("env", "expected"), [({}, "False"), ({"SECOND_FACTOR_FOR_ADMINS": "1"}, "True")])
+def test_the_demo_asks_admins_for_a_code_only_when_told(tmp_path, env, expected):
+    code = "from django.conf import settings; print(settings.SECOND_FACTOR_FOR_ADMINS)"
+    result = run_dangjian("shell", "--no-imports", "-c", code, tmp_path=tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
 
 
 def test_idle_minutes_come_from_the_environment(tmp_path):

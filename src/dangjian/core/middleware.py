@@ -1,0 +1,49 @@
+"""Two-step login: a signed-in user who must confirm the login with a code (second_factor.required_for) reaches
+no page but the code page, logout and what is open without login, until they have."""
+
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from . import second_factor
+
+
+def second_factor_exempt(view):
+    """Mark a view as reachable before the second step (the code page itself, logout)."""
+    view.second_factor_exempt = True
+    return view
+
+
+class SecondFactorMiddleware:
+    """After LoginRequiredMiddleware and django-otp's OTPMiddleware (which sets request.user.is_verified())."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if (
+            not user.is_authenticated
+            or getattr(view_func, "second_factor_exempt", False)
+            or not getattr(view_func, "login_required", True)  # open without login: open before the code too
+            or user.is_verified()
+            or not second_factor.required_for(user)
+        ):
+            return None
+        if request.htmx:
+            # A fragment request would swap the code page into the page: send the whole page there instead, and
+            # back to the page (not the fragment) afterwards.
+            next_url = request.htmx.current_url_abs_path or request.get_full_path()
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = _code_page(next_url)
+            return response
+        return redirect(_code_page(request.get_full_path()))
+
+
+def _code_page(next_url: str) -> str:
+    return f"{reverse('core:second_factor')}?{urlencode({'next': next_url})}"
