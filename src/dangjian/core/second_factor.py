@@ -7,6 +7,7 @@ A user holds at most one device: an unconfirmed one while enrolling, then a conf
 """
 
 import logging
+from base64 import b32encode
 from datetime import datetime
 
 import segno
@@ -58,7 +59,7 @@ def qr_svg(device: TOTPDevice) -> str:
 
 def secret_for_typing(device: TOTPDevice) -> str:
     """The key in base32, in groups of four, for apps that cannot scan (the same secret as in the QR code)."""
-    secret = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
+    secret = b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 

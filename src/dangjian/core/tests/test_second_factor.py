@@ -172,7 +172,10 @@ def test_other_roles_are_not_asked(world, client_for, persona):
 
 def test_a_superuser_is_asked(db, client_for):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
-    assert client_for(root).get(ROSTER)["Location"] == code_page(ROSTER)
+    client = client_for(root)
+    assert client.get(ROSTER)["Location"] == code_page(ROSTER)
+    admin_index = reverse("admin:index")
+    assert client.get(admin_index)["Location"] == code_page(admin_index)  # Django's admin is no way round it
 
 
 def test_logout_works_before_the_code(world, client_for):
