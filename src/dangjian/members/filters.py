@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from dangjian.core.forms import LongSelect
 from dangjian.core.lib.dates import earliest_birth_after_age, latest_birth_for_age
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
@@ -19,7 +20,11 @@ STATUS_ALL = "all"
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_search")
     org = django_filters.ModelChoiceFilter(
-        label="组织（含下级）", empty_label="全部组织", queryset=Organization.objects.none(), method="filter_org"
+        label="组织（含下级）",
+        empty_label="全部组织",
+        queryset=Organization.objects.none(),
+        method="filter_org",
+        widget=LongSelect,
     )
     category = django_filters.ChoiceFilter(label="人员类别", choices=Category.choices, empty_label="全部类别")
     status = django_filters.ChoiceFilter(
