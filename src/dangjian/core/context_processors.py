@@ -6,7 +6,7 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    if not user.is_verified() and second_factor.required_for(user):
+    if second_factor.pending(user):
         return {"second_step_pending": True}  # no way into the system from the code page but logout
     match = request.resolver_match
     current = f"{match.namespace}:{match.url_name}" if match else ""

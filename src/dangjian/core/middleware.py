@@ -26,13 +26,10 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        user = request.user
         if (
-            not user.is_authenticated
-            or getattr(view_func, "second_factor_exempt", False)
+            getattr(view_func, "second_factor_exempt", False)
             or not getattr(view_func, "login_required", True)  # open without login: open before the code too
-            or user.is_verified()
-            or not second_factor.required_for(user)
+            or not second_factor.pending(request.user)
         ):
             return None
         if request.htmx:

@@ -42,6 +42,11 @@ def required_for(user: User) -> bool:
     return user.is_superuser or Role.COMMITTEE_ADMIN in user.roles
 
 
+def pending(user) -> bool:
+    """Signed in with the password, yet still to type a code (django-otp's OTPMiddleware adds is_verified)."""
+    return required_for(user) and not (hasattr(user, "is_verified") and user.is_verified())
+
+
 def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 

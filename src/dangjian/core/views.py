@@ -135,7 +135,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = reverse("core:home")
     user = request.user
-    if user.is_verified() or not second_factor.required_for(user):
+    if not second_factor.pending(user):
         return redirect(next_url)
     device = second_factor.confirmed_device(user)
     enrolling = device is None
