@@ -108,11 +108,12 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS)
         .active()
         .select_related("user", "org")
-        .annotate(second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
         .order_by("org__path", "role", "user__username")
     )
-    page = Paginator(grants, 50).get_page(request.GET.get("page"))
     second_factor_on = settings.SECOND_FACTOR_FOR_ADMINS
+    if second_factor_on:
+        grants = grants.annotate(second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
     return render(request, "core/grant_list.html", {"form": form, "page": page, "second_factor_on": second_factor_on})
 
 

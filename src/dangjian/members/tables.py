@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from dangjian.core.lib.dates import format_cn_date
+
 from .models import Member
 from .selectors import id_number_for, phone_for
 
@@ -54,7 +56,7 @@ class MemberTable(tables.Table):
         return record.age
 
     def render_joined_on(self, value):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return format_cn_date(value)
 
     def render_id_number(self, record):
         return id_number_for(self.user, record)
