@@ -8,6 +8,8 @@ Environment:
   SESSION_IDLE_MINUTES  idle session expiry, default 30
   SECOND_FACTOR_FOR_ADMINS  1: committee admins and superusers confirm each login with an authenticator app's
                         code (两步验证); default 1 in production, 0 in the demo
+  STATS_PRECOMPUTE_MIN_MEMBERS  member statistics of an org with at least this many members in register are computed
+                        ahead every STATS_PRECOMPUTE_MINUTES (default 20000 and 10) by the task worker
 """
 
 import os
@@ -226,6 +228,12 @@ HUEY = {
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
     "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
 }
+
+# Member statistics of big scopes (the whole tree of a provincial committee) are computed ahead by a periodic task
+# and shown with their time; smaller scopes are always counted live. Computed figures older than three periods
+# (a stopped worker) are not shown: the page counts live instead.
+STATS_PRECOMPUTE_MIN_MEMBERS = env_int("STATS_PRECOMPUTE_MIN_MEMBERS", 20000)
+STATS_PRECOMPUTE_MINUTES = env_int("STATS_PRECOMPUTE_MINUTES", 10)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

@@ -17,6 +17,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from dangjian.core.jobs import Progress, job_handler
@@ -383,7 +384,8 @@ def stats_table_xlsx(stats, table, out: str | IO[bytes]) -> None:
     percent = workbook.add_format({"border": 1, "num_format": "0.0%"})
     bold = workbook.add_format({"border": 1, "bold": True})
     sheet.write_string(0, 0, f"{stats.scope_name} 党员{table.title}", title)
-    sheet.write_string(1, 0, f"统计日期：{format_cn_date(stats.today)}（在册党员；党籍状态表含非在册）")
+    as_of = f"，{timezone.localtime(stats.computed_at):%H:%M} 预先计算" if stats.computed_at else ""
+    sheet.write_string(1, 0, f"统计日期：{format_cn_date(stats.today)}{as_of}（在册党员；党籍状态表含非在册）")
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, len(headers) - 1, 12)
     for col, text in enumerate(headers):

@@ -256,3 +256,20 @@ class Transfer(BaseModel):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.member.org.path}
+
+
+class StatsSnapshot(models.Model):
+    """The member statistics of one big org's subtree, computed ahead by a periodic task (stats.refresh_snapshots)
+    and shown with their time: at 100,000 members the live figures take a quarter of a second or more."""
+
+    org = models.OneToOneField("orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党组织")
+    on_date = models.DateField("统计日期")  # the day the age and 党龄 bands were counted for
+    computed_at = models.DateTimeField("统计时间")
+    counts = models.JSONField("统计数")
+
+    class Meta:
+        verbose_name = "党员统计预计算结果"
+        verbose_name_plural = "党员统计预计算结果"
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.computed_at:%Y-%m-%d %H:%M}"

@@ -3,16 +3,19 @@
 
 Aggregated in SQL: one grouped query over all the dimensions at once (the bands are CASE expressions on dates
 computed from today) and one for the per-org table, so the page runs the same fixed number of queries at 300
-members or at 100,000.
+members or at 100,000. The counts of big scopes are computed ahead by a periodic task (refresh_snapshots) and the
+page shows them with their time.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 
 from dangjian.core.lib.dates import earliest_birth_after_age, years_before
 from dangjian.core.roles import Capability
@@ -20,7 +23,7 @@ from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
 from .choices import ETHNICITIES, Category, Education, Gender, Status
-from .models import Member
+from .models import Member, StatsSnapshot
 
 # The bands follow the usual 党内统计 report bands (党员年龄、党龄分组 as the annual party statistics report them).
 #: 年龄: (label, oldest age in the band in completed years; None = no upper limit).
@@ -179,6 +182,7 @@ class MemberStats:
     orgs: OrgTable | None  # None when only another table was asked for
     tables: list[StatTable]
     today: date
+    computed_at: datetime | None = None  # when precomputed (a big scope): the time of the figures; None: live
 
     @property
     def total(self) -> int:
@@ -304,9 +308,14 @@ _TABLES = {
 TABLE_KEYS = ("orgs", *_TABLES)
 
 
-def org_table(members, chosen: Organization | None, rows: list[Organization]) -> OrgTable:
-    """Active members of each row org's subtree (党小组: its own members) by category, in one grouped query, plus a
-    last row for the chosen org's members that sit in none of the rows (a branch's members in no 党小组).
+def org_key_kind(rows: list[Organization]) -> str:
+    """How the per-org counts are keyed for these rows: by 党小组 id when they are a branch's groups, else by path."""
+    return "group" if rows and all(o.is_group for o in rows) else "path"
+
+
+def org_counts(members, chosen: Organization | None, rows: list[Organization]) -> tuple[dict, list[int]]:
+    """Active members of each row org's subtree (党小组: its own members) by category, in one grouped query:
+    ({key: [full, probationary]}, [full, probationary] of them all), keyed as org_key_kind says.
 
     The rows are the chosen org's children, all one level down: grouping by the path cut to that level gives each
     child's subtree directly (the path-prefix idea of orgs.selectors.member_counts, done in SQL). Several top orgs
@@ -315,16 +324,13 @@ def org_table(members, chosen: Organization | None, rows: list[Organization]) ->
     slot = {Category.FULL: 0, Category.PROBATIONARY: 1}
     by_key: dict = defaultdict(lambda: [0, 0])
     total = [0, 0]
-    if rows and all(o.is_group for o in rows):
-        grouped, key_of = members.values("group_id", "category"), lambda o: o.pk
-        column = "group_id"
+    if org_key_kind(rows) == "group":
+        grouped, column = members.values("group_id", "category"), "group_id"
     elif chosen is not None:
         cut = Substr("org__path", 1, len(chosen.path) + steplen)
-        grouped, key_of = members.annotate(prefix=cut).values("prefix", "category"), lambda o: o.path
-        column = "prefix"
+        grouped, column = members.annotate(prefix=cut).values("prefix", "category"), "prefix"
     else:
-        grouped, key_of = members.values("org__path", "category"), lambda o: o.path
-        column = None
+        grouped, column = members.values("org__path", "category"), None
     for r in grouped.annotate(n=Count("pk")).order_by():
         i, n = slot[r["category"]], r["n"]
         total[i] += n
@@ -334,7 +340,17 @@ def org_table(members, chosen: Organization | None, rows: list[Organization]) ->
             path = r["org__path"]
             for end in range(steplen, len(path) + 1, steplen):
                 by_key[path[:end]][i] += n
-    result = [OrgRow(org, org.name, *by_key[key_of(org)]) for org in rows]
+    return dict(by_key), total
+
+
+def org_table(counts: "StatsCounts", chosen: Organization | None, rows: list[Organization]) -> OrgTable:
+    """A row per row org, plus a last row for the chosen org's members that sit in none of the rows (a branch's
+    members in no 党小组)."""
+    by_key, total = counts.orgs or {}, counts.total
+    if counts.org_key == "group":
+        result = [OrgRow(org, org.name, *by_key.get(org.pk, (0, 0))) for org in rows]
+    else:
+        result = [OrgRow(org, org.name, *by_key.get(org.path, (0, 0))) for org in rows]
     if chosen is not None and not chosen.is_group:
         rest = [total[0] - sum(r.full for r in result), total[1] - sum(r.probationary for r in result)]
         if any(rest):
@@ -343,12 +359,68 @@ def org_table(members, chosen: Organization | None, rows: list[Organization]) ->
     return OrgTable("orgs", "按组织统计", result)
 
 
+@dataclass
+class StatsCounts:
+    """Every number the tables are built from and nothing else, so that the counts of a big scope can be computed
+    ahead (StatsSnapshot, as JSON) and the tables built from them exactly as from live counts."""
+
+    dimensions: dict[str, Counter] | None  # dimension_counts(); None: not counted (one table asked for)
+    orgs: dict | None  # org_counts() keys → [full, probationary]; None: not counted
+    org_key: str  # org_key_kind() of the rows counted
+    total: list[int]  # [full, probationary] in register, of the per-org count
+
+    def to_json(self) -> dict:
+        """Pairs, not JSON objects: the keys are ints (bands, 党小组 ids) as often as strings."""
+        return {
+            "dimensions": {key: list(counter.items()) for key, counter in (self.dimensions or {}).items()},
+            "orgs": [[key, *pair] for key, pair in (self.orgs or {}).items()],
+            "org_key": self.org_key,
+            "total": self.total,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "StatsCounts":
+        return cls(
+            dimensions={key: Counter(dict(map(tuple, pairs))) for key, pairs in data["dimensions"].items()},
+            orgs={key: [full, probationary] for key, full, probationary in data["orgs"]},
+            org_key=data["org_key"],
+            total=list(data["total"]),
+        )
+
+
+def count_members(
+    members, *, chosen: Organization | None, rows: list[Organization], today: date, only: str | None = None
+) -> StatsCounts:
+    """The two grouped queries behind the page (only the one a single table needs when `only` is given)."""
+    orgs, total = (
+        org_counts(members.filter(status=Status.ACTIVE), chosen, rows) if only in (None, "orgs") else (None, [0, 0])
+    )
+    dimensions = dimension_counts(members, today) if only != "orgs" else None
+    return StatsCounts(dimensions=dimensions, orgs=orgs, org_key=org_key_kind(rows), total=total)
+
+
+def _rows(chosen: Organization | None, tops: list[Organization]) -> list[Organization]:
+    """The per-org table's rows: the chosen org's children (a 党小组 has none: its one row is itself), or the tops."""
+    if chosen is None:
+        return tops
+    return [chosen] if chosen.is_group else list(Organization.objects.get_children(chosen).active())
+
+
 def member_stats(
-    *, fetched_by, org_id: int | str | None = None, only: str | None = None, today: date | None = None
+    *,
+    fetched_by,
+    org_id: int | str | None = None,
+    only: str | None = None,
+    today: date | None = None,
+    live: bool = False,
 ) -> MemberStats:
     """Statistics of the user's visible members: of the chosen org's subtree (404 outside the user's scope), or of
     the user's top org(s). The per-org rows are the chosen org's children (a branch: its 党小组).
-    `only`: compute just that table (an xlsx download of one table)."""
+    `only`: compute just that table (an xlsx download of one table).
+
+    A big scope's figures come precomputed (StatsSnapshot, refresh_snapshots) when they are recent, with their
+    time; `live` counts them now instead, and keeps them as the scope's precomputed figures. Precomputed figures
+    hold for anyone who may choose the org: its whole subtree is inside their scope, as visible_to gives it."""
     if only is not None and only not in TABLE_KEYS:
         raise Http404(ERR_UNKNOWN_TABLE)
     today = today or date.today()
@@ -361,25 +433,70 @@ def member_stats(
     else:
         tops = _top_orgs(fetched_by)
         chosen = tops[0] if len(tops) == 1 else None
+    rows = _rows(chosen, tops) if only in (None, "orgs") else []
 
-    in_tops = Q(pk__in=[])
-    for top in tops:
-        in_tops |= _subtree(top)
-    everyone = Member.objects.visible_to(fetched_by).filter(in_tops)
+    precomputed = None if live or chosen is None else _precomputed(chosen, today)
+    if precomputed is not None and (not rows or precomputed[0].org_key == org_key_kind(rows)):
+        counts, computed_at = precomputed
+    else:
+        in_tops = Q(pk__in=[])
+        for top in tops:
+            in_tops |= _subtree(top)
+        everyone = Member.objects.visible_to(fetched_by).filter(in_tops)
+        counts, computed_at = count_members(everyone, chosen=chosen, rows=rows, today=today, only=only), None
+        if live and only is None and chosen is not None:
+            _keep_if_precomputed(chosen, counts, today)
 
-    orgs, ancestors, tables = None, [], []
-    if only in (None, "orgs"):
-        if chosen is None:
-            rows = tops
-        else:
-            # A group has no children: its one row is itself.
-            rows = [chosen] if chosen.is_group else list(Organization.objects.get_children(chosen).active())
-        orgs = org_table(everyone.filter(status=Status.ACTIVE), chosen, rows)
+    orgs = org_table(counts, chosen, rows) if only in (None, "orgs") else None
+    ancestors = []
     if only is None and chosen is not None and chosen.depth > 1:
         steplen = chosen.steplen
         paths = [chosen.path[:end] for end in range(steplen, len(chosen.path), steplen)]
         ancestors = list(_scope_orgs(fetched_by).filter(path__in=paths))
+    tables = []
     if only != "orgs":
-        counts = dimension_counts(everyone, today)
-        tables = [build(counts) for key, build in _TABLES.items() if only in (None, key)]
-    return MemberStats(org=chosen, ancestors=ancestors, orgs=orgs, tables=tables, today=today)
+        tables = [build(counts.dimensions) for key, build in _TABLES.items() if only in (None, key)]
+    return MemberStats(org=chosen, ancestors=ancestors, orgs=orgs, tables=tables, today=today, computed_at=computed_at)
+
+
+# --- Precomputed figures of big scopes ----------------------------------------------------------------------
+
+
+def _precomputed(org: Organization, today: date) -> tuple[StatsCounts, datetime] | None:
+    """The org's precomputed counts if they were counted for `today` within three task periods (a stopped task
+    worker must not leave old figures on the page: it is counted live instead)."""
+    oldest = timezone.now() - timedelta(minutes=3 * settings.STATS_PRECOMPUTE_MINUTES)
+    snapshot = StatsSnapshot.objects.filter(org=org, on_date=today, computed_at__gte=oldest).first()
+    return (StatsCounts.from_json(snapshot.counts), snapshot.computed_at) if snapshot is not None else None
+
+
+def _keep_if_precomputed(org: Organization, counts: StatsCounts, today: date) -> None:
+    StatsSnapshot.objects.filter(org=org).update(on_date=today, computed_at=timezone.now(), counts=counts.to_json())
+
+
+def precompute_targets() -> list[Organization]:
+    """Orgs with at least settings.STATS_PRECOMPUTE_MIN_MEMBERS members in register in their subtree: one grouped
+    query, each org's count summed into its ancestors' by path prefix."""
+    steplen = Organization.steplen
+    sizes: Counter = Counter()
+    active = Member.objects.filter(status=Status.ACTIVE)
+    for path, n in active.values_list("org__path").annotate(n=Count("pk")).order_by():
+        for end in range(steplen, len(path) + 1, steplen):
+            sizes[path[:end]] += n
+    paths = [path for path, n in sizes.items() if n >= settings.STATS_PRECOMPUTE_MIN_MEMBERS]
+    return list(Organization.objects.filter(path__in=paths).active().order_by("path"))
+
+
+def refresh_snapshots(today: date | None = None) -> list[Organization]:
+    """Count the statistics of every precompute target ahead (the periodic task, and after an import); drop those
+    of orgs that no longer are targets. Returns the targets."""
+    today = today or date.today()
+    targets = precompute_targets()
+    StatsSnapshot.objects.exclude(org__in=targets).delete()
+    for org in targets:
+        started = timezone.now()  # the figures are as of the start of their count
+        counts = count_members(Member.objects.filter(_subtree(org)), chosen=org, rows=_rows(org, [org]), today=today)
+        StatsSnapshot.objects.update_or_create(
+            org=org, defaults={"on_date": today, "computed_at": started, "counts": counts.to_json()}
+        )
+    return targets

@@ -2,6 +2,7 @@ import io
 from datetime import date
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -170,8 +171,9 @@ def member_template(request: HttpRequest) -> FileResponse:
 
 def member_stats_view(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.VIEW)
-    stats = member_stats(fetched_by=request.user, org_id=request.GET.get("org"))
-    return render(request, "members/stats.html", {"stats": stats})
+    stats = member_stats(fetched_by=request.user, org_id=request.GET.get("org"), live=request.GET.get("live") == "1")
+    context = {"stats": stats, "precompute_minutes": settings.STATS_PRECOMPUTE_MINUTES}
+    return render(request, "members/stats.html", context)
 
 
 def member_stats_export(request: HttpRequest) -> FileResponse:

@@ -25,6 +25,7 @@ from dangjian.orgs.models import Organization
 
 from ..models import ERR_ID_DUPLICATE, Member
 from ..services import ERR_OUT_OF_SCOPE
+from ..tasks import precompute_stats
 from .pinyin import NamePinyin
 from .reading import FileReadError, Row, open_sheet
 from .report import ImportReport, RowError
@@ -309,6 +310,7 @@ def _run_and_write(
                 raise _Rollback(ERR_SCOPE_CHANGED)
             state.write_updates(columns=columns, now=now)
             _audit(state.acting_user, report=report, update=state.update, org_path=targets.common_path(state.org_ids))
+            transaction.on_commit(precompute_stats)  # a big scope's statistics show the import at once
     except _Rollback as rollback:
         report.created = report.updated = 0  # nothing was written
         if rollback.message:

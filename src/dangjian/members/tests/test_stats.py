@@ -4,21 +4,31 @@ the page with its chart data, the xlsx of each table, and a constant number of q
 import io
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from dangjian.core.models import RoleGrant
 from dangjian.core.roles import Role
 from dangjian.members.choices import Category, Education, Gender, Status
-from dangjian.members.models import Member
-from dangjian.members.stats import AGE_BANDS, PARTY_AGE_BANDS, PARTY_AGE_PROBATIONARY, member_stats
+from dangjian.members.importer.services import import_members
+from dangjian.members.models import Member, StatsSnapshot
+from dangjian.members.stats import (
+    AGE_BANDS,
+    PARTY_AGE_BANDS,
+    PARTY_AGE_PROBATIONARY,
+    member_stats,
+    refresh_snapshots,
+)
+from dangjian.members.tasks import precompute_stats
 from dangjian.members.tests.factories import MemberFactory
+from dangjian.members.tests.test_importer_support import good_row, write_xlsx
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.tests.factories import OrgFactory
 
@@ -326,3 +336,127 @@ def test_the_page_runs_as_many_queries_for_3x_the_data(world, client_for, person
     assert many == few
     # The shell (session, user, grants), the org(s), children, the per-org counts, ancestors, 7 tables.
     assert max(few) <= 17
+
+
+# ---- precomputed figures of big scopes -------------------------------------------------------------------------
+
+
+def as_shown(stats) -> tuple:
+    """Everything the page and the downloads show, for comparing precomputed figures with live ones."""
+    return org_rows(stats), [(t.key, [(r.label, r.count) for r in t.rows]) for t in stats.tables]
+
+
+@pytest.fixture
+def big_from_3(settings):
+    """Orgs with 3 or more members in register count as big (the world's committee 5, 党总支 4, branch A 3)."""
+    settings.STATS_PRECOMPUTE_MIN_MEMBERS = 3
+    settings.STATS_PRECOMPUTE_MINUTES = 10
+
+
+def test_refresh_precomputes_big_scopes_only(world, counted, big_from_3):
+    targets = refresh_snapshots(today=TODAY)
+    assert targets == [world.committee, world.general, world.branch_a]
+    assert set(StatsSnapshot.objects.values_list("org", flat=True)) == {o.pk for o in targets}
+    # An org that shrinks below the size loses its precomputed figures at the next refresh.
+    Member.objects.filter(pk=counted["probationary"].pk).update(status=Status.TRANSFERRED_OUT)
+    assert refresh_snapshots(today=TODAY) == [world.committee, world.general]
+    assert not StatsSnapshot.objects.filter(org=world.branch_a).exists()
+
+
+@pytest.mark.parametrize("org", ["committee", "general", "branch_a"])  # by path, by path, by 党小组
+def test_precomputed_figures_equal_live_ones(world, counted, big_from_3, org):
+    refresh_snapshots(today=TODAY)
+    org_id = getattr(world, org).pk
+    precomputed = member_stats(fetched_by=world.admin, org_id=org_id, today=TODAY)
+    assert precomputed.computed_at is not None
+    live = member_stats(fetched_by=world.admin, org_id=org_id, today=TODAY, live=True)
+    assert live.computed_at is None
+    assert as_shown(precomputed) == as_shown(live)
+    assert as_shown(member_stats(fetched_by=world.secretary_a, today=TODAY)) == as_shown(
+        member_stats(fetched_by=world.admin, org_id=world.branch_a.pk, today=TODAY)
+    )
+
+
+def test_precomputed_figures_stay_until_refreshed_or_counted_live(world, counted, big_from_3):
+    refresh_snapshots(today=TODAY)
+    MemberFactory(org=world.branch_b, name="新党员")
+    assert member_stats(fetched_by=world.admin, today=TODAY).total == 5  # as of the refresh
+    live = member_stats(fetched_by=world.admin, today=TODAY, live=True)
+    assert live.total == 6
+    # Counting live keeps the new figures as the scope's precomputed ones.
+    after = member_stats(fetched_by=world.admin, today=TODAY)
+    assert after.computed_at is not None
+    assert after.total == 6
+
+
+def test_old_or_other_day_figures_are_not_shown(world, counted, big_from_3):
+    refresh_snapshots(today=TODAY)
+    MemberFactory(org=world.branch_b, name="新党员")
+    StatsSnapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=31))  # 3 periods: worker stopped
+    stats = member_stats(fetched_by=world.admin, today=TODAY)
+    assert (stats.computed_at, stats.total) == (None, 6)
+    refresh_snapshots(today=TODAY)
+    assert member_stats(fetched_by=world.admin, today=date(2026, 11, 30)).computed_at is None  # bands move daily
+
+
+def test_small_scopes_and_several_tops_are_always_live(world, counted, big_from_3):
+    refresh_snapshots(today=TODAY)
+    assert member_stats(fetched_by=world.admin, org_id=world.branch_b.pk, today=TODAY).computed_at is None
+    RoleGrant.objects.create(user=world.secretary_a, org=world.branch_b, role=Role.SECRETARY)
+    assert member_stats(fetched_by=world.secretary_a, today=TODAY).computed_at is None  # two tops side by side
+
+
+def test_precomputed_figures_keep_the_scope(world, counted, big_from_3, client_for):
+    refresh_snapshots(today=TODAY)
+    client = client_for(world.secretary_b)
+    assert client.get(STATS, {"org": world.general.pk}).status_code == 404
+    assert client.get(EXPORT, {"table": "gender", "org": world.committee.pk}).status_code == 404
+
+
+def test_page_says_when_its_figures_were_counted_and_recounts_on_request(world, counted, big_from_3, client_for):
+    refresh_snapshots(today=TODAY)
+    snapshot = StatsSnapshot.objects.get(org=world.committee)
+    snapshot.computed_at = timezone.now() - timedelta(minutes=7)
+    snapshot.save()
+    MemberFactory(org=world.branch_b, name="新党员")
+    client = client_for(world.admin)
+    page = client.get(STATS).content.decode()
+    shown = timezone.localtime(snapshot.computed_at).strftime("%H:%M")
+    assert f"每10分钟预先计算一次，以下为 {shown} 的数据" in page
+    assert f'href="?org={world.committee.pk}&amp;live=1"' in page
+    assert "在册党员 5 人" in page
+    assert download(client, table="gender")[1][0].startswith(f"统计日期：2026年11月29日，{shown} 预先计算")
+
+    page = client.get(STATS, {"org": world.committee.pk, "live": "1"}).content.decode()
+    assert "在册党员 6 人" in page
+    assert 'data-testid="stats-precomputed"' not in page
+    assert "在册党员 6 人" in client.get(STATS).content.decode()  # and kept
+
+
+def test_a_precomputed_page_reads_no_member_rows(world, counted, big_from_3, client_for):
+    refresh_snapshots(today=TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(world.admin).get(STATS).status_code == 200
+    assert not [q["sql"] for q in queries if 'FROM "members_member"' in q["sql"]]
+
+
+def test_an_import_refreshes_the_precomputed_figures(
+    world, counted, big_from_3, tmp_path, django_capture_on_commit_callbacks
+):
+    refresh_snapshots()
+    before = member_stats(fetched_by=world.admin).total
+    path = write_xlsx(tmp_path / "花名册.xlsx", [good_row(姓名="孙立平")])
+    with django_capture_on_commit_callbacks(execute=True):  # the refresh task runs at commit (tasks run inline here)
+        report = import_members(acting_user=world.admin, path=path)
+    assert report.ok, report.errors
+    stats = member_stats(fetched_by=world.admin)
+    assert stats.computed_at is not None
+    assert stats.total == before + 1
+
+
+def test_the_task_worker_refreshes_every_ten_minutes(world, counted, big_from_3):
+    task = precompute_stats.task_class()
+    assert task.validate_datetime(datetime(2026, 11, 29, 9, 20))
+    assert not task.validate_datetime(datetime(2026, 11, 29, 9, 25))
+    precompute_stats()  # enqueued; tasks run inline in the tests
+    assert StatsSnapshot.objects.count() == 3
