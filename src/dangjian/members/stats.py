@@ -308,6 +308,35 @@ _TABLES = {
 TABLE_KEYS = ("orgs", *_TABLES)
 
 
+@dataclass
+class StatsCounts:
+    """Every number the tables are built from and nothing else, so that the counts of a big scope can be computed
+    ahead (StatsSnapshot, as JSON) and the tables built from them exactly as from live counts."""
+
+    dimensions: dict[str, Counter] | None  # dimension_counts(); None: not counted (one table asked for)
+    orgs: dict | None  # org_counts() keys → [full, probationary]; None: not counted
+    org_key: str  # org_key_kind() of the rows counted
+    total: list[int]  # [full, probationary] in register, of the per-org count
+
+    def to_json(self) -> dict:
+        """Pairs, not JSON objects: the keys are ints (bands, 党小组 ids) as often as strings."""
+        return {
+            "dimensions": {key: list(counter.items()) for key, counter in (self.dimensions or {}).items()},
+            "orgs": [[key, *pair] for key, pair in (self.orgs or {}).items()],
+            "org_key": self.org_key,
+            "total": self.total,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "StatsCounts":
+        return cls(
+            dimensions={key: Counter(dict(pairs)) for key, pairs in data["dimensions"].items()},
+            orgs={key: [full, probationary] for key, full, probationary in data["orgs"]},
+            org_key=data["org_key"],
+            total=list(data["total"]),
+        )
+
+
 def org_key_kind(rows: list[Organization]) -> str:
     """How the per-org counts are keyed for these rows: by 党小组 id when they are a branch's groups, else by path."""
     return "group" if rows and all(o.is_group for o in rows) else "path"
@@ -343,7 +372,7 @@ def org_counts(members, chosen: Organization | None, rows: list[Organization]) -
     return dict(by_key), total
 
 
-def org_table(counts: "StatsCounts", chosen: Organization | None, rows: list[Organization]) -> OrgTable:
+def org_table(counts: StatsCounts, chosen: Organization | None, rows: list[Organization]) -> OrgTable:
     """A row per row org, plus a last row for the chosen org's members that sit in none of the rows (a branch's
     members in no 党小组)."""
     by_key, total = counts.orgs or {}, counts.total
@@ -357,35 +386,6 @@ def org_table(counts: "StatsCounts", chosen: Organization | None, rows: list[Org
             label = "未编入党小组" if chosen.kind == OrgKind.BRANCH else f"{chosen.name}（直属）"
             result.append(OrgRow(None, label, *rest))
     return OrgTable("orgs", "按组织统计", result)
-
-
-@dataclass
-class StatsCounts:
-    """Every number the tables are built from and nothing else, so that the counts of a big scope can be computed
-    ahead (StatsSnapshot, as JSON) and the tables built from them exactly as from live counts."""
-
-    dimensions: dict[str, Counter] | None  # dimension_counts(); None: not counted (one table asked for)
-    orgs: dict | None  # org_counts() keys → [full, probationary]; None: not counted
-    org_key: str  # org_key_kind() of the rows counted
-    total: list[int]  # [full, probationary] in register, of the per-org count
-
-    def to_json(self) -> dict:
-        """Pairs, not JSON objects: the keys are ints (bands, 党小组 ids) as often as strings."""
-        return {
-            "dimensions": {key: list(counter.items()) for key, counter in (self.dimensions or {}).items()},
-            "orgs": [[key, *pair] for key, pair in (self.orgs or {}).items()],
-            "org_key": self.org_key,
-            "total": self.total,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> "StatsCounts":
-        return cls(
-            dimensions={key: Counter(dict(map(tuple, pairs))) for key, pairs in data["dimensions"].items()},
-            orgs={key: [full, probationary] for key, full, probationary in data["orgs"]},
-            org_key=data["org_key"],
-            total=list(data["total"]),
-        )
 
 
 def count_members(
