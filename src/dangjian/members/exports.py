@@ -24,13 +24,12 @@ from dangjian.core.jobs import Progress, job_handler
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.models import Job
-from dangjian.orgs.models import Organization
 
 from .choices import Category, Education, Gender
 from .filters import MemberFilter
 from .models import Member
 from .roster import DATE_FIELDS, ROSTER_COLUMNS
-from .selectors import member_filterset, sees_personal_data
+from .selectors import member_filterset, sees_personal_data_at
 
 SHEET_ROSTER = "花名册"
 SHEET_HELP = "填写说明"
@@ -47,7 +46,7 @@ AUDIT_ACTION = LogEntry.Action.ACCESS
 #: the personal-data decision needs. Plain tuples, not model instances: at 100,000 rows building Member, org
 #: and group objects costs as much as writing the cells.
 _DB_FIELD = {"org": "org__name", "group": "group__name"}
-EXPORT_FIELDS = [*(_DB_FIELD.get(c.field, c.field) for c in ROSTER_COLUMNS), "org_id", "org__path", "user_id"]
+EXPORT_FIELDS = [*(_DB_FIELD.get(c.field, c.field) for c in ROSTER_COLUMNS), "org__path", "user_id"]
 _N = len(ROSTER_COLUMNS)
 
 _WIDTHS = {"id_number": 21, "org": 24, "group": 14, "position": 18, "phone": 14, "remark": 24, "native_place": 12}
@@ -135,18 +134,17 @@ def _export(
     writers = list(enumerate(_cell_writers(sheet, formats)))
 
     # Whether the user sees a row's personal data depends only on its org and on whether it is their own
-    # record: ask the selector once per (org, own) pair, with an unsaved stand-in carrying just those two.
-    sees: dict[tuple[int, bool], bool] = {}
+    # record: ask the selector once per (org, own) pair.
+    sees: dict[tuple[str, bool], bool] = {}
     masked = 0
     row = 0
     for values in members.iterator(chunk_size=CHUNK_SIZE):
         row += 1
-        org_id, org_path, user_id = values[_N:]
-        key = (org_id, user_id == fetched_by.pk)
+        org_path, user_id = values[_N:]
+        key = (org_path, user_id == fetched_by.pk)
         full = sees.get(key)
         if full is None:
-            stand_in = Member(user_id=user_id, org=Organization(pk=org_id, path=org_path))
-            full = sees[key] = sees_personal_data(fetched_by, stand_in)
+            full = sees[key] = sees_personal_data_at(fetched_by, org_path=org_path, member_user_id=user_id)
         if not full:
             masked += 1
         for col, write in writers:

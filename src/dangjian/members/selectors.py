@@ -38,7 +38,12 @@ def member_history(*, fetched_by, member: Member) -> tuple[QuerySet[StatusChange
 
 def sees_personal_data(user, member: Member) -> bool:
     """Full ID number and phone: the view-personal-data capability on the member's org, or one's own record."""
-    return member.user_id == user.pk or user.can(Capability.VIEW_PERSONAL, member.org.path)
+    return sees_personal_data_at(user, org_path=member.org.path, member_user_id=member.user_id)
+
+
+def sees_personal_data_at(user, *, org_path: str, member_user_id: int | None) -> bool:
+    """sees_personal_data() for a member known by their org's path and login alone (an export's plain rows)."""
+    return member_user_id == user.pk or user.can(Capability.VIEW_PERSONAL, org_path)
 
 
 def id_number_for(user, member: Member) -> str:
