@@ -377,6 +377,26 @@ def test_precomputed_figures_equal_live_ones(world, counted, big_from_3, org):
     )
 
 
+def test_precomputed_figures_are_what_every_persona_counts_live(world, counted, big_from_3):
+    """Precomputed counts skip visible_to: they must equal, for anyone who reaches them, what visible_to gives."""
+    MemberFactory(org=world.branch_b, user=world.secretary_a, name="本人记录")  # an own record outside the scope
+    refresh_snapshots(today=TODAY)
+    compared = 0
+    for name, user in world.personas().items():
+        for org in (None, world.committee, world.general, world.branch_a):
+            org_id = org.pk if org else None
+            try:
+                precomputed = member_stats(fetched_by=user, org_id=org_id, today=TODAY)
+            except Http404:
+                with pytest.raises(Http404):
+                    member_stats(fetched_by=user, org_id=org_id, today=TODAY, live=True)
+                continue
+            live = member_stats(fetched_by=user, org_id=org_id, today=TODAY, live=True)
+            assert as_shown(precomputed) == as_shown(live), (name, org)
+            compared += precomputed.computed_at is not None
+    assert compared == 12  # admin, inspector: the tree and the three; secretary A, committee member A: their branch twice
+
+
 def test_precomputed_figures_stay_until_refreshed_or_counted_live(world, counted, big_from_3):
     refresh_snapshots(today=TODAY)
     MemberFactory(org=world.branch_b, name="新党员")
