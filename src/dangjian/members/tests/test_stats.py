@@ -394,7 +394,7 @@ def test_precomputed_figures_are_what_every_persona_counts_live(world, counted, 
             live = member_stats(fetched_by=user, org_id=org_id, today=TODAY, live=True)
             assert as_shown(precomputed) == as_shown(live), (name, org)
             compared += precomputed.computed_at is not None
-    assert compared == 12  # admin, inspector: the tree and the three; secretary A, committee member A: their branch twice
+    assert compared == 12  # admin, inspector: the tree and its three; secretary A, committee member A: branch A twice
 
 
 def test_precomputed_figures_stay_until_refreshed_or_counted_live(world, counted, big_from_3):
