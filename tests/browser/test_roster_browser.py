@@ -51,7 +51,18 @@ def test_roster_works_at_phone_width(page: Page, live_server, world):
     login(page, live_server.url, "secretary_a")
     page.get_by_role("button", name="展开导航").click()
     page.get_by_role("link", name="党员花名册").click()
-    expect(page.get_by_test_id("roster")).to_contain_text("张宏伟")
+    roster = page.get_by_test_id("roster")
+    expect(roster).to_contain_text("张宏伟")
     # No horizontal scrolling of the whole page: wide tables scroll inside their own container.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
+    # Only the search box is unfolded; the other filters open under one button, and filter as on a desktop.
+    expect(page.get_by_label("搜索")).to_be_visible()
+    expect(page.get_by_label("年龄≥")).to_be_hidden()
+    page.get_by_test_id("more-filters-toggle").click()
+    page.get_by_label("年龄≥").fill("45")
+    page.get_by_label("年龄≥").press("Enter")
+    expect(roster).not_to_contain_text("王小明")  # 41
+    expect(roster).to_contain_text("张宏伟")  # 48
+    page.reload()
+    expect(page.get_by_test_id("more-filters-toggle")).to_have_text("筛选（1）")

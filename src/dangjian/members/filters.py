@@ -56,6 +56,16 @@ class MemberFilter(django_filters.FilterSet):
             self._org_options = lambda: org_options(orgs, selected=selected)  # a callable: queried only if rendered
 
     @property
+    def narrowing_besides_search(self) -> int:
+        """How many filters other than the search narrow the list (the default 在册 is not one): what a phone shows
+        on the button the filters fold under."""
+        return sum(
+            1
+            for name in self.base_filters
+            if name != "q" and self.data.get(name) and not (name == "status" and self.data[name] == Status.ACTIVE)
+        )
+
+    @property
     def form(self):
         form = super().form
         for field in form.fields.values():

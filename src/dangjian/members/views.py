@@ -48,6 +48,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     context = {
         "table": table,
         "filter_form": filterset.form,
+        "more_filters": filterset.narrowing_besides_search,
         "can_create": request.user.can(Capability.CHANGE),
     }
     template = "members/member_list.html#results" if request.htmx else "members/member_list.html"

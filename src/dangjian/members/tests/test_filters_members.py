@@ -34,3 +34,16 @@ def test_many_orgs_offer_the_rollup_levels_and_the_chosen_branch(world, client_f
 
 def test_secretary_sees_only_own_branch(world, client_for):
     assert options(client_for(world.secretary_a).get(reverse("members:list"))) == ["全部组织", "办公室党支部"]
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ({}, 0),
+        ({"q": "zhw", "status": "active"}, 0),  # the search and the default 在册 fold under no button
+        ({"status": "all", "gender": "F", "age_min": "", "age_max": "45"}, 3),
+    ],
+)
+def test_a_phone_counts_the_folded_filters_in_use(world, client_for, query, count):
+    page = client_for(world.admin).get(reverse("members:list"), query).content.decode()
+    assert (f"筛选（{count}）" in page) if count else ("筛选（" not in page)
