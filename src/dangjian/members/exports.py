@@ -364,37 +364,42 @@ def export_job(job: Job, progress: Progress) -> None:
     job.message = MSG_EXPORTED.format(rows=rows) + (MSG_MASKED.format(masked=masked) if masked else "")
 
 
-# ---- one statistics table (small: written in memory and sent at once) ----------------------------------------
+# ---- statistics tables (small: written in memory and sent at once) --------------------------------------------
 
 
-def stats_filename(stats, table) -> str:
-    return f"党员统计_{stats.scope_name}_{table.title}_{stats.today:%Y%m%d}.xlsx"
+def stats_filename(stats, table=None) -> str:
+    """One table's file, or (no table) the file of them all."""
+    what = f"_{table.title}" if table is not None else ""
+    return f"党员统计_{stats.scope_name}{what}_{stats.today:%Y%m%d}.xlsx"
 
 
-def stats_table_xlsx(stats, table, out: str | IO[bytes]) -> None:
-    """A statistics table as shown on the page, under a title saying whose members and as of when."""
-    headers, rows = table.sheet()
+def stats_tables_xlsx(stats, tables, out: str | IO[bytes]) -> None:
+    """Statistics tables as shown on the page, a sheet each under a title saying whose members and as of when:
+    one table, or all of them in the page's order (导出全部统计表)."""
     workbook = xlsxwriter.Workbook(out)
-    sheet = workbook.add_worksheet(table.title[:31])
-    title = workbook.add_format({"bold": True, "font_size": 13})
-    header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "align": "center"})
-    cell = workbook.add_format({"border": 1})
-    percent = workbook.add_format({"border": 1, "num_format": "0.0%"})
-    bold = workbook.add_format({"border": 1, "bold": True})
-    sheet.write_string(0, 0, f"{stats.scope_name} 党员{table.title}", title)
+    formats = {
+        "title": workbook.add_format({"bold": True, "font_size": 13}),
+        "header": workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "align": "center"}),
+        "cell": workbook.add_format({"border": 1}),
+        "percent": workbook.add_format({"border": 1, "num_format": "0.0%"}),
+        "bold": workbook.add_format({"border": 1, "bold": True}),
+    }
     as_of = f"，{timezone.localtime(stats.computed_at):%H:%M} 预先计算" if stats.computed_at else ""
-    sheet.write_string(1, 0, f"统计日期：{format_cn_date(stats.today)}{as_of}（在册党员；党籍状态表含非在册）")
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, len(headers) - 1, 12)
-    for col, text in enumerate(headers):
-        sheet.write_string(3, col, text, header)
-    for offset, values in enumerate(rows, start=4):
-        last = offset == 3 + len(rows)
-        for col, value in enumerate(values):
-            if isinstance(value, str):
-                sheet.write_string(offset, col, value, bold if last else cell)
-            else:
-                is_share = headers[col] == "占比"
-                sheet.write_number(offset, col, value, percent if is_share else (bold if last else cell))
-    sheet.freeze_panes(4, 0)
+    for table in tables:
+        sheet = workbook.add_worksheet(table.title[:31])
+        headers, rows = table.sheet()
+        sheet.write_string(0, 0, f"{stats.scope_name} 党员{table.title}", formats["title"])
+        sheet.write_string(1, 0, f"统计日期：{format_cn_date(stats.today)}{as_of}（在册党员；党籍状态表含非在册）")
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, len(headers) - 1, 12)
+        for col, text in enumerate(headers):
+            sheet.write_string(3, col, text, formats["header"])
+        for offset, values in enumerate(rows, start=4):
+            plain = formats["bold"] if offset == 3 + len(rows) else formats["cell"]
+            for col, value in enumerate(values):
+                if isinstance(value, str):
+                    sheet.write_string(offset, col, value, plain)
+                else:
+                    sheet.write_number(offset, col, value, formats["percent"] if headers[col] == "占比" else plain)
+        sheet.freeze_panes(4, 0)
     workbook.close()

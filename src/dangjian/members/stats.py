@@ -306,6 +306,7 @@ _TABLES = {
     "status": lambda c: _choice_table("status", "按党籍状态统计（含非在册党员）", "bar", Status.choices, c["status"]),
 }
 TABLE_KEYS = ("orgs", *_TABLES)
+ALL_TABLES = "all"  # the download of every table, a sheet each
 
 
 @dataclass

@@ -19,7 +19,7 @@ from . import exports, services
 from .choices import Status
 from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
 from .selectors import id_number_for, member_filterset, member_get, member_history, phone_for
-from .stats import member_stats
+from .stats import ALL_TABLES, member_stats
 from .tables import MemberTable
 
 
@@ -178,12 +178,17 @@ def member_stats_view(request: HttpRequest) -> HttpResponse:
 
 
 def member_stats_export(request: HttpRequest) -> FileResponse:
-    """One statistics table as xlsx: small, so written at once rather than as a job."""
+    """One statistics table, or all of them (table=all), as xlsx: small, so written at once rather than as a job."""
     require_capability(request.user, Capability.VIEW)
-    key = request.GET.get("table", "")
-    stats = member_stats(fetched_by=request.user, org_id=request.GET.get("org"), only=key)
-    table = stats.table(key)
+    key, org_id = request.GET.get("table", ""), request.GET.get("org")
+    if key == ALL_TABLES:
+        stats = member_stats(fetched_by=request.user, org_id=org_id)
+        tables, filename = [stats.orgs, *stats.tables], exports.stats_filename(stats)
+    else:
+        stats = member_stats(fetched_by=request.user, org_id=org_id, only=key)
+        table = stats.table(key)
+        tables, filename = [table], exports.stats_filename(stats, table)
     buffer = io.BytesIO()
-    exports.stats_table_xlsx(stats, table, buffer)
+    exports.stats_tables_xlsx(stats, tables, buffer)
     buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=exports.stats_filename(stats, table))
+    return FileResponse(buffer, as_attachment=True, filename=filename)

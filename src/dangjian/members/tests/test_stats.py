@@ -5,6 +5,7 @@ import io
 import json
 import re
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -280,6 +281,33 @@ def test_each_table_exports_to_xlsx(world, counted, client_for):
         sheet = download(client, table=key)
         assert sheet[-1][0] == "合计"
     assert download(client, table="status")[-1][1] == 6.0  # in register and transferred out
+
+
+def test_all_tables_export_to_one_workbook_a_sheet_each(world, counted, client_for):
+    client = client_for(world.admin)
+    page = client.get(STATS, {"org": world.general.pk}).content.decode()
+    assert f'href="{EXPORT}?table=all&amp;org={world.general.pk}"' in page
+    response = client.get(EXPORT, {"table": "all", "org": world.general.pk})
+    assert response.status_code == 200
+    assert quote(f"党员统计_第一党总支_{date.today():%Y%m%d}.xlsx") in response["Content-Disposition"]
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheet_names == [
+        "按组织统计",
+        "按人员类别统计",
+        "按性别统计",
+        "按年龄统计",
+        "按党龄统计",
+        "按学历统计",
+        "按民族统计",
+        "按党籍状态统计（含非在册党员）",
+    ]
+    orgs = book.get_sheet_by_name("按组织统计").to_python()
+    assert orgs[0][0] == "第一党总支 党员按组织统计"
+    assert orgs[4:] == [["办公室党支部", 3.0, 2.0, 1.0], ["第二党支部", 1.0, 1.0, 0.0], ["合计", 4.0, 3.0, 1.0]]
+    gender = book.get_sheet_by_name("按性别统计").to_python()
+    assert gender == download(client, table="gender", org=world.general.pk)  # the same sheet as alone
+    # The scope holds for the whole workbook too.
+    assert client_for(world.secretary_b).get(EXPORT, {"table": "all", "org": world.general.pk}).status_code == 404
 
 
 def test_a_secretary_exports_only_their_branch(world, counted, client_for):
