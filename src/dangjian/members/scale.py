@@ -13,6 +13,7 @@ from . import rules
 from .choices import ExitKind, Status, TransferKind
 from .models import Member, StatusChange, Transfer
 from .services import fill_pinyin
+from .stats import refresh_snapshots
 
 #: Chance that a staff member (not a head or deputy) is a 预备党员: ~8% of everyone, as in the demo set.
 PROBATIONARY_SHARE = 0.085
@@ -183,3 +184,11 @@ def produce_history(ctx: ScaleContext) -> None:
         )
     ctx.bulk_create(Transfer, transfers, label="组织关系转接", total=len(transfers))
     ctx.bulk_create(StatusChange, changes, label="党籍状态变更", total=len(changes))
+
+
+@scale_producer(order=900)
+def produce_stats_snapshots(ctx: ScaleContext) -> None:
+    """Derived figures last, after every module's records: the precomputed statistics of the big scopes (the whole
+    set at L), so its statistics page is fast from the start rather than after the task worker's first run."""
+    if targets := refresh_snapshots(today=ctx.today):
+        ctx.counts["预先计算统计的组织"] = len(targets)

@@ -30,7 +30,8 @@ from dangjian.core.scale import (
     scale_seed,
 )
 from dangjian.members.choices import Category, Gender, Status, TransferKind
-from dangjian.members.models import Member, StatusChange, Transfer
+from dangjian.members.models import Member, StatsSnapshot, StatusChange, Transfer
+from dangjian.members.stats import member_stats
 from dangjian.members.validation import cross_field_errors
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.choices import ALLOWED_PARENTS, CommitteeRole, OrgKind
@@ -208,7 +209,7 @@ def test_producers_run_in_order_and_a_later_module_adds_its_own(db):
             "dangjian.core.scale.produce_accounts",
             "dangjian.members.scale.produce_history",
         ]
-        assert names[-1] == name
+        assert names[-2:] == [name, "dangjian.members.scale.produce_stats_snapshots"]  # derived figures last
         orders = [p.order for p in scale_producers()]
         assert orders == sorted(orders)
         result = seed()
@@ -217,6 +218,18 @@ def test_producers_run_in_order_and_a_later_module_adds_its_own(db):
     assert seen["orgs"] == ORGS and seen["members"] == MEMBERS
     assert seen["admin"] == User.objects.get(username=ADMIN_USERNAME).pk
     assert name in result.seconds
+
+
+def test_big_scopes_come_with_their_statistics_precomputed(db, settings):
+    settings.STATS_PRECOMPUTE_MIN_MEMBERS = MEMBERS // 2
+    result = seed()
+    assert result.counts["预先计算统计的组织"] == StatsSnapshot.objects.count() >= 1
+    admin = User.objects.get(username=ADMIN_USERNAME)
+    precomputed = member_stats(fetched_by=admin)
+    assert precomputed.org == result.root and precomputed.computed_at is not None
+    live = member_stats(fetched_by=admin, live=True)
+    assert [t.rows for t in precomputed.tables] == [t.rows for t in live.tables]
+    assert precomputed.orgs.rows == live.orgs.rows
 
 
 def test_it_sits_beside_the_demo_set(db):
