@@ -3,7 +3,8 @@ members, written in bulk and deterministic for a seed and a day. `dangjian seed-
 
 The set is made by *producers*, functions registered with ``@scale_producer(order=…)`` and run in order inside one
 transaction, each receiving the ScaleContext with what the earlier ones made: the org tree (10, here), members (20,
-members/scale.py), committees (30) and logins (40, here), member history (50, members/scale.py). A later module adds
+members/scale.py), committees (30) and logins (40, here), member history (50, members/scale.py), and last the figures
+derived from them all (900: the precomputed statistics, members/scale.py). A later module adds
 its own records (meetings, fees …) with a producer in its own ``<app>/scale.py``; those modules are found the way
 ``admin.py`` modules are. Each producer draws from its own random stream, so adding one never changes the others.
 """
