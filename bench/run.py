@@ -171,9 +171,9 @@ def machine() -> dict[str, str]:
 
 
 def ensure_scale_set(members: int, orgs: int | None) -> None:
-    from dangjian.core.scale import SCALE_ROOT_CODE
     from dangjian.members.models import Member
     from dangjian.orgs.models import Organization
+    from dangjian.orgs.scale import SCALE_ROOT_CODE
 
     root = Organization.objects.filter(code=SCALE_ROOT_CODE).first()
     label = "seed-scale"
@@ -227,17 +227,18 @@ def write_roster(path: Path, ids_path: Path, rows: int) -> None:
     import xlsxwriter
 
     setup_django()
-    from dangjian.core.datagen import DEPUTY, STAFF, PeopleGenerator, head_title_for
-    from dangjian.core.scale import SCALE_ROOT_CODE
+    from dangjian.core.datagen import DEPUTY, STAFF, head_title_for
     from dangjian.members.choices import Category, Education, Gender
+    from dangjian.members.datagen import MemberGenerator
     from dangjian.members.models import Member
     from dangjian.members.roster import ROSTER_COLUMNS
     from dangjian.orgs.choices import OrgKind
     from dangjian.orgs.models import Organization
+    from dangjian.orgs.scale import SCALE_ROOT_CODE
 
     rng = random.Random("bench-roster")
     today = date.today()
-    people = PeopleGenerator(rng, today, unique_names=False)
+    people = MemberGenerator(rng, today, unique_names=False)
     people.id_numbers.update(Member.objects.values_list("id_number", flat=True))
     root = Organization.objects.get(code=SCALE_ROOT_CODE)
     orgs = list(
@@ -539,9 +540,9 @@ def timed_requests(client, url: str, *, warmup: int, requests: int, headers=None
 def bench_pages(*, warmup: int, requests: int) -> None:
     from django.test import Client
 
-    from dangjian.core.scale import SCALE_ROOT_CODE
     from dangjian.members.models import Member
     from dangjian.orgs.models import Organization
+    from dangjian.orgs.scale import SCALE_ROOT_CODE
 
     people = personas()
     root = Organization.objects.get(code=SCALE_ROOT_CODE)

@@ -1,23 +1,16 @@
-"""Generators shared by demo data set S (core.demo) and scale data set L (core.scale): plausible people (names,
-籍贯 and area codes, ID numbers, phones, ranks, pay, 职称) and the committee plans of branches.
+"""Generators of plausible people shared by the demo and scale data sets (each app's demo.py and scale.py):
+names, 籍贯 and area codes, ID numbers, phones, and ranks within a department. Nothing here knows an app: the
+members' fields (category, education, pay …) are drawn by members/datagen.py on top of this.
 
 Everything draws from the caller's random.Random in a fixed order, so a seed always gives the same people.
 """
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from itertools import accumulate
 
-from dateutil.relativedelta import relativedelta
-
 from dangjian.core.lib import idcard
-from dangjian.core.lib.dates import years_before
-from dangjian.members import rules as member_rules
-from dangjian.members.choices import ETHNICITIES, Category, Education, Gender
-from dangjian.orgs import rules as org_rules
-from dangjian.orgs.choices import CommitteeRole
 
 # --- People ------------------------------------------------------------------------------------------------
 
@@ -50,69 +43,19 @@ AREAS = [
     ("430102", "湖南长沙", 3), ("440106", "广东广州", 2), ("450102", "广西南宁", 2), ("500103", "重庆渝中", 2),
     ("510104", "四川成都", 3), ("530102", "云南昆明", 2), ("610113", "陕西西安", 3), ("620102", "甘肃兰州", 2),
 ]  # fmt: skip
-MINORITIES = ["回族", "满族", "蒙古族", "壮族", "朝鲜族", "土家族", "苗族", "彝族"]
-MINORITY_SHARE = 0.06
-#: Education weights by age band (upper bound exclusive).
-EDUCATION_BY_AGE = [
-    (35, {Education.POSTGRADUATE: 40, Education.BACHELOR: 55, Education.JUNIOR_COLLEGE: 5}),
-    (50, {Education.POSTGRADUATE: 25, Education.BACHELOR: 60, Education.JUNIOR_COLLEGE: 12, Education.VOCATIONAL: 3}),
-    (99, {Education.POSTGRADUATE: 8, Education.BACHELOR: 55, Education.JUNIOR_COLLEGE: 25, Education.VOCATIONAL: 7,
-          Education.HIGH_SCHOOL: 5}),
-]  # fmt: skip
-#: Typical age on starting work, by education.
-WORK_START_AGE = {
-    Education.POSTGRADUATE: 25,
-    Education.BACHELOR: 22,
-    Education.JUNIOR_COLLEGE: 21,
-    Education.VOCATIONAL: 19,
-    Education.HIGH_SCHOOL: 18,
-    Education.MIDDLE_SCHOOL: 17,
-}
-#: Ranks of the staff by age (upper bound exclusive) with their monthly 党费基数 range in yuan.
-STAFF_RANKS = [(30, "科员", 3000, 6000), (37, "副主任科员", 5000, 8500), (46, "主任科员", 6500, 10500),
-               (99, "四级调研员", 8500, 12500)]  # fmt: skip
-DEPUTY_FEE = (9500, 13500)
-HEAD_FEE = (11000, 15000)
-#: 职称 ladders (junior, middle, senior) by department; other departments use the economist ladder.
-TITLES = {
-    "财务处": ("助理会计师", "会计师", "高级会计师"),
-    "信息中心": ("助理工程师", "工程师", "高级工程师"),
-    "档案室": ("助理馆员", "馆员", "副研究馆员"),
-    "科技与标准处": ("助理工程师", "工程师", "高级工程师"),
-}
-DEFAULT_TITLES = ("助理经济师", "经济师", "高级经济师")
 PHONE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
                   "156", "158", "159", "166", "176", "177", "178", "180", "181", "182", "185", "186", "187",
                   "188", "189", "198", "199"]  # fmt: skip
 
-# --- Committees --------------------------------------------------------------------------------------------
+_SURNAMES = list(SURNAMES)
+# Cumulative weights computed once: random.choices gives the same draw as with plain weights, only faster.
+_SURNAME_CUM = list(accumulate(SURNAMES.values()))
+_AREA_CUM = list(accumulate(a[2] for a in AREAS))
 
-#: Roles of a branch committee (支委会) by its size (DOMAIN.md §1: 3–5).
-BRANCH_SEATS = {
-    3: [CommitteeRole.SECRETARY, CommitteeRole.ORGANIZATION, CommitteeRole.PUBLICITY],
-    4: [CommitteeRole.SECRETARY, CommitteeRole.ORGANIZATION, CommitteeRole.PUBLICITY, CommitteeRole.DISCIPLINE],
-    5: [CommitteeRole.SECRETARY, CommitteeRole.DEPUTY_SECRETARY, CommitteeRole.ORGANIZATION, CommitteeRole.PUBLICITY,
-        CommitteeRole.DISCIPLINE],
-}  # fmt: skip
-GENERAL_BRANCH_SEATS = BRANCH_SEATS[5]
-COMMITTEE_SEATS = [
-    CommitteeRole.SECRETARY,
-    CommitteeRole.DEPUTY_SECRETARY,
-    CommitteeRole.ORGANIZATION,
-    CommitteeRole.PUBLICITY,
-    CommitteeRole.DISCIPLINE,
-    CommitteeRole.YOUTH,
-    CommitteeRole.MEMBER,
-]
+# --- Ranks ------------------------------------------------------------------------------------------------
 
-
-def branch_seat_count(full_members: int) -> int:
-    """Seats on a branch committee: the thresholds count 正式党员 (预备党员 cannot vote or be elected)."""
-    if full_members < org_rules.MEMBERS_FOR_COMMITTEE:
-        return 1  # a secretary only
-    if full_members < 18:
-        return 3
-    return 4 if full_members < 30 else 5
+#: Ranks of a person within their department.
+HEAD, DEPUTY, STAFF = "head", "deputy", "staff"
 
 
 def deputies_for(size: int) -> int:
@@ -129,14 +72,6 @@ def head_title_for(department: str) -> str:
 
 
 # --- The generator -----------------------------------------------------------------------------------------
-
-#: Ranks of a person within their department.
-HEAD, DEPUTY, STAFF = "head", "deputy", "staff"
-
-_SURNAMES = list(SURNAMES)
-# Cumulative weights computed once: random.choices gives the same draw as with plain weights, only faster.
-_SURNAME_CUM = list(accumulate(SURNAMES.values()))
-_AREA_CUM = list(accumulate(a[2] for a in AREAS))
 
 
 @dataclass
@@ -173,6 +108,10 @@ class PeopleGenerator:
                 self.phones.add(phone)
                 return phone
 
+    def area(self) -> tuple[str, str, int]:
+        """(area code, 籍贯, weight), weighted."""
+        return self.rng.choices(AREAS, cum_weights=_AREA_CUM)[0]
+
     def id_number(self, area: str, birth: date, male: bool) -> str:
         while True:
             number = idcard.make(area, birth, self.rng.randint(0, 499), male=male)
@@ -182,70 +121,3 @@ class PeopleGenerator:
 
     def weighted(self, weights: dict):
         return self.rng.choices(list(weights), list(weights.values()))[0]
-
-    def person(self, *, rank: str, probationary: bool, department: str, head_title: str) -> dict:
-        """Field values of a Member (all but org and group): age by rank, birth date and gender agreeing with the
-        ID number, join and full-membership dates by category, education, position and pay by age and rank."""
-        rng, today = self.rng, self.today
-        male = rng.random() < 0.58
-        if rank == HEAD:
-            age = rng.randint(45, 57)
-        elif rank == DEPUTY:
-            age = rng.randint(38, 54)
-        elif probationary:
-            age = rng.randint(23, 32)
-        else:
-            age = int(rng.triangular(23, 59, 36))
-        birth = years_before(today, age) - timedelta(days=rng.randint(1, 364))
-        area, native_place, _ = rng.choices(AREAS, cum_weights=_AREA_CUM)[0]
-        id_number = self.id_number(area, birth, male)
-        education = self.weighted(next(w for bound, w in EDUCATION_BY_AGE if age < bound))
-
-        if probationary:
-            joined_on = today - timedelta(days=rng.randint(15, 350))
-            full_member_on = None
-        else:
-            join_age = min(int(rng.triangular(member_rules.MIN_JOIN_AGE, 36, 22)), age - 2)
-            joined_on = birth + relativedelta(years=join_age) + timedelta(days=rng.randint(1, 300))
-            # Full members were accepted at least a year (the probation) and a month ago.
-            latest = today - relativedelta(years=1, months=1)
-            if joined_on > latest:
-                joined_on = latest - timedelta(days=rng.randint(0, 60))
-            full_member_on = joined_on + relativedelta(years=1)
-
-        if rank == HEAD:
-            position, fee = head_title, HEAD_FEE
-        elif rank == DEPUTY:
-            position, fee = f"副{head_title}", DEPUTY_FEE
-        else:
-            position, low, high = next((title, low, high) for bound, title, low, high in STAFF_RANKS if age < bound)
-            fee = (low, high)
-        fee_base = Decimal(rng.randint(fee[0] * 100, fee[1] * 100)) / 100
-
-        work_started_on = None
-        if rng.random() < 0.8:
-            start = date(birth.year + WORK_START_AGE[education], rng.randint(7, 8), rng.randint(1, 28))
-            work_started_on = start if start <= today - timedelta(days=30) else None
-        titles = TITLES.get(department, DEFAULT_TITLES)
-        professional_title = ""
-        if rng.random() < (0.6 if department in TITLES else 0.25):
-            professional_title = titles[0] if age < 30 else (titles[1] if age < 42 else rng.choice(titles[1:]))
-
-        # Drawn in this order (name, ethnicity, phone, 籍贯): the demo set depends on it.
-        return {
-            "name": self.name(male),
-            "gender": Gender.MALE if male else Gender.FEMALE,
-            "ethnicity": rng.choice(MINORITIES) if rng.random() < MINORITY_SHARE else ETHNICITIES[0],
-            "birth_date": birth,
-            "id_number": id_number,
-            "education": education,
-            "category": Category.PROBATIONARY if probationary else Category.FULL,
-            "joined_on": joined_on,
-            "full_member_on": full_member_on,
-            "position": position,
-            "phone": self.phone(),
-            "fee_base": fee_base,
-            "native_place": native_place if rng.random() < 0.7 else "",
-            "work_started_on": work_started_on,
-            "professional_title": professional_title,
-        }

@@ -1,19 +1,33 @@
-"""The members' part of scale data set L (see dangjian.core.scale): the roster, then its history."""
+"""The members' part of scale data set L (see dangjian.core.scale), on the org tree of orgs/scale.py: the roster
+(20), the committees it staffs (30), the logins of their officers (40), the roster's history (50), and last the
+statistics derived from it all (900). Later producers read the roster through scale_members(ctx)."""
 
+import random
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.hashers import make_password
 
-from dangjian.core.datagen import DEPUTY, HEAD, STAFF, PeopleGenerator, deputies_for, head_title_for
-from dangjian.core.scale import ADMIN_USERNAME, MemberRow, ScaleContext, scale_producer
-from dangjian.orgs.choices import OrgKind
+from dangjian.core.datagen import DEPUTY, HEAD, STAFF, deputies_for, head_title_for
+from dangjian.core.models import RoleGrant, User
+from dangjian.core.roles import Role
+from dangjian.core.scale import ADMIN_USERNAME, SCALE_PASSWORD, ScaleContext, scale_producer
+from dangjian.orgs import rules as org_rules
+from dangjian.orgs.choices import CommitteeRole, OrgKind
+from dangjian.orgs.datagen import BRANCH_SEATS, COMMITTEE_SEATS, GENERAL_BRANCH_SEATS, branch_seat_count
+from dangjian.orgs.models import CommitteeSeat, CommitteeTerm
+from dangjian.orgs.scale import OrgRow, scale_orgs, scale_root
 
 from . import rules
-from .choices import ExitKind, Status, TransferKind
+from .choices import Category, ExitKind, Status, TransferKind
+from .datagen import MemberGenerator
 from .models import Member, StatusChange, Transfer
 from .services import fill_pinyin
 from .stats import refresh_snapshots
+
+INSPECTOR_USERNAME = "gw_jijian"
 
 #: Chance that a staff member (not a head or deputy) is a 预备党员: ~8% of everyone, as in the demo set.
 PROBATIONARY_SHARE = 0.085
@@ -41,6 +55,40 @@ REASONS = {
 }
 
 
+#: ctx.made keys: the roster; (term id, role) → member id of the current seats; org id → its current term's id
+MADE_MEMBERS = "members.members"
+MADE_CURRENT_SEATS = "members.current_seats"
+MADE_CURRENT_TERMS = "members.current_terms"
+
+
+@dataclass(slots=True)
+class MemberRow:
+    """A created member, compact (100,000 of them stay in memory for the later producers)."""
+
+    id: int
+    org_id: int
+    group_id: int | None
+    name: str
+    birth_date: date
+    category: str
+    full_member_on: date | None
+    status: str
+    rank: str  # datagen.HEAD, DEPUTY or STAFF within the branch
+
+
+def scale_members(ctx: ScaleContext) -> list[MemberRow]:
+    """The members produce_members made, branch by branch."""
+    return ctx.made[MADE_MEMBERS]
+
+
+def members_by_org(ctx: ScaleContext) -> dict[int, list[MemberRow]]:
+    """Members by branch id, in creation order (the head, deputies, then staff)."""
+    by_org: dict[int, list[MemberRow]] = defaultdict(list)
+    for member in scale_members(ctx):
+        by_org[member.org_id].append(member)
+    return by_org
+
+
 def _pinyin(cache: dict[str, tuple[str, str]], name: str) -> tuple[str, str]:
     """(full pinyin, initials) exactly as the roster stores them, computed once per distinct name."""
     if name not in cache:
@@ -56,12 +104,12 @@ def produce_members(ctx: ScaleContext) -> None:
     branch has them; ID numbers unique against the whole roster; some staff already transferred out, deceased,
     suspended, expelled or moved in from another branch of the organ (their history comes from produce_history)."""
     rng, today = ctx.rng, ctx.today
-    people = PeopleGenerator(rng, today, unique_names=False)
+    people = MemberGenerator(rng, today, unique_names=False)
     people.id_numbers.update(Member.objects.values_list("id_number", flat=True))
     people.phones.update(Member.objects.values_list("phone", flat=True))
-    branches = ctx.orgs_of_kind(OrgKind.BRANCH)
+    branches = scale_orgs(ctx, OrgKind.BRANCH)
     groups: dict[int, list[int]] = defaultdict(list)
-    for org in ctx.orgs_of_kind(OrgKind.GROUP):
+    for org in scale_orgs(ctx, OrgKind.GROUP):
         groups[org.parent_id].append(org.id)
     organ_branches: dict[int, list[int]] = defaultdict(list)
     for branch in branches:
@@ -128,10 +176,153 @@ def produce_members(ctx: ScaleContext) -> None:
         )
 
     total = sum(b.planned_size for b in branches)
-    ctx.members = ctx.bulk_create(Member, generate(), label="党员", total=total, keep=row)
-    for member, rank in zip(ctx.members, ranks, strict=True):
+    members = ctx.bulk_create(Member, generate(), label="党员", total=total, keep=row)
+    for member, rank in zip(members, ranks, strict=True):
         member.rank = rank
-    ctx.extra["members.fates"] = [(m, what) for m, what in zip(ctx.members, fates, strict=True) if what]
+    ctx.made[MADE_MEMBERS] = members
+    ctx.made["members.fates"] = [(m, what) for m, what in zip(members, fates, strict=True) if what]
+
+
+def _term_dates(rng: random.Random, kind: str, today: date) -> tuple[date, date]:
+    """The current term: most in mid-course, some expiring, expired, or over a year overdue (the 待办 list)."""
+    years = relativedelta(years=org_rules.TERM_YEARS[kind])
+    draw = rng.random()
+    if draw < 0.05:
+        ends = today + timedelta(days=rng.randint(5, 85))
+    elif draw < 0.11:
+        ends = today - timedelta(days=rng.randint(5, 330))
+    elif draw < 0.14:
+        ends = today - timedelta(days=rng.randint(400, 800))
+    else:
+        started = today - timedelta(days=rng.randint(30, 365 * org_rules.TERM_YEARS[kind] - 120))
+        return started, started + years
+    return ends - years, ends
+
+
+@scale_producer(order=30)
+def produce_committees(ctx: ScaleContext) -> None:
+    """A current term for every branch, 党总支 and 机关党委 (and the root), most with the previous one too; seats
+    go to full members in register, the branch's head as secretary."""
+    rng, today = ctx.rng, ctx.today
+    by_org = members_by_org(ctx)
+    branches_under: dict[int, list[OrgRow]] = defaultdict(list)  # general branch / organ / root id → branches
+    root = scale_root(ctx)
+    parents = {o.id: o for o in scale_orgs(ctx)}
+    for org in scale_orgs(ctx, OrgKind.BRANCH):
+        parent = parents[org.parent_id]
+        branches_under[parent.id].append(org)
+        if parent.kind == OrgKind.GENERAL_BRANCH:
+            branches_under[parent.parent_id].append(org)
+        branches_under[root.id].append(org)
+
+    plans: list[tuple[CommitteeTerm, list[tuple[str, MemberRow]], date | None]] = []
+
+    def add_term(org: OrgRow, roles: list[str], pool: list[MemberRow], started: date, ends: date, ended_on=None):
+        """Seats for `roles` from the front of `pool`: members full by the election, else any full member."""
+        chosen = [m for m in pool if m.full_member_on and m.full_member_on <= started][: len(roles)]
+        if len(chosen) < len(roles):
+            taken = {m.id for m in chosen}
+            chosen += [m for m in pool if m.category == Category.FULL and m.id not in taken][: len(roles) - len(chosen)]
+        if chosen:
+            term = CommitteeTerm(org_id=org.id, started_on=started, ends_on=ends)
+            plans.append((term, list(zip(roles, chosen, strict=False)), ended_on))
+
+    def org_terms(org: OrgRow, roles: list[str], current_pool: list[MemberRow], previous_pool: list[MemberRow]):
+        started, ends = _term_dates(rng, org.kind, today)
+        before = started - relativedelta(years=org_rules.TERM_YEARS[org.kind])
+        if org.established_on and org.established_on <= before and rng.random() < 0.8:
+            add_term(org, roles, previous_pool, before, started, ended_on=started)
+        add_term(org, roles, current_pool, started, ends)
+
+    for org in scale_orgs(ctx, OrgKind.BRANCH):
+        people = [m for m in by_org[org.id] if m.status == Status.ACTIVE]
+        count = branch_seat_count(sum(m.category == Category.FULL for m in people))
+        roles = BRANCH_SEATS[count] if count > 1 else [CommitteeRole.SECRETARY]
+        # Head first (the secretary), then the deputies, then the others in random order.
+        leaders = [m for m in people if m.rank != STAFF]
+        staff = [m for m in people if m.rank == STAFF]
+        rng.shuffle(staff)
+        previous = leaders[1:2] + leaders[:1] + leaders[2:] if rng.random() < 0.5 else leaders[:]
+        org_terms(org, roles, leaders + staff, previous + rng.sample(staff, len(staff)))
+
+    for org in scale_orgs(ctx):
+        if org.kind not in (OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE):
+            continue
+        under = branches_under[org.id]
+        heads = [m for b in under for m in by_org[b.id][:1] if m.status == Status.ACTIVE]
+        others = [m for b in rng.sample(under, min(len(under), 12)) for m in by_org[b.id][1:4]]
+        others = [m for m in others if m.status == Status.ACTIVE]
+        rng.shuffle(heads)
+        rng.shuffle(others)
+        roles = GENERAL_BRANCH_SEATS if org.kind == OrgKind.GENERAL_BRANCH else COMMITTEE_SEATS
+        pool = heads[:2] + others[:4] + heads[2:] + others[4:]
+        org_terms(org, roles, pool, heads[2:] + others[4:] + heads[:2])
+
+    terms = ctx.bulk_create(CommitteeTerm, (t for t, _, _ in plans), label="委员会届次", total=len(plans))
+    seats = (
+        CommitteeSeat(term_id=term.pk, member_id=m.id, role=role, started_on=term.started_on, ended_on=ended_on)
+        for term, (_, chosen, ended_on) in zip(terms, plans, strict=True)
+        for role, m in chosen
+    )
+    total = sum(len(chosen) for _, chosen, _ in plans)
+    current = ctx.bulk_create(
+        CommitteeSeat,
+        seats,
+        label="委员会委员",
+        total=total,
+        keep=lambda s: (s.term_id, s.role, s.member_id, s.ended_on),
+    )
+    ctx.made[MADE_CURRENT_SEATS] = {
+        (term_id, role): member_id for term_id, role, member_id, ended_on in current if ended_on is None
+    }
+    ctx.made[MADE_CURRENT_TERMS] = {
+        t.org_id: t.pk for t, (_, _, ended_on) in zip(terms, plans, strict=True) if ended_on is None
+    }
+
+
+@scale_producer(order=40)
+def produce_accounts(ctx: ScaleContext) -> None:
+    """Logins with role grants, one password: gw_admin (机关党委管理员 at the root), gw_jijian (纪检 at the root),
+    gw_admin_001 … for each 机关党委 and gw_shuji_0001 … for each branch's secretary, each tied to their member
+    record when that person has no login yet."""
+    seats: dict[tuple[int, str], int] = ctx.made[MADE_CURRENT_SEATS]
+    terms: dict[int, int] = ctx.made[MADE_CURRENT_TERMS]
+    names = {m.id: m.name for m in scale_members(ctx)}
+    root = scale_root(ctx)
+
+    def holder(org: OrgRow, role: str) -> int | None:
+        term = terms.get(org.id)
+        return seats.get((term, role)) if term else None
+
+    plans: list[tuple[str, str, OrgRow, int | None]] = [
+        (ADMIN_USERNAME, Role.COMMITTEE_ADMIN, root, holder(root, CommitteeRole.ORGANIZATION)),
+        (INSPECTOR_USERNAME, Role.INSPECTOR, root, holder(root, CommitteeRole.DISCIPLINE)),
+    ]
+    organs = [o for o in scale_orgs(ctx, OrgKind.COMMITTEE) if o.depth == 2]
+    for n, organ in enumerate(organs, start=1):
+        plans.append((f"gw_admin_{n:03d}", Role.COMMITTEE_ADMIN, organ, holder(organ, CommitteeRole.ORGANIZATION)))
+    for n, branch in enumerate(scale_orgs(ctx, OrgKind.BRANCH), start=1):
+        plans.append((f"gw_shuji_{n:04d}", Role.SECRETARY, branch, holder(branch, CommitteeRole.SECRETARY)))
+
+    password = make_password(SCALE_PASSWORD)  # hashed once: the slow part of creating users
+    linked: dict[int, str] = {}  # member id → username
+    users = (
+        User(username=username, full_name=names.get(member_id, ""), password=password)
+        for username, _, _, member_id in plans
+    )
+    created = ctx.bulk_create(User, users, label="登录账号", total=len(plans), keep=lambda u: (u.username, u.pk))
+    ctx.users.update(created)
+    admin_id = ctx.users[ADMIN_USERNAME]
+    grants = (
+        RoleGrant(user_id=ctx.users[username], role=role, org_id=org.id, granted_by_id=admin_id)
+        for username, role, org, _ in plans
+    )
+    ctx.bulk_create(RoleGrant, grants, label="角色授权", total=len(plans))
+    for username, _, _, member_id in plans:
+        if member_id and member_id not in linked:
+            linked[member_id] = username
+    links = [Member(pk=member_id, user_id=ctx.users[username]) for member_id, username in linked.items()]
+    Member.objects.bulk_update(links, ["user"], batch_size=1000)
 
 
 @scale_producer(order=50)
@@ -140,7 +331,7 @@ def produce_history(ctx: ScaleContext) -> None:
     admin_id = ctx.users.get(ADMIN_USERNAME)
     changes: list[StatusChange] = []
     transfers: list[Transfer] = []
-    for n, (member, (what, day, from_org_id, exit_kind)) in enumerate(ctx.extra.pop("members.fates", []), start=1):
+    for n, (member, (what, day, from_org_id, exit_kind)) in enumerate(ctx.made.pop("members.fates", []), start=1):
         if what == MOVED:
             transfers.append(
                 Transfer(

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         counts = "，".join(f"{label}{n:,}" for label, n in result.counts.items())
         self.stdout.write(
             self.style.SUCCESS(
-                f"已生成规模测试数据「{result.root.name}」：{counts}（用时{result.elapsed:.1f}秒）；"
+                f"已生成规模测试数据「{result.title}」：{counts}（用时{result.elapsed:.1f}秒）；"
                 f"管理员账号 {ADMIN_USERNAME}，所有生成账号的密码为 {SCALE_PASSWORD}"
             )
         )

@@ -32,10 +32,10 @@ class Command(BaseCommand):
         if result.created:
             elapsed = time.perf_counter() - started
             self.stdout.write(
-                self.style.SUCCESS(f"已载入演示数据「{result.committee.name}」：{counts}（用时{elapsed:.1f}秒）")
+                self.style.SUCCESS(f"已载入演示数据「{result.title}」：{counts}（用时{elapsed:.1f}秒）")
             )
         else:
-            self.stdout.write(f"演示数据「{result.committee.name}」已存在，未重复创建：{counts}")
+            self.stdout.write(f"演示数据「{result.title}」已存在，未重复创建：{counts}")
         self.stdout.write(self._accounts_table(result), ending="")
 
     def _accounts_table(self, result: DemoResult) -> str:
