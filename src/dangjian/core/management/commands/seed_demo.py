@@ -31,9 +31,7 @@ class Command(BaseCommand):
         counts = "，".join(f"{label}{n}" for label, n in result.counts.items())
         if result.created:
             elapsed = time.perf_counter() - started
-            self.stdout.write(
-                self.style.SUCCESS(f"已载入演示数据「{result.title}」：{counts}（用时{elapsed:.1f}秒）")
-            )
+            self.stdout.write(self.style.SUCCESS(f"已载入演示数据「{result.title}」：{counts}（用时{elapsed:.1f}秒）"))
         else:
             self.stdout.write(f"演示数据「{result.title}」已存在，未重复创建：{counts}")
         self.stdout.write(self._accounts_table(result), ending="")
