@@ -7,11 +7,9 @@ still checked for the report, and the transaction is rolled back: nothing is com
 Rows that update existing members (--update) are kept and written at the end. One audit entry for the import.
 """
 
-import gc
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
 from pathlib import Path
 
 from auditlog.models import LogEntry
@@ -205,29 +203,15 @@ def import_members(
     already on the roster. When a row is bad or a number taken, the file is checked again, with the lookups, so
     the report lists every bad row. The common case (a file checked by a dry run first, as the import page does)
     saves a query per batch of 2,000 rows, a fifth of the database's work at scale L."""
-    with _collector_paused():
-        return _import_members(
-            acting_user=acting_user,
-            path=Path(path),
-            filename=filename,
-            org=org,
-            update=update,
-            dry_run=dry_run,
-            progress=progress,
-        )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector would walk the import's ever more objects (cells, checked rows, ID numbers,
-    pinyin) over and over, for half a second of a 100,000-row import; nothing an import makes needs it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return _import_members(
+        acting_user=acting_user,
+        path=Path(path),
+        filename=filename,
+        org=org,
+        update=update,
+        dry_run=dry_run,
+        progress=progress,
+    )
 
 
 def _import_members(*, acting_user, path: Path, filename, org, update: bool, dry_run: bool, progress) -> ImportReport:

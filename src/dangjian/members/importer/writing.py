@@ -15,7 +15,6 @@ formatting time: the timestamps and the status enum are the costliest values to 
 """
 
 import io
-import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -32,10 +31,6 @@ except ImportError:  # a SQLite-only installation
 
 PINYIN = ("name_pinyin", "name_initials")
 TIMESTAMPS = ("created_at", "updated_at")
-#: Seconds a thread holds the GIL while another waits for it (Python's default: 0.005). The worker needs it for
-#: moments between batches while the caller's thread checks rows without a pause: at 5 ms a wait, the database
-#: would sit idle for most of a second of a 100,000-row import.
-SWITCH_INTERVAL = 0.0005
 #: ID numbers per lookup on SQLite (its default limit of bound parameters is 999 on older builds).
 SQLITE_LOOKUP_CHUNK = 900
 
@@ -84,14 +79,11 @@ class RosterWriter:
             # of the formatted data ends a row.
             self.row_end = b"\t" + self._format([self.constants])
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-import")
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(SWITCH_INTERVAL, self.switch_interval))
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         # Let queued work finish before the caller commits or rolls back the connection's transaction.
         self.pool.shutdown(wait=True)
-        sys.setswitchinterval(self.switch_interval)
 
     def _submit(self, task: Callable, *args) -> Future:
         return self.pool.submit(task, *args)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from dangjian.core.lib import oneshot
 from dangjian.members.importer import import_members, summary, write_error_report
 from dangjian.orgs.models import Organization
 
@@ -24,6 +25,13 @@ class Command(BaseCommand):
         "从 Excel（.xlsx、.xls）或 CSV 文件导入党员花名册。整个文件作为一个整体：只要有一行有错误，"
         "就不写入任何数据，并列出每一行的错误。"
     )
+
+    def run_from_argv(self, argv):
+        """The command line's import (Django calls this for the command line only, not for call_command): a
+        process of its own that ends with the import, so it is tuned for it and left without teardown."""
+        oneshot.tune_for_batch()
+        super().run_from_argv(argv)  # a failure exits here, non-zero, through the usual teardown
+        oneshot.exit_without_teardown()
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="花名册文件（.xlsx、.xls 或 .csv）")
