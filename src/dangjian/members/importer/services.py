@@ -82,13 +82,13 @@ class _Import:
         self.done = 0
         self.estimate = estimate  # data rows, judged from the sheet's size
 
-    def run(self, rows: Iterator[Row], writer: RosterWriter, *, writing: bool, lookups: bool = True) -> None:
-        """Check every row. The worker looks a batch's ID numbers up (unless not `lookups`) while the next batch is
-        checked; then, while no row has been bad, the batch's new members are queued for insertion (`writing`)."""
+    def run(self, rows: Iterator[Row], writer: RosterWriter, *, writing: bool) -> None:
+        """Check every row. The worker looks a batch's ID numbers up while the next batch is checked; then, while no
+        row has been bad, the batch's new members are queued for insertion (`writing`)."""
         pending: tuple[list, Future | None] | None = None
         for batch in _batches(rows, BATCH_SIZE):
             checked = self._check(batch, writing=writing)
-            numbers = list({row.values[ID] for row, _ in checked if row.values[ID]}) if lookups else []
+            numbers = list({row.values[ID] for row, _ in checked if row.values[ID]})
             lookup = writer.lookup(numbers) if numbers else None
             if pending is not None:
                 self._settle(*pending, writer=writer, writing=writing)
@@ -197,48 +197,21 @@ def import_members(
     it they are errors. All or nothing: one bad row and nothing is written. A dry run checks everything and writes
     nothing (its created/updated say what the import would do). progress(done, total) is called after each batch
     and once at the end. Raises PermissionDenied or ValidationError for an `org` the user may not import into;
-    every problem with the file itself is in the report.
-
-    An import of new members (no `update`) skips the ID-number lookups: the table's unique index refuses a number
-    already on the roster. When a row is bad or a number taken, the file is checked again, with the lookups, so
-    the report lists every bad row. The common case (a file checked by a dry run first, as the import page does)
-    saves a query per batch of 2,000 rows, a fifth of the database's work at scale L."""
-    return _import_members(
+    every problem with the file itself is in the report."""
+    path = Path(path)
+    return _import(
         acting_user=acting_user,
-        path=Path(path),
-        filename=filename,
-        org=org,
+        path=path,
+        filename=filename or path.name,
+        targets=Targets(acting_user=acting_user, org=org),
         update=update,
         dry_run=dry_run,
         progress=progress,
     )
 
 
-def _import_members(*, acting_user, path: Path, filename, org, update: bool, dry_run: bool, progress) -> ImportReport:
-    targets = Targets(acting_user=acting_user, org=org)
-    options = {"acting_user": acting_user, "path": path, "filename": filename or path.name, "targets": targets}
-    if dry_run or update:
-        return _import(**options, update=update, dry_run=dry_run, lookups=True, progress=progress)
-    try:
-        report = _import(**options, update=False, dry_run=False, lookups=False, progress=progress)
-    except _NumberTaken:
-        report = None
-    if report is not None and not report.bad_rows:
-        return report
-    # A bad row, or a number already taken: check the file again, with the lookups, so the report has every row.
-    report = _import(**options, update=False, dry_run=True, lookups=True, progress=progress)
-    report.dry_run, report.created, report.updated = False, 0, 0
-    if report.ok:  # the number taken was added by someone else since
-        report.errors.append(RowError(0, "", ERR_CHANGED_MEANWHILE))
-    return report
-
-
-class _NumberTaken(Exception):
-    """An insert hit the unique index on ID numbers (the import has been rolled back)."""
-
-
 def _import(
-    *, acting_user, path: Path, filename: str, targets: Targets, update: bool, dry_run: bool, lookups: bool, progress
+    *, acting_user, path: Path, filename: str, targets: Targets, update: bool, dry_run: bool, progress
 ) -> ImportReport:
     report = ImportReport(filename=filename, dry_run=dry_run)
     now = timezone.now()
@@ -265,9 +238,7 @@ def _import(
                     with RosterWriter(now=now) as writer:
                         state.run(sheet.rows, writer, writing=False)
                 else:
-                    _run_and_write(
-                        state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now, lookups=lookups
-                    )
+                    _run_and_write(state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now)
     except FileReadError as error:
         report.errors.append(RowError(0, "", error.message))
         report.created = report.updated = 0
@@ -278,15 +249,13 @@ def _import(
     return report
 
 
-def _run_and_write(
-    state: _Import, rows: Iterator[Row], *, targets: Targets, columns: set[str], now, lookups: bool
-) -> None:
+def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, columns: set[str], now) -> None:
     report = state.report
     try:
         with transaction.atomic():
             _check_references_as_written(True)
             with RosterWriter(now=now) as writer:
-                state.run(rows, writer, writing=True, lookups=lookups)
+                state.run(rows, writer, writing=True)
             _check_references_as_written(False)
             if not report.ok or report.total_rows == 0:
                 raise _Rollback
@@ -300,8 +269,6 @@ def _run_and_write(
         if rollback.message:
             _refuse(report, rollback.message)
     except IntegrityError:
-        if not lookups:
-            raise _NumberTaken from None
         # Someone added one of the file's ID numbers after it was looked up.
         log.warning("roster import %s hit an integrity error; rolled back", report.filename, exc_info=True)
         _refuse(report, ERR_CHANGED_MEANWHILE)
