@@ -1,7 +1,13 @@
 """`dangjian import-members`: summary line, every error printed and exit status 1, --dry-run, --org, --update,
 --errors."""
 
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
@@ -140,3 +146,35 @@ def test_the_command_line_file_is_parsed_ahead_and_taken_by_the_import(world, tm
     assert out.startswith("导入完成：共1行，新增1名党员")
     assert taken and taken[0] is not None  # the import used the sheet parsed ahead
     assert workbooks.take(path) is None  # handed over once, not kept
+
+
+# ---- the command line's own process (run_from_argv: tuned for the import, left without teardown) ---------------
+
+
+def dangjian(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "DANGJIAN_PRODUCTION"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "dangjian.settings", "DATABASE_URL": f"sqlite:///{cwd / 'db.sqlite3'}"}
+    return subprocess.run(
+        [sys.executable, "-m", "dangjian", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=180
+    )
+
+
+def test_the_command_line_exits_0_with_its_output_or_non_zero_with_the_errors(tmp_path):
+    """Its process leaves without the interpreter's teardown after a good import: the summary must still be printed,
+    the transaction committed, the status 0; a failed import ends as usual, with status 1."""
+    assert dangjian("migrate", "--noinput", "-v", "0", cwd=tmp_path).returncode == 0
+    make_branch = "from dangjian.orgs.tests.factories import OrgFactory; OrgFactory(name='办公室党支部', code='A')"
+    assert dangjian("shell", "-c", make_branch, cwd=tmp_path).returncode == 0
+    row = good_row()
+
+    done = dangjian("import-members", str(write_xlsx(tmp_path / "good.xlsx", [row])), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("导入完成：共1行，新增1名党员，更新0名党员（用时")
+    with closing(sqlite3.connect(tmp_path / "db.sqlite3")) as db:
+        written = db.execute("SELECT count(*) FROM members_member WHERE id_number = ?", [row["公民身份号码"]])
+        assert written.fetchone() == (1,)
+
+    failed = dangjian("import-members", str(write_xlsx(tmp_path / "bad.xlsx", [good_row(联系电话="1")])), cwd=tmp_path)
+    assert failed.returncode == 1
+    assert failed.stdout == f"第2行 联系电话：{ERR_PHONE}\n"
+    assert failed.stderr.strip() == "CommandError: 未导入任何数据：1行有错误（共1行），请按错误原因修改后重新导入"

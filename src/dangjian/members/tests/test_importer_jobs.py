@@ -91,3 +91,30 @@ def test_the_result_keeps_a_bounded_number_of_errors(world, tmp_path, django_cap
     rows = [good_row(联系电话="1") for _ in range(3)]
     job = start(world.admin, write_xlsx(tmp_path / "in.xlsx", rows), django_capture_on_commit_callbacks)
     assert len(job.result["errors"]) == 2 and job.result["error_count"] == 3
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_import_in_the_task_worker_leaves_the_process_as_it_was(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks, dry_run
+):
+    """The collector and the switch interval are the process's: the worker (or web server) running the job keeps
+    them, during the import (while rows are checked and batches written) and after it."""
+    import gc
+    import sys
+
+    from dangjian.members.importer import services
+    from dangjian.members.importer.rows import RowChecker
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)  # several batches: the writer thread runs while rows are checked
+    seen = []
+    check = RowChecker.check
+    monkeypatch.setattr(
+        RowChecker, "check", lambda *a: seen.append((gc.isenabled(), sys.getswitchinterval())) or check(*a)
+    )
+    before = (gc.isenabled(), sys.getswitchinterval())
+    assert before[0]
+    job = start(world.admin, write_xlsx(tmp_path / "in.xlsx", [good_row() for _ in range(5)]),
+                django_capture_on_commit_callbacks, dry_run=dry_run)  # fmt: skip
+    assert job.status == Job.Status.SUCCEEDED and job.result["ok"]
+    assert len(seen) == 5 and set(seen) == {before}
+    assert (gc.isenabled(), sys.getswitchinterval()) == before
