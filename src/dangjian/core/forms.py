@@ -35,7 +35,7 @@ class BootstrapFormMixin:
 
 class LongSelect(forms.Select):
     """A select of flat choices written out in Python: Django renders each option through its own template, which
-    costs ~0.1 ms an option (an org filter over a large tree lists hundreds: 40 ms of every roster page)."""
+    adds up when an org filter over a large tree lists hundreds of them on every roster page."""
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}

@@ -166,8 +166,8 @@ def _cell_writers(sheet, formats) -> list[CellWriter]:
     """One writer per column, chosen once: typed xlsxwriter calls, empty cells left blank."""
     date_format, money_format = formats["date"], formats["money"]
     # xlsxwriter's "undecorated" write methods (its own write() dispatches to them): the public ones only add
-    # A1-notation parsing around them, which costs a fifth of the export time at 1.5 million cells (measured:
-    # 9,400 → 11,000 rows/s at 100,000 rows). The public ones serve if a release ever drops these.
+    # A1-notation parsing around them, a large share of the export's own time at a million cells and more
+    # (bench/RESULTS.md). The public ones serve if a release ever drops these.
     write_string = getattr(sheet, "_write_string", sheet.write_string)
     write_number = getattr(sheet, "_write_number", sheet.write_number)
 
@@ -176,7 +176,7 @@ def _cell_writers(sheet, formats) -> list[CellWriter]:
             write_string(r, c, value)
 
     # A date is a number with a date format to Excel, and a roster repeats its dates: each is converted once, by
-    # xlsxwriter's own conversion (a tenth of the export time when done per cell).
+    # xlsxwriter's own conversion, which is costly when done per cell.
     to_serial = getattr(sheet, "_convert_date_time", None)
     serials: dict[date, float] = {}
 

@@ -103,11 +103,11 @@ class Member(BaseModel):
         verbose_name_plural = "党员"
         ordering = ["org__path", "name_pinyin", "id"]
         # Indexes for the lists' filters and the search. Each index costs every imported row a write (together a
-        # third of an import's time at scale L), so none is kept that no query uses: the search matches pinyin by
+        # large share of an import's time), so none is kept that no query uses: the search matches pinyin by
         # prefix (LIKE 'zhw%': pattern_ops, which also serves equality) and ID numbers by their tail (no index can),
         # so neither gets Django's second, plain/"_like" index; gender (2 values) and education (5) select a third
         # to a half of any scope, which PostgreSQL reads through the scope's (org, status) index or a scan either
-        # way (at L: ~120 ms for the whole tree's filtered page, without them or with; docs/architecture.md).
+        # way (the whole tree's filtered page takes as long without them as with them; bench/RESULTS.md).
         indexes = [
             models.Index(fields=["name_pinyin"], name="member_name_pinyin_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="member_name_initials_idx", opclasses=["varchar_pattern_ops"]),
@@ -260,7 +260,7 @@ class Transfer(BaseModel):
 
 class StatsSnapshot(models.Model):
     """The member statistics of one big org's subtree, computed ahead by a periodic task (stats.refresh_snapshots)
-    and shown with their time: at 100,000 members the live figures take a quarter of a second or more."""
+    and shown with their time: over a whole large tree the live figures take too long for a page."""
 
     org = models.OneToOneField("orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党组织")
     on_date = models.DateField("统计日期")  # the day the age and 党龄 bands were counted for

@@ -26,7 +26,7 @@ ERR_ORG_DISSOLVED = "该组织已撤销，不能再编入党员"
 
 def fill_pinyin(member: Member) -> None:
     """Store full pinyin and initials beside the name so "zhw" finds 张宏伟."""
-    # Imported here: pypinyin loads its dictionaries (a quarter of a second) on import, which every command and
+    # Imported here: pypinyin loads its dictionaries on import, a noticeable cost which every command and
     # process start would pay; the roster importer loads them while the file is being read (importer.pinyin).
     from pypinyin import Style, lazy_pinyin
 

@@ -253,8 +253,8 @@ def dimension_counts(members, today: date) -> dict[str, Counter]:
     """Counts by each dimension — in register (在册) only, except status — from ONE grouped query over all the
     dimensions at once, summed here over its rows (a few thousand at most, whatever the number of members).
 
-    Why not one GROUP BY per dimension: each is a full scan of the scope's members; measured at 100,000 members on
-    PostgreSQL (2 vCPU), seven of them took ~250 ms, this one ~55 ms."""
+    Why not one GROUP BY per dimension: each is a full scan of the scope's members, seven scans where one does
+    (bench/RESULTS.md has the figures)."""
     rows = (
         members.annotate(age_band=age_band(today), party_age_band=party_age_band(today))
         .values(*DIMENSIONS)

@@ -39,7 +39,7 @@ class MemberTable(tables.Table):
             "status",
         ]
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "roster"}
-        # Rows written out per column (tables2's generic row is ~10x slower); the columns here are the truth: a
+        # Rows written out per column (tables2's generic row is far slower); the columns here are the truth: a
         # test renders both and compares them cell by cell.
         template_name = "members/roster_table.html"
         empty_text = "没有符合条件的党员。"

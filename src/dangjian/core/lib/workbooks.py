@@ -1,9 +1,8 @@
 """Spreadsheets parsed on a thread, and parsed ahead: python-calamine parses a whole worksheet at once, in Rust,
-letting other Python threads run meanwhile (1.4 s for a 100,000-row roster).
+letting other Python threads run meanwhile.
 
-`dangjian import-members FILE` starts parsing FILE before Django starts (another second), so the two take the time
-of the longer one, not of both; the importer then `take`s the parsed sheet. Framework-free: it runs before Django
-is set up.
+`dangjian import-members FILE` starts parsing FILE before Django starts, so the two take the time of the longer one,
+not of both; the importer then `take`s the parsed sheet. Framework-free: it runs before Django is set up.
 """
 
 import threading

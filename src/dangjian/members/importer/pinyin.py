@@ -1,7 +1,7 @@
 """Pinyin for 100,000 names: members.services.fill_pinyin's result, computed a character at a time where that is
 provably the same.
 
-pypinyin (what fill_pinyin calls) costs ~17 µs a name, mostly segmenting the text into phrases; an import of a
+pypinyin (what fill_pinyin calls) spends most of its time on a name segmenting the text into phrases; an import of a
 large roster has tens of thousands of distinct names. A name that is all common Han characters and contains no
 phrase of pypinyin's phrase dictionary is read character by character by pypinyin itself, so its pinyin is the
 concatenation of its characters' pinyin, each computed once. Any other name (a phrase inside it, like 建国, a
@@ -52,7 +52,7 @@ class NamePinyin:
         return found
 
     def load_dictionaries(self) -> dict:
-        """Import pypinyin, which loads its dictionaries (~0.25 s; the importer does it while the file loads)."""
+        """Import pypinyin, which loads its dictionaries (slow: the importer does it while the file loads)."""
         from pypinyin.constants import PHRASES_DICT
 
         self.phrases = PHRASES_DICT

@@ -80,7 +80,7 @@ def open_sheet(
     """The roster sheet of a file: its header mapping and the rows below it. Raises FileReadError.
 
     `meanwhile` is called while a spreadsheet is parsed: python-calamine parses a whole sheet at once, in Rust,
-    letting other Python threads run (1.4 s for 100,000 rows), so the caller's set-up takes no time of its own."""
+    letting other Python threads run, so the caller's set-up takes no time of its own."""
     suffix = _check_suffix(filename or str(path))
     if suffix in CSV_SUFFIXES:
         if meanwhile is not None:

@@ -276,7 +276,7 @@ def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, col
 
 def _check_references_as_written(on: bool) -> None:
     """PostgreSQL checks the member table's foreign keys (org, group) at commit, as Django declares them (DEFERRABLE
-    INITIALLY DEFERRED): ~0.7 s of checks at the end of a 100,000-row import. Checked as each batch is written
+    INITIALLY DEFERRED): every row's checks at the serial end of the import. Checked as each batch is written
     instead, they run while the next batch is being checked. Off: Django's default again (were the transaction to
     roll back, PostgreSQL restores the mode with it)."""
     if connection.vendor == "postgresql":

@@ -10,8 +10,8 @@ New members go in as plain value tuples: COPY on PostgreSQL (formatted by psycop
 executemany on SQLite. bulk_create would build a model instance per row and prepare every value through its field,
 which costs more than reading and checking the row; an import's values are already checked and typed (str, date,
 Decimal, ids), and every column the roster does not carry gets its model default, prepared once as the ORM would.
-Those are the same in every row: for COPY they are formatted once and appended to each formatted row (half the
-formatting time: the timestamps and the status enum are the costliest values to format).
+Those are the same in every row: for COPY they are formatted once and appended to each formatted row (the
+timestamps and the status enum are the costliest values to format).
 """
 
 import io

@@ -19,7 +19,7 @@ MSG_ERRORS_WRITTEN = "错误报告已写入 {path}"
 
 
 class Command(BaseCommand):
-    # Like migrate: a data command has no use for the system checks, which load every URL and view (0.2 s).
+    # Like migrate: a data command has no use for the system checks, which load every URL and view.
     requires_system_checks = []
     help = (
         "从 Excel（.xlsx、.xls）或 CSV 文件导入党员花名册。整个文件作为一个整体：只要有一行有错误，"
