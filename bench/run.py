@@ -1,9 +1,11 @@
 """Benchmarks at scale L (DESIGN.md "Scale targets"): `make bench`, or `.venv/bin/python bench/run.py --help`.
 
-Prints one line per figure, each beside its target and, where there is one, the bare rate of the underlying tool
-on the same data (the ratio shows what the application adds). Uses its own PostgreSQL database (DATABASE_URL, else
-postgres://postgres@127.0.0.1:5432/dangjian_bench): creates and migrates it, generates data set L once
-(`dangjian seed-scale`) and reuses it on later runs. See bench/README.md.
+Prints one line per figure, each beside its target. The import and the export are judged by their ratio to the bare
+tools on the same data in the same run (parse then COPY; xlsxwriter alone), which carries from one machine, or one
+hour of a machine's drifting speed, to another; their absolute rates are printed as information.
+
+Uses its own PostgreSQL database (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/dangjian_bench): creates and
+migrates it, generates data set L once (`dangjian seed-scale`) and reuses it on later runs. See bench/README.md.
 
 The roster import and export and the bare file-tool rates run in child processes, so each gets its own peak RSS
 (os.wait4); the pages are requested in this process through Django's test client with DEBUG off.
@@ -28,10 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 
-# Targets (issue 3): on a 2-core machine, on PostgreSQL, at L.
-IMPORT_RATE_TARGET = 20_000  # rows/s end to end with full validation
+# Targets: on a 2-core machine, on PostgreSQL, at L. The import and the export by their ratio to the bare tools in
+# the same run (issue 9); the absolute rates issue 3 set, on its machine, are printed beside them as information.
+IMPORT_RATIO_TARGET = 0.9  # end to end with full validation ÷ parse-only then COPY-alone of the same rows
+EXPORT_RATIO_TARGET = 0.9  # the export ÷ xlsxwriter alone writing the same shape of sheet
+IMPORT_RATE_ISSUE3 = 20_000  # rows/s
+EXPORT_RATE_ISSUE3 = 10_000  # rows/s
 IMPORT_RSS_LIMIT_MB = 500
-EXPORT_RATE_TARGET = 10_000  # rows/s
 PAGE_P95_LIMIT_MS = 300
 SEED_TARGET_S = 180
 
@@ -41,8 +46,8 @@ LABEL_WIDTH = 52
 # --- Output ------------------------------------------------------------------------------------------------
 
 
-def line(label: str, figures: str, limit: str = "", ok: bool | None = None) -> None:
-    flag = "" if ok is None else ("  ok" if ok else "  OVER TARGET")
+def line(label: str, figures: str, limit: str = "", ok: bool | None = None, missed: str = "OVER TARGET") -> None:
+    flag = "" if ok is None else ("  ok" if ok else f"  {missed}")
     limit = f"  ({limit})" if limit else ""
     print(f"{label:<{LABEL_WIDTH}} {figures}{limit}{flag}", flush=True)
 
@@ -359,7 +364,7 @@ def indexes_of_members() -> int:
 # --- Import ------------------------------------------------------------------------------------------------
 
 
-def bench_import(rows: int, fresh: bool) -> None:
+def bench_import(rows: int, fresh: bool, repeat: int) -> None:
     try:
         import dangjian.members.importer  # noqa: F401
     except ImportError:
@@ -367,7 +372,14 @@ def bench_import(rows: int, fresh: bool) -> None:
         return
     path, ids = roster_file(rows, fresh=fresh)
     remove_imported(ids)  # leftovers of an interrupted run
+    ratios = [ratio for _ in range(repeat) if (ratio := import_round(path, ids, rows)) is not None]
+    if len(ratios) > 1:
+        judged("import ÷ parse then COPY, median of the runs", ratios, IMPORT_RATIO_TARGET)
 
+
+def import_round(path: Path, ids: Path, rows: int) -> float | None:
+    """Parse only, the dry run, the import, then COPY alone of the rows it wrote: the import's ratio to parse then
+    COPY in this run (None on SQLite, which has no COPY, or when the import failed)."""
     parse = run_child(self_child("_parse", str(path)))
     parsed = child_json(parse)
     parse_rate = parsed["rows"] / parsed["seconds"]
@@ -376,20 +388,19 @@ def bench_import(rows: int, fresh: bool) -> None:
         f"{parse_rate:8,.0f} rows/s  peak RSS {parse.rss_mb:4.0f} MB",
         "the ceiling for any import of this file",
     )
-
+    ratio = None
     for label, extra in (("import, dry run (checks only)", ["--dry-run"]), ("import, end to end (writes)", [])):
         child = run_child(manage("import-members", str(path), *extra))
         if child.returncode:
             not_available(label, "import-members failed: " + child.output.strip().splitlines()[-1][:200])
             continue
         rate = rows / child.seconds
-        ok = rate >= IMPORT_RATE_TARGET and child.rss_mb < IMPORT_RSS_LIMIT_MB
         line(
             f"{label} ({rows:,} rows)",
             f"{rate:8,.0f} rows/s  peak RSS {child.rss_mb:4.0f} MB  {child.seconds:.1f} s",
-            f"target ≥ {IMPORT_RATE_TARGET:,} rows/s, RSS < {IMPORT_RSS_LIMIT_MB} MB; "
-            f"{rate / parse_rate:.0%} of parse-only",
-            ok if not extra else None,
+            f"{rate / parse_rate:.0%} of parse-only"
+            + ("" if extra else f"; RSS < {IMPORT_RSS_LIMIT_MB} MB; issue 3 asked {IMPORT_RATE_ISSUE3:,} rows/s"),
+            None if extra else child.rss_mb < IMPORT_RSS_LIMIT_MB,
         )
         if not extra:
             written = copy_data_of(ids)
@@ -398,13 +409,23 @@ def bench_import(rows: int, fresh: bool) -> None:
                 print(f"  warning: the import wrote {deleted:,} members, expected {rows:,}", flush=True)
             if written:
                 copy_rows, copy_seconds = copy_alone(written)
+                ceiling = rows / (rows / parse_rate + copy_seconds)
                 line(
                     f"PostgreSQL COPY alone, the same rows ({copy_rows:,})",
                     f"{copy_rows / copy_seconds:8,.0f} rows/s  {copy_seconds:.1f} s",
-                    f"the database's share: table, {indexes_of_members()} indexes, foreign keys; rows reach it "
-                    f"only once parsed: parse-only, then this, is a ceiling of "
-                    f"{rows / (rows / parse_rate + copy_seconds):,.0f} rows/s",
+                    f"the database's share: table, {indexes_of_members()} indexes, foreign keys; parse-only, then "
+                    f"this: {ceiling:,.0f} rows/s, the ceiling for the import",
                 )
+                ratio = rate / ceiling
+                judged("import ÷ parse then COPY, this run", [ratio], IMPORT_RATIO_TARGET)
+    return ratio
+
+
+def judged(label: str, ratios: list[float], target: float) -> None:
+    """The figure the import and the export are judged by: a ratio to the bare tools in the same run."""
+    ratio = statistics.median(ratios)
+    runs = f"  (runs: {', '.join(f'{r:.2f}' for r in ratios)})" if len(ratios) > 1 else ""
+    line(label, f"{ratio:8.2f}{runs}", f"target ≥ {target}", ratio >= target, missed="BELOW TARGET")
 
 
 # --- Export ------------------------------------------------------------------------------------------------
@@ -455,7 +476,7 @@ def bare_write(out: str, rows: int) -> None:
     print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
 
 
-def bench_export() -> None:
+def bench_export(repeat: int) -> None:
     label = "export, every member (admin)"
     try:
         from dangjian.members.exports import export_members  # noqa: F401
@@ -464,25 +485,30 @@ def bench_export() -> None:
         return
     WORK.mkdir(parents=True, exist_ok=True)
     out = WORK / "export.xlsx"
-    child = run_child(self_child("_export", str(out)))
-    try:
-        result = child_json(child)
-    except RuntimeError as error:
-        not_available(label, f"export failed: {str(error).splitlines()[-1][:200]}")
-        return
-    bare = child_json(run_child(self_child("_bare_write", str(WORK / "bare.xlsx"), str(result["rows"]))))
-    rate, bare_rate = result["rows"] / result["seconds"], bare["rows"] / bare["seconds"]
-    line(
-        f"xlsxwriter alone, same shape ({bare['rows']:,} rows)",
-        f"{bare_rate:8,.0f} rows/s",
-        "the ceiling for any export",
-    )
-    line(
-        f"{label} ({result['rows']:,} rows)",
-        f"{rate:8,.0f} rows/s  peak RSS {child.rss_mb:4.0f} MB  {result['seconds']:.1f} s",
-        f"target ≥ {EXPORT_RATE_TARGET:,} rows/s; {rate / bare_rate:.0%} of xlsxwriter alone",
-        rate >= EXPORT_RATE_TARGET,
-    )
+    ratios = []
+    for _ in range(repeat):
+        child = run_child(self_child("_export", str(out)))
+        try:
+            result = child_json(child)
+        except RuntimeError as error:
+            not_available(label, f"export failed: {str(error).splitlines()[-1][:200]}")
+            return
+        bare = child_json(run_child(self_child("_bare_write", str(WORK / "bare.xlsx"), str(result["rows"]))))
+        rate, bare_rate = result["rows"] / result["seconds"], bare["rows"] / bare["seconds"]
+        line(
+            f"xlsxwriter alone, same shape ({bare['rows']:,} rows)",
+            f"{bare_rate:8,.0f} rows/s",
+            "the ceiling for any export",
+        )
+        line(
+            f"{label} ({result['rows']:,} rows)",
+            f"{rate:8,.0f} rows/s  peak RSS {child.rss_mb:4.0f} MB  {result['seconds']:.1f} s",
+            f"issue 3 asked {EXPORT_RATE_ISSUE3:,} rows/s",
+        )
+        ratios.append(rate / bare_rate)
+        judged("export ÷ xlsxwriter alone, this run", ratios[-1:], EXPORT_RATIO_TARGET)
+    if len(ratios) > 1:
+        judged("export ÷ xlsxwriter alone, median of the runs", ratios, EXPORT_RATIO_TARGET)
     out.unlink(missing_ok=True)
     (WORK / "bare.xlsx").unlink(missing_ok=True)
 
@@ -626,6 +652,9 @@ def main() -> None:
     parser.add_argument(
         "--only", default="import,export,pages", help="comma-separated: import, export, pages (default all)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of the import and of the export, judged by the median ratio"
+    )
     parser.add_argument("--fresh-file", action="store_true", help="generate the import file again")
     args = parser.parse_args()
 
@@ -653,9 +682,9 @@ def main() -> None:
     started = time.perf_counter()
     ensure_scale_set(args.members, args.orgs)
     if "import" in only:
-        bench_import(args.rows, args.fresh_file)
+        bench_import(args.rows, args.fresh_file, args.repeat)
     if "export" in only:
-        bench_export()
+        bench_export(args.repeat)
     if "pages" in only:
         bench_pages(warmup=args.warmup, requests=args.requests)
     print(
