@@ -25,6 +25,7 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
+from dangjian.core import clock
 from dangjian.core.models import RoleGrant, User
 
 #: One password for every demo account, printed by `seed_demo`; it passes the project's password validators.
@@ -134,8 +135,8 @@ def demo_seed(*, seed: int = 2026, today: date | None = None) -> DemoResult:
     `today` anchors every relative date (terms expiring, probation); it must not lie after the real date,
     since the roster refuses dates in the future.
     """
-    today = today or date.today()
-    if today > date.today():
+    today = today or clock.today()
+    if today > clock.today():
         raise DemoSeedError(ERR_FUTURE_TODAY)
     summary = _summary()
     created = not summary.present

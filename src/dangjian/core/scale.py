@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.module_loading import autodiscover_modules
 
+from dangjian.core import clock
+
 #: One password for every generated login (the set is for benchmarks and load tests, never production).
 SCALE_PASSWORD = "Scale#2026dj"
 #: The login at the root that later producers name as having handled what they record (ctx.users[ADMIN_USERNAME]).
@@ -146,8 +148,8 @@ def scale_seed(
     """
     if settings.PRODUCTION:
         raise ScaleSeedError(ERR_PRODUCTION)
-    today = today or date.today()
-    if today > date.today():
+    today = today or clock.today()
+    if today > clock.today():
         raise ScaleSeedError(ERR_FUTURE_TODAY)
     if not 1 <= years <= 10:
         raise ScaleSeedError(ERR_YEARS)

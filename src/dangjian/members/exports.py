@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from dangjian.core import clock
 from dangjian.core.jobs import Progress, job_handler
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
@@ -345,7 +346,7 @@ MSG_MASKED = "；其中 {masked} 人的公民身份号码和联系电话已按�
 
 
 def export_filename(day: date | None = None) -> str:
-    return f"党员花名册_{(day or date.today()):%Y%m%d}.xlsx"
+    return f"党员花名册_{(day or clock.today()):%Y%m%d}.xlsx"
 
 
 @job_handler(EXPORT_KIND)
@@ -357,7 +358,7 @@ def export_job(job: Job, progress: Progress) -> None:
             fetched_by=job.created_by, filters=job.params.get("filters", {}), out=str(path), progress=progress
         )
         with path.open("rb") as data:
-            job.output_file.save(f"roster_{date.today():%Y%m%d}.xlsx", File(data), save=False)
+            job.output_file.save(f"roster_{clock.today():%Y%m%d}.xlsx", File(data), save=False)
     roster = reverse("members:list")
     back = f"{roster}?{urlencode(job.params['filters'])}" if job.params.get("filters") else roster
     job.result = {"filename": export_filename(), "rows": rows, "next_url": back, "next_label": "返回花名册"}

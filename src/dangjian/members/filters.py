@@ -1,11 +1,10 @@
 """One filter definition for the roster page, its export and the API (NetBox's pattern)."""
 
-from datetime import date
-
 import django_filters
 from django import forms
 from django.db.models import Q
 
+from dangjian.core import clock
 from dangjian.core.forms import LongSelect
 from dangjian.core.lib.dates import earliest_birth_after_age, latest_birth_for_age
 from dangjian.orgs.choices import OrgKind
@@ -103,10 +102,10 @@ class MemberFilter(django_filters.FilterSet):
         return queryset if value == STATUS_ALL else queryset.filter(status=value)
 
     def filter_age_min(self, queryset, name, value):
-        return queryset.filter(birth_date__lte=latest_birth_for_age(int(value), date.today()))
+        return queryset.filter(birth_date__lte=latest_birth_for_age(int(value), clock.today()))
 
     def filter_age_max(self, queryset, name, value):
-        return queryset.filter(birth_date__gt=earliest_birth_after_age(int(value), date.today()))
+        return queryset.filter(birth_date__gt=earliest_birth_after_age(int(value), clock.today()))
 
 
 #: Above this many orgs the select lists only 党委 and 党总支 (a branch is reached from the org tree's member count

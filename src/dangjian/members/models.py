@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -6,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from dangjian.core import clock
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import age_on
 from dangjian.core.models import BaseModel
@@ -167,7 +167,7 @@ class Member(BaseModel):
 
     @property
     def age(self) -> int:
-        return age_on(self.birth_date, date.today())
+        return age_on(self.birth_date, clock.today())
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.org.path}

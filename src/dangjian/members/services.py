@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from dangjian.core import clock
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
 
@@ -48,7 +49,7 @@ def _check_open(field: str, org: Organization) -> None:
 
 def _check_not_future(field: str, day: date) -> None:
     """A status change or transfer is recorded once it has happened, never ahead of time."""
-    if day > date.today():
+    if day > clock.today():
         raise ValidationError({field: ERR_FUTURE})
 
 

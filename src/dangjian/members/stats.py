@@ -17,6 +17,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.core.lib.dates import earliest_birth_after_age, years_before
 from dangjian.core.roles import Capability
 from dangjian.orgs.choices import OrgKind
@@ -424,7 +425,7 @@ def member_stats(
     hold for anyone who may choose the org: its whole subtree is inside their scope, as visible_to gives it."""
     if only is not None and only not in TABLE_KEYS:
         raise Http404(ERR_UNKNOWN_TABLE)
-    today = today or date.today()
+    today = today or clock.today()
     if org_id not in (None, ""):
         try:
             chosen = _scope_orgs(fetched_by).get(pk=int(org_id))
@@ -491,7 +492,7 @@ def precompute_targets() -> list[Organization]:
 def refresh_snapshots(today: date | None = None) -> list[Organization]:
     """Count the statistics of every precompute target ahead (the periodic task, and after an import); drop those
     of orgs that no longer are targets. Returns the targets."""
-    today = today or date.today()
+    today = today or clock.today()
     targets = precompute_targets()
     StatsSnapshot.objects.exclude(org__in=targets).delete()
     for org in targets:

@@ -3,6 +3,7 @@ roster importer (which validates thousands of rows without building model instan
 
 from datetime import date
 
+from dangjian.core import clock
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import age_on, format_cn_date
 
@@ -32,7 +33,7 @@ def cross_field_errors(
 ) -> dict[str, list[str]]:
     """{field: [Chinese message, …]} for every rule broken; empty when the values agree.
     An ID number that does not parse is left to the field validator. `card`: id_number already parsed."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -40,7 +41,7 @@ def cross_field_errors(
 
     if id_number and card is None:
         try:
-            card = idcard.parse(id_number)
+            card = idcard.parse(id_number, today=today)
         except idcard.IdCardError:
             card = None
     if card:

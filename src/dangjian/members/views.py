@@ -1,5 +1,4 @@
 import io
-from datetime import date
 from functools import partial
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from dangjian.core import clock
 from dangjian.core.jobs import job_start
 from dangjian.core.roles import Capability
 from dangjian.core.views import require_capability, submit
@@ -104,7 +104,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
-    form = StatusChangeForm(request.POST or None, initial={"changed_on": date.today()})
+    form = StatusChangeForm(request.POST or None, initial={"changed_on": clock.today()})
     if submit(request, form, partial(services.member_change_status, acting_user=request.user, member=member)):
         messages.success(request, "党籍状态已变更，历史已记录")
         return redirect("members:detail", member.pk)
@@ -119,7 +119,7 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
-    form = TransferOutForm(request.POST or None, initial={"transferred_on": date.today()})
+    form = TransferOutForm(request.POST or None, initial={"transferred_on": clock.today()})
     if submit(request, form, partial(services.member_transfer_out, acting_user=request.user, member=member)):
         messages.success(request, "已办理组织关系转出")
         return redirect("members:detail", member.pk)
@@ -129,7 +129,7 @@ def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
 def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
     form = TransferInForm(
-        request.POST or None, orgs=_changeable_orgs(request.user), initial={"transferred_on": date.today()}
+        request.POST or None, orgs=_changeable_orgs(request.user), initial={"transferred_on": clock.today()}
     )
     if submit(request, form, partial(services.member_transfer_in, acting_user=request.user, member=member)):
         messages.success(request, "已办理组织关系转入")
@@ -142,7 +142,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(
         request.POST or None,
         orgs=_changeable_orgs(request.user).exclude(pk=member.org_id),
-        initial={"transferred_on": date.today()},
+        initial={"transferred_on": clock.today()},
     )
     if submit(request, form, partial(services.member_move, acting_user=request.user, member=member)):
         messages.success(request, "已调整所在党支部")

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
+from dangjian.core import clock
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.scope import collapse_paths
 from dangjian.members.choices import Category, Status
@@ -119,7 +120,7 @@ def term_warning(term: CommitteeTerm, today: date) -> tuple[str, str] | None:
 
 def org_warnings(orgs: list[Organization], *, today: date | None = None) -> list[OrgWarning]:
     """DOMAIN.md §1 checks for the given orgs (expects `.counts` from org_tree)."""
-    today = today or date.today()
+    today = today or clock.today()
     warnings: list[OrgWarning] = []
 
     def add(org, level, message, source):

@@ -1,4 +1,3 @@
-from datetime import date
 from functools import partial
 
 from django.contrib import messages
@@ -6,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from dangjian.core import clock
 from dangjian.core.roles import Capability
 from dangjian.core.views import require_capability, submit
 from dangjian.members.choices import Category, Status
@@ -113,7 +113,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_movable(request.user), pk=pk)
-    form = DissolveForm(request.POST or None, initial={"dissolved_on": date.today()})
+    form = DissolveForm(request.POST or None, initial={"dissolved_on": clock.today()})
     if submit(request, form, partial(services.org_dissolve, acting_user=request.user, org=org)):
         messages.success(request, f"已撤销 {org.name}（保留历史记录）")
         return redirect("orgs:detail", org.pk)
@@ -167,7 +167,7 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     org = seat.term.org
-    form = SeatEndForm(request.POST or None, initial={"ended_on": date.today()})
+    form = SeatEndForm(request.POST or None, initial={"ended_on": clock.today()})
     if submit(request, form, partial(services.seat_end, acting_user=request.user, seat=seat)):
         messages.success(request, f"{seat.member} 已离任")
         return redirect("orgs:detail", org.pk)

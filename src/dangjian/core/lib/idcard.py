@@ -60,8 +60,8 @@ def _birth_date(digits: str) -> date:
 
 
 def parse(raw: str, *, today: date | None = None) -> IdCard:
-    """Return the parsed number, or raise IdCardError with a Chinese message. `today` saves reading the clock (an
-    importer checking 100,000 numbers passes it)."""
+    """Return the parsed number, or raise IdCardError with a Chinese message. The app passes `today` from
+    core.clock (this library imports no Django; without it, the process's own date is used)."""
     number = normalize(raw)
     if not _SHAPE.match(number):
         raise IdCardError(ERR_SHAPE)

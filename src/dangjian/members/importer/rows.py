@@ -7,6 +7,7 @@ cross-field rules, the very ones Member.clean applies to a form, so a row fails 
 from datetime import date
 from typing import NamedTuple
 
+from dangjian.core import clock
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
 
@@ -74,7 +75,7 @@ class RowChecker:
 
     def __init__(self, *, header: HeaderMapping, targets: Targets, today: date | None = None) -> None:
         self.targets = targets
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.mapped = header.fields
         # The ID number's parser gives an IdCard (its number replaces it once the row is checked).
         parsers = PARSERS | {"id_number": parsing.id_card_parser(self.today)}
