@@ -1,11 +1,15 @@
 """Shared personas (CONVENTIONS.md): a committee admin at the root, the secretary, a committee member and a
 plain member of branch A, the secretary of branch B (the outsider), and an inspector over the whole tree."""
 
+import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 
+from dangjian.core import clock as core_clock
 from dangjian.core.models import RoleGrant, User
 from dangjian.core.roles import Role
 from dangjian.core.tests.factories import UserFactory
@@ -104,6 +108,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def private_files(settings, tmp_path):
     """Uploads and exports of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+#: CI runs the whole suite with "today" moved to this date (YYYY-MM-DD), e.g. a leap day or 31 December.
+TEST_TODAY_VAR = "DANGJIAN_TEST_TODAY"
+MOVED_TODAY = date.fromisoformat(os.environ[TEST_TODAY_VAR]) if os.environ.get(TEST_TODAY_VAR) else None
+
+
+class Clock:
+    """A test's hand on core.clock (time-machine underneath): `set(day)` makes it that day in China; time flows on."""
+
+    def __init__(self, machine) -> None:
+        self._machine = machine
+
+    def set(self, day: date, at: time = time(10)) -> date:
+        """Move to `at` o'clock China time on `day`: mid-morning by default, so no test runs across midnight."""
+        self._machine.move_to(datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE)), tick=True)
+        return day
+
+    def today(self) -> date:
+        return core_clock.today()
+
+
+@pytest.fixture
+def clock(time_machine) -> Clock:
+    """The one way a test sets "today": already moved to DANGJIAN_TEST_TODAY when that is set."""
+    hand = Clock(time_machine)
+    if MOVED_TODAY:
+        hand.set(MOVED_TODAY)
+    return hand
+
+
+@pytest.fixture(autouse=True)
+def moved_clock(request) -> None:
+    """With DANGJIAN_TEST_TODAY set every test runs on that day. Browser tests keep the real date: Chromium has its
+    own clock and would drop the cookies a server a year behind it sets."""
+    if MOVED_TODAY and request.node.get_closest_marker("browser") is None:
+        request.getfixturevalue("clock")
 
 
 @pytest.fixture

@@ -232,6 +232,7 @@ def write_roster(path: Path, ids_path: Path, rows: int) -> None:
     import xlsxwriter
 
     setup_django()
+    from dangjian.core import clock
     from dangjian.core.datagen import DEPUTY, STAFF, head_title_for
     from dangjian.members.choices import Category, Education, Gender
     from dangjian.members.datagen import MemberGenerator
@@ -242,7 +243,7 @@ def write_roster(path: Path, ids_path: Path, rows: int) -> None:
     from dangjian.orgs.scale import SCALE_ROOT_CODE
 
     rng = random.Random("bench-roster")
-    today = date.today()
+    today = clock.today()
     people = MemberGenerator(rng, today, unique_names=False)
     people.id_numbers.update(Member.objects.values_list("id_number", flat=True))
     root = Organization.objects.get(code=SCALE_ROOT_CODE)

@@ -38,6 +38,12 @@ STATS = reverse("members:stats")
 EXPORT = reverse("members:stats_export")
 
 
+@pytest.fixture(autouse=True)
+def on_the_counted_day(clock):
+    """The ages and 党龄 below are counted by hand for TODAY: every test here runs on that day, whatever the date."""
+    clock.set(TODAY)
+
+
 @pytest.fixture
 def counted(world):
     """The world's three members with fixed dates, plus: a probationary member (branch A), a member transferred
@@ -289,7 +295,7 @@ def test_all_tables_export_to_one_workbook_a_sheet_each(world, counted, client_f
     assert f'href="{EXPORT}?table=all&amp;org={world.general.pk}"' in page
     response = client.get(EXPORT, {"table": "all", "org": world.general.pk})
     assert response.status_code == 200
-    assert quote(f"党员统计_第一党总支_{date.today():%Y%m%d}.xlsx") in response["Content-Disposition"]
+    assert quote(f"党员统计_第一党总支_{TODAY:%Y%m%d}.xlsx") in response["Content-Disposition"]
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheet_names == [
         "按组织统计",
