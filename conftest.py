@@ -3,7 +3,7 @@ plain member of branch A, the secretary of branch B (the outsider), and an inspe
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -137,6 +137,12 @@ def clock(time_machine) -> Clock:
     if MOVED_TODAY:
         hand.set(MOVED_TODAY)
     return hand
+
+
+@pytest.fixture
+def tomorrow(clock) -> date:
+    """The first day a "not in the future" rule refuses."""
+    return clock.today() + timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)

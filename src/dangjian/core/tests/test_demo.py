@@ -1,13 +1,12 @@
 """The demo runner and `seed_demo`: a second run writes nothing, refusals, the printed accounts, and producers
 registered per app run in order (the set itself is tested in orgs/tests and members/tests)."""
 
-from datetime import date
 from io import StringIO
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.core.management import CommandError, call_command
 
+from dangjian.core import clock as core_clock
 from dangjian.core import demo
 from dangjian.core.demo import (
     ADMIN_USERNAME,
@@ -24,12 +23,10 @@ from dangjian.members.demo import DEMO_USERNAMES
 from dangjian.members.models import Member, StatusChange, Transfer
 from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def demo_set(db):
-    return demo_seed(today=TODAY)
+    return demo_seed(today=core_clock.today())
 
 
 def table_counts() -> dict[str, int]:
@@ -39,7 +36,7 @@ def table_counts() -> dict[str, int]:
 
 def test_a_second_run_creates_nothing(demo_set):
     before = table_counts()
-    again = demo_seed(today=TODAY)
+    again = demo_seed(today=core_clock.today())
     assert not again.created
     assert again.title == demo_set.title and again.counts == demo_set.counts
     assert again.accounts == demo_set.accounts
@@ -49,7 +46,7 @@ def test_a_second_run_creates_nothing(demo_set):
 def test_it_refuses_a_database_where_a_demo_username_is_taken(db):
     UserFactory(username="admin")
     with pytest.raises(DemoSeedError, match="admin"):
-        demo_seed(today=TODAY)
+        demo_seed(today=core_clock.today())
     assert not Organization.objects.exists() and not Member.objects.exists()
     with pytest.raises(CommandError, match="admin"):
         call_command("seed_demo", stdout=StringIO())
@@ -70,9 +67,9 @@ def test_the_command_lists_the_accounts_and_is_idempotent(db):
     assert table_counts() == before
 
 
-def test_it_refuses_a_reference_date_in_the_future(db):
+def test_it_refuses_a_reference_date_in_the_future(db, tomorrow):
     with pytest.raises(DemoSeedError, match="不能晚于今天"):
-        demo_seed(today=TODAY + relativedelta(days=1))
+        demo_seed(today=tomorrow)
     assert not Organization.objects.exists()
 
 
@@ -106,10 +103,14 @@ def test_producers_run_in_order_and_a_later_module_adds_its_own(db):
             "dangjian.members.demo.produce_history",
             name,
         ]
-        result = demo_seed(today=TODAY)
+        result = demo_seed(today=core_clock.today())
     finally:
         demo._producers.pop(name)
         demo._summaries.pop(f"{__name__}.{summarize_test_records.__qualname__}")
-    assert seen == {"orgs": Organization.objects.count(), "admin": User.objects.get(username="admin"), "today": TODAY}
+    assert seen == {
+        "orgs": Organization.objects.count(),
+        "admin": User.objects.get(username="admin"),
+        "today": core_clock.today(),
+    }
     assert list(result.counts)[-2:] == ["测试记录", demo.ACCOUNTS_LABEL]  # each app's counts, the logins last
     assert result.counts["测试记录"] == 3

@@ -2,14 +2,13 @@
 registered per app in order, and refusals (the set itself is tested in orgs/tests and members/tests; the full
 100,000-member set is for `make bench`, not tests)."""
 
-from datetime import date
 from io import StringIO
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from dangjian.core import clock as core_clock
 from dangjian.core import scale
 from dangjian.core.demo import demo_seed
 from dangjian.core.models import User
@@ -30,12 +29,11 @@ from dangjian.orgs.demo import DEMO_COMMITTEE_CODE
 from dangjian.orgs.models import Organization
 from dangjian.orgs.scale import SCALE_ROOT_CODE, org_counts, scale_orgs
 
-TODAY = date.today()
 MEMBERS, ORGS = 300, 40
 
 
 def seed(**kwargs):
-    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": TODAY, **kwargs})
+    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": core_clock.today(), **kwargs})
 
 
 def subtree(model, lookup: str):
@@ -107,7 +105,7 @@ def test_producers_run_in_order_and_a_later_module_adds_its_own(db):
 
 
 def test_it_sits_beside_the_demo_set(db):
-    demo_seed(today=TODAY)
+    demo_seed(today=core_clock.today())
     result = seed()
     root, committee = (Organization.objects.get(code=code) for code in (SCALE_ROOT_CODE, DEMO_COMMITTEE_CODE))
     assert root.path > committee.path and result.title == root.name
@@ -120,12 +118,17 @@ def test_it_sits_beside_the_demo_set(db):
     ("kwargs", "message"),
     [
         ({"years": 0}, "年数应在 1 到 10 之间"),
-        ({"today": TODAY + relativedelta(days=1)}, "基准日期不能晚于今天"),
     ],
 )
 def test_it_refuses_impossible_parameters(db, kwargs, message):
     with pytest.raises(ScaleSeedError, match=message):
         seed(**kwargs)
+    assert not Organization.objects.exists()
+
+
+def test_it_refuses_a_reference_date_in_the_future(db, tomorrow):
+    with pytest.raises(ScaleSeedError, match="基准日期不能晚于今天"):
+        seed(today=tomorrow)
     assert not Organization.objects.exists()
 
 

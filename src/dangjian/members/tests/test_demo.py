@@ -1,12 +1,11 @@
 """The members' part of demo data set S (members/demo.py): valid people, committees and the §1 warnings on
 purpose, history, one login per role."""
 
-from datetime import date
-
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.password_validation import validate_password
 
+from dangjian.core import clock as core_clock
 from dangjian.core.demo import DEMO_PASSWORD, demo_seed
 from dangjian.core.lib import idcard
 from dangjian.core.models import RoleGrant, User
@@ -22,12 +21,10 @@ from dangjian.orgs.demo import DEMO_COMMITTEE_CODE
 from dangjian.orgs.models import CommitteeSeat, Organization
 from dangjian.orgs.selectors import current_terms, org_tree, org_warnings
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def demo(db):
-    return demo_seed(today=TODAY)
+    return demo_seed(today=core_clock.today())
 
 
 def admin() -> User:
@@ -56,7 +53,7 @@ def test_every_member_is_valid_and_consistent(demo):
             assert member.full_member_on == member.joined_on + relativedelta(years=1)
         else:
             assert member.full_member_on is None
-            assert member.joined_on > TODAY - relativedelta(years=1)
+            assert member.joined_on > core_clock.today() - relativedelta(years=1)
         if member.status == Status.ACTIVE and member.org.numchild:
             assert member.group is not None, f"{member} is in a branch with groups but in none"
     assert len({m.id_number for m in members}) == len(members)
@@ -91,7 +88,7 @@ def test_branch_sizes_and_committees_follow_section_1(demo):
 
 
 def test_the_section_1_warnings_appear(demo):
-    found = {(w.org.code, w.level) for w in org_warnings(org_tree(fetched_by=admin()), today=TODAY)}
+    found = {(w.org.code, w.level) for w in org_warnings(org_tree(fetched_by=admin()), today=core_clock.today())}
     assert {("ZB12", "warning"), ("ZB02", "info"), ("ZB08", "warning"), ("ZB10", "danger")} <= found
     # Only the planted ones: the rest of the demo is in order.
     assert {code for code, _ in found} == {"ZB12", "ZB02", "ZB08", "ZB10"}
@@ -112,7 +109,7 @@ def test_members_have_history(demo):
     moved = Transfer.objects.get(kind=TransferKind.INTERNAL)
     assert moved.member.org == moved.to_org != moved.from_org
     for change in changes.select_related("member"):
-        assert change.member.joined_on < change.changed_on <= TODAY
+        assert change.member.joined_on < change.changed_on <= core_clock.today()
         assert change.changed_by == admin()
 
 

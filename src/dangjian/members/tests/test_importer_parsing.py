@@ -122,8 +122,8 @@ def test_phone_numbers_from_number_cells_and_with_spaces():
     assert error.value.message == ERR_PHONE
 
 
-def test_id_numbers_are_normalised_and_number_cells_refused():
-    parse_id_card = parsing.id_card_parser(date.today())
+def test_id_numbers_are_normalised_and_number_cells_refused(clock):
+    parse_id_card = parsing.id_card_parser(clock.today())
     number = idcard.make("110101", date(1980, 1, 5), 1, male=True)
     assert parse_id_card(f" {number[:6]} {number[6:]} ").number == number
     x_number = next(n for s in range(500) if (n := idcard.make("110101", date(1980, 1, 5), s, male=True))[-1] == "X")

@@ -9,6 +9,7 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from python_calamine import CalamineWorkbook
 
+from dangjian.core import clock
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.members.choices import Category, Education, Gender
@@ -225,7 +226,7 @@ BAD_ROWS = [
     ("another branch's group", lambda w: {"所在党支部": "财务处党支部", "所在党小组": "第一党小组"}, "所在党小组",
      ERR_GROUP_NOT_IN_BRANCH),
     ("bad date", lambda w: {"入党日期": "2012-13-01"}, "入党日期", p.ERR_DATE.format(value="2012-13-01")),
-    ("future date", lambda w: {"参加工作日期": date.today() + timedelta(days=1)}, "参加工作日期", ERR_FUTURE),
+    ("future date", lambda w: {"参加工作日期": clock.today() + timedelta(days=1)}, "参加工作日期", ERR_FUTURE),
     ("bad phone", lambda w: {"联系电话": "1391234"}, "联系电话", ERR_PHONE),
     ("bad category", lambda w: {"人员类别": "积极分子"}, "人员类别",
      p.ERR_CHOICE.format(value="积极分子", options=p.OPTIONS_CATEGORY)),

@@ -1,11 +1,10 @@
 """The members' part of scale data set L (members/scale.py), on a small set: valid people, statuses with their
 history, committees, logins with their roles, and the statistics precomputed last."""
 
-from datetime import date
-
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from dangjian.core import clock as core_clock
 from dangjian.core.lib import idcard
 from dangjian.core.models import RoleGrant, User
 from dangjian.core.roles import Role
@@ -20,12 +19,11 @@ from dangjian.orgs.choices import CommitteeRole, OrgKind
 from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
 from dangjian.orgs.scale import DEPARTMENTS, SCALE_ROOT_CODE
 
-TODAY = date.today()
 MEMBERS, ORGS = 300, 40
 
 
 def seed(**kwargs):
-    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": TODAY, **kwargs})
+    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": core_clock.today(), **kwargs})
 
 
 @pytest.fixture
@@ -48,7 +46,7 @@ def test_every_member_is_valid_and_consistent(small):
             joined_on=member.joined_on,
             full_member_on=member.full_member_on,
             work_started_on=member.work_started_on,
-            today=TODAY,
+            today=core_clock.today(),
         )
         assert member.name_pinyin and member.name_initials and member.position
         assert member.org.kind == OrgKind.BRANCH
@@ -69,8 +67,8 @@ def test_statuses_come_with_their_history(small):
         change = member.status_changes.get()
         assert (change.from_status, change.to_status) == (Status.ACTIVE, member.status)
         assert change.changed_on == member.status_changed_on
-        assert member.full_member_on < change.changed_on <= TODAY
-        assert change.changed_on >= TODAY - relativedelta(years=3)
+        assert member.full_member_on < change.changed_on <= core_clock.today()
+        assert change.changed_on >= core_clock.today() - relativedelta(years=3)
         assert change.changed_by == admin
         assert change.exit_kind == member.exit_kind
         if member.status == Status.TRANSFERRED_OUT:
@@ -96,7 +94,7 @@ def test_every_org_has_a_committee_with_one_secretary(small):
         if len(terms) == 2:
             assert terms[0].ends_on == current.started_on
             assert not terms[0].seats.filter(ended_on__isnull=True).exists()
-    assert CommitteeTerm.objects.filter(ends_on__gt=TODAY).exists()
+    assert CommitteeTerm.objects.filter(ends_on__gt=core_clock.today()).exists()
 
 
 def test_logins_hold_their_roles(small):

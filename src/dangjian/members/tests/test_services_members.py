@@ -1,6 +1,6 @@
 """Roster writes: validation with the exact Chinese messages, data scope, status history and transfers."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -47,7 +47,6 @@ from dangjian.members.tests.factories import MemberFactory
 from dangjian.members.validators import ERR_PHONE
 
 GB_EXAMPLE = "11010519491231002X"  # GB 11643's example: born 1949-12-31, female (see core/lib/tests/test_idcard.py)
-TOMORROW = date.today() + timedelta(days=1)
 
 
 def roster_fields(world, **overrides) -> dict:
@@ -169,8 +168,8 @@ def test_joining_before_18_is_refused_and_the_18th_birthday_is_enough(world):
 
 
 @pytest.mark.parametrize("field", ["joined_on", "work_started_on"])
-def test_dates_in_the_future_are_refused(world, field):
-    overrides = {field: TOMORROW}
+def test_dates_in_the_future_are_refused(world, field, tomorrow):
+    overrides = {field: tomorrow}
     if field == "joined_on":
         overrides.update(category=Category.PROBATIONARY, full_member_on=None)
     with pytest.raises(ValidationError) as excinfo:
@@ -178,15 +177,15 @@ def test_dates_in_the_future_are_refused(world, field):
     assert errors_of(excinfo) == {field: [ERR_FUTURE]}
 
 
-def test_a_future_date_of_full_membership_is_refused(world):
+def test_a_future_date_of_full_membership_is_refused(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
-        member_create(acting_user=world.secretary_a, **roster_fields(world, full_member_on=TOMORROW))
+        member_create(acting_user=world.secretary_a, **roster_fields(world, full_member_on=tomorrow))
     assert errors_of(excinfo) == {"full_member_on": [ERR_FUTURE]}
 
 
-def test_a_future_birth_date_is_refused(world):
+def test_a_future_birth_date_is_refused(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
-        member_create(acting_user=world.secretary_a, **roster_fields(world, birth_date=TOMORROW))
+        member_create(acting_user=world.secretary_a, **roster_fields(world, birth_date=tomorrow))
     assert ERR_FUTURE in errors_of(excinfo)["birth_date"]
 
 
@@ -391,13 +390,13 @@ def test_transfer_out_is_not_a_plain_status_change(world):
     assert errors_of(excinfo) == {"to_status": [ERR_STATUS_TARGET]}
 
 
-def test_a_status_change_cannot_be_dated_in_the_future(world):
+def test_a_status_change_cannot_be_dated_in_the_future(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
         member_change_status(
             acting_user=world.secretary_a,
             member=world.member_a,
             to_status=Status.DECEASED,
-            changed_on=TOMORROW,
+            changed_on=tomorrow,
             reason="病故",
         )
     assert errors_of(excinfo) == {"changed_on": [ERR_FUTURE]}
@@ -501,9 +500,9 @@ def test_transfer_out_needs_a_destination(world):
     assert not Transfer.objects.exists()
 
 
-def test_transfer_out_cannot_be_dated_in_the_future(world):
+def test_transfer_out_cannot_be_dated_in_the_future(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
-        transfer_out(world, transferred_on=TOMORROW)
+        transfer_out(world, transferred_on=tomorrow)
     assert errors_of(excinfo) == {"transferred_on": [ERR_FUTURE]}
     assert not Transfer.objects.exists()
 
@@ -596,14 +595,14 @@ def test_transfer_in_of_another_branchs_former_member_is_refused(world):
     assert (member.status, member.org) == (Status.TRANSFERRED_OUT, world.branch_a)
 
 
-def test_transfer_in_cannot_be_dated_in_the_future(world):
+def test_transfer_in_cannot_be_dated_in_the_future(world, tomorrow):
     transfer_out(world)
     with pytest.raises(ValidationError) as excinfo:
         member_transfer_in(
             acting_user=world.secretary_a,
             member=world.member_a,
             to_org=world.branch_a,
-            transferred_on=TOMORROW,
+            transferred_on=tomorrow,
             source="x",
         )
     assert errors_of(excinfo) == {"transferred_on": [ERR_FUTURE]}
@@ -670,9 +669,9 @@ def test_move_to_a_group_is_refused(world):
     assert not Transfer.objects.exists()
 
 
-def test_move_cannot_be_dated_in_the_future(world):
+def test_move_cannot_be_dated_in_the_future(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
-        member_move(acting_user=world.admin, member=world.member_a, to_org=world.branch_b, transferred_on=TOMORROW)
+        member_move(acting_user=world.admin, member=world.member_a, to_org=world.branch_b, transferred_on=tomorrow)
     assert errors_of(excinfo) == {"transferred_on": [ERR_FUTURE]}
     assert not Transfer.objects.exists()
 

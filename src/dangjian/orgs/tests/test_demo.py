@@ -1,20 +1,17 @@
 """The orgs' part of demo data set S (orgs/demo.py): the tree DESIGN.md promises."""
 
-from datetime import date
-
 import pytest
 
+from dangjian.core import clock as core_clock
 from dangjian.core.demo import demo_seed
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.demo import COMMITTEE_NAME, DEMO_COMMITTEE_CODE
 from dangjian.orgs.models import Organization
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def demo(db):
-    return demo_seed(today=TODAY)
+    return demo_seed(today=core_clock.today())
 
 
 def test_it_builds_the_promised_tree(demo):

@@ -1,23 +1,22 @@
 """The orgs' part of scale data set L (orgs/scale.py), on a small set: a sound tree of the asked size, the L
 shape, and the sizes and second runs it refuses."""
 
-from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from dangjian.core import clock as core_clock
 from dangjian.core.scale import ScaleSeedError, scale_seed
 from dangjian.orgs.choices import ALLOWED_PARENTS, OrgKind
 from dangjian.orgs.models import Organization
 from dangjian.orgs.scale import ERR_EXISTS, MIN_BRANCH_SIZE, SCALE_ROOT_CODE, default_orgs, org_counts
 
-TODAY = date.today()
 MEMBERS, ORGS = 300, 40
 
 
 def seed(**kwargs):
-    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": TODAY, **kwargs})
+    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": core_clock.today(), **kwargs})
 
 
 @pytest.fixture
@@ -64,7 +63,7 @@ def test_it_refuses_impossible_sizes(db, kwargs, message):
 
 
 def test_the_smallest_set_works(db):
-    scale_seed(members=3, orgs=3, today=TODAY)
+    scale_seed(members=3, orgs=3, today=core_clock.today())
     assert [o.kind for o in Organization.objects.all()] == [OrgKind.COMMITTEE, OrgKind.COMMITTEE, OrgKind.BRANCH]
     assert sum(org.members.count() for org in Organization.objects.all()) == 3
 

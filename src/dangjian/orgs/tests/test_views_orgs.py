@@ -11,6 +11,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
+from dangjian.core import clock as core_clock
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.members.tests.factories import MemberFactory
 from dangjian.orgs import rules, selectors, services
@@ -76,7 +77,7 @@ def row(response, name: str) -> list[str]:
 def terms_far_from_expiry(world) -> None:
     """World's terms end on a fixed date; keep them away from the reminder window whatever today is."""
     CommitteeTerm.objects.filter(pk__in=[world.term_a.pk, world.term_b.pk]).update(
-        ends_on=date.today() + timedelta(days=2 * 365)
+        ends_on=core_clock.today() + timedelta(days=2 * 365)
     )
 
 
@@ -346,11 +347,11 @@ def reminders(client) -> list[str]:
 
 
 @pytest.mark.parametrize("persona", ["secretary_a", "secretary_b", "member_user_a"])
-def test_home_shows_the_warnings_of_the_secretarys_own_branch(world, client_for, persona):
+def test_home_shows_the_warnings_of_the_secretarys_own_branch(world, client_for, persona, clock):
     # Branch A's term ends within 3 months (选举条例: remind before expiry); both branches lack 3 full members
     # (支部条例第五条).
     terms_far_from_expiry(world)
-    ends_on = date.today() + timedelta(days=30)
+    ends_on = clock.today() + timedelta(days=30)
     CommitteeTerm.objects.filter(pk=world.term_a.pk).update(ends_on=ends_on)
     shown = reminders(client_for(world.personas()[persona]))
 
