@@ -4,7 +4,12 @@ Entries carry the owning org's tree path in `additional_data` (from the model's 
 audit page can be scoped to a user's subtrees like every other list. Personal data is masked in the log too.
 """
 
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .roles import Capability
 
 PERSONAL_FIELDS = ["id_number", "phone"]
 
@@ -18,3 +23,36 @@ def audit_register(model, *, exclude: list[str] | None = None) -> None:
         # The log keeps the same 4+4 characters as the pages (auditlog's default shows half the number).
         mask_callable="dangjian.core.lib.idcard.mask",
     )
+
+
+def audit_event(
+    *,
+    actor,
+    target: models.Model | type[models.Model],
+    object_repr: str,
+    action: int,
+    org_path: str,
+    changes: dict | None = None,
+    data: dict | None = None,
+) -> LogEntry:
+    """A hand-made entry for what auditlog's signals do not see (an export, a bulk import, a device reset).
+
+    `target` is the object the event is about, or its model for an event about many rows; `org_path` files the
+    entry where the audit page scopes it; `data` goes into additional_data beside it."""
+    one = isinstance(target, models.Model)
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(target),
+        object_pk=str(target.pk) if one else "",
+        object_id=target.pk if one else None,
+        object_repr=object_repr,
+        action=action,
+        changes=changes,
+        actor=actor,
+        additional_data={**(data or {}), "org_path": org_path},
+    )
+
+
+def top_path(user) -> str:
+    """The path of the user's highest view scope ("" for none: then only superusers see the entry)."""
+    paths = user.scope_paths(Capability.VIEW)
+    return paths[0] if paths else ""

@@ -13,13 +13,13 @@ from datetime import datetime
 import segno
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .audit import audit_event, top_path
 from .models import RoleGrant, User
 from .roles import Capability, Role
 
@@ -113,13 +113,11 @@ def _seconds_until(moment: datetime) -> int:
 def _audit(actor: User, *, subject: User, action: str) -> LogEntry:
     """One entry on the user, placed at their highest grant so the audit page scopes it like the grant itself
     (the key itself is never logged)."""
-    paths = subject.scope_paths(Capability.VIEW)
-    return LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(User),
-        object_pk=str(subject.pk),
-        object_id=subject.pk,
+    return audit_event(
+        actor=actor,
+        target=subject,
         object_repr=f"{subject}（{subject.username}）：{action}",
         action=LogEntry.Action.UPDATE,
-        actor=actor,
-        additional_data={"event": action, "org_path": paths[0] if paths else ""},
+        org_path=top_path(subject),
+        data={"event": action},
     )

@@ -14,13 +14,13 @@ from typing import IO, Any
 
 import xlsxwriter
 from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from dangjian.core import clock
+from dangjian.core.audit import audit_event, top_path
 from dangjian.core.jobs import Progress, job_handler
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
@@ -231,14 +231,13 @@ def _cell_writers(sheet, formats) -> list[CellWriter]:
 
 def _audit(user, *, rows: int, filters: dict, masked: bool) -> LogEntry:
     """One log entry per export: who exported how many rows, with which filters, masked or not."""
-    paths = user.scope_paths("view")
-    return LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Member),
-        object_pk="",
+    return audit_event(
+        actor=user,
+        target=Member,
         object_repr=AUDIT_REPR,
         action=AUDIT_ACTION,
-        actor=user,
-        additional_data={"rows": rows, "filters": filters, "masked": masked, "org_path": paths[0] if paths else ""},
+        org_path=top_path(user),
+        data={"rows": rows, "filters": filters, "masked": masked},
     )
 
 

@@ -15,15 +15,19 @@ from dangjian.core.views import require_capability
 from dangjian.orgs.forms import org_label
 from dangjian.orgs.models import Organization
 
-IMPORT_KIND = "members.import"
-ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".ods")
-ERR_FILE_TYPE = "请上传 Excel（.xlsx、.xls）、.ods 或 CSV 文件"
+from .importer.jobs import IMPORT_KIND
+from .importer.reading import READABLE_SUFFIXES, FileReadError, check_suffix
+
 ERR_FILE_SIZE = "文件过大（上限 {limit} MB），请拆分后分批导入"
 MAX_UPLOAD_MB = 50
 
 
 class ImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label="花名册文件", help_text="支持 .xlsx、.xls、.ods、.csv（UTF-8 或 GBK）")
+    file = forms.FileField(
+        label="花名册文件",
+        help_text=f"支持 {'、'.join(sorted(READABLE_SUFFIXES))}（CSV 为 UTF-8 或 GBK 编码）",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(READABLE_SUFFIXES))}),
+    )
     org = forms.ModelChoiceField(
         label="默认党支部（文件未填“所在党支部”时使用）", queryset=Organization.objects.none(), required=False
     )
@@ -36,8 +40,10 @@ class ImportForm(BootstrapFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
-            raise forms.ValidationError(ERR_FILE_TYPE)
+        try:
+            check_suffix(upload.name)
+        except FileReadError as error:
+            raise forms.ValidationError(error.message) from None
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
             raise forms.ValidationError(ERR_FILE_SIZE.format(limit=MAX_UPLOAD_MB))
         return upload

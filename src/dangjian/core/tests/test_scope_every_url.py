@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dangjian.core.models import Job
 from dangjian.core.services import token_create
+from dangjian.members.importer.jobs import IMPORT_KIND
 
 PERSONAS = ["admin", "secretary_a", "committee_member_a", "member_user_a", "secretary_b", "inspector"]
 VIEWERS = {"admin", "secretary_a", "committee_member_a", "secretary_b", "inspector"}
@@ -54,7 +55,7 @@ def job_of(user, output: str = "") -> Job:
 def import_job_of(user) -> Job:
     """A finished, clean preview: the one state that may be confirmed."""
     return Job.objects.create(
-        kind="members.import",
+        kind=IMPORT_KIND,
         title="花名册导入预检",
         created_by=user,
         status=Job.Status.SUCCEEDED,

@@ -19,12 +19,14 @@ from dangjian.core.lib import workbooks
 
 from .headers import HEADER_SCAN_ROWS, HeaderMapping, find_header
 
-ERR_FILE_TYPE = "不支持的文件类型“{suffix}”，请上传 .xlsx、.xls 或 .csv 文件"
+ERR_FILE_TYPE = "不支持的文件类型“{suffix}”，请上传 Excel（.xlsx、.xlsm、.xls）、.ods 或 .csv 文件"
 ERR_UNREADABLE = "无法读取该文件，请确认它是未加密的 Excel 文件（.xlsx、.xls）或 CSV 文件"
 ERR_ENCODING = "无法识别该 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入"
 
 SPREADSHEET_SUFFIXES = workbooks.SPREADSHEET_SUFFIXES
 CSV_SUFFIXES = frozenset({".csv"})
+#: What open_sheet reads: the upload form accepts exactly these.
+READABLE_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 #: Bytes looked at to detect a CSV file's encoding and delimiter.
 SAMPLE_BYTES = 64 * 1024
 #: Chinese encodings a CSV file may come in besides UTF-8 (GB18030 reads GBK and GB2312 files too).
@@ -50,9 +52,10 @@ class Sheet:
     first_column: int = 0  # 0-based column of the first cell of each row (calamine trims empty columns on the left)
 
 
-def _check_suffix(name: str) -> str:
+def check_suffix(name: str) -> str:
+    """The file's suffix, lower-cased; FileReadError (ERR_FILE_TYPE) for one that cannot be read."""
     suffix = Path(name).suffix.lower()
-    if suffix not in SPREADSHEET_SUFFIXES | CSV_SUFFIXES:
+    if suffix not in READABLE_SUFFIXES:
         raise FileReadError(ERR_FILE_TYPE.format(suffix=suffix or "无扩展名"))
     return suffix
 
@@ -81,7 +84,7 @@ def open_sheet(
 
     `meanwhile` is called while a spreadsheet is parsed: python-calamine parses a whole sheet at once, in Rust,
     letting other Python threads run, so the caller's set-up takes no time of its own."""
-    suffix = _check_suffix(filename or str(path))
+    suffix = check_suffix(filename or str(path))
     if suffix in CSV_SUFFIXES:
         if meanwhile is not None:
             meanwhile()

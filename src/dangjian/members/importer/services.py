@@ -13,10 +13,10 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from dangjian.core.audit import audit_event
 from dangjian.core.models import User
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
@@ -327,21 +327,20 @@ def _refuse(report: ImportReport, message: str) -> None:
 def _audit(acting_user: User | None, *, report: ImportReport, update: bool, org_path: str) -> LogEntry:
     """One entry for the whole import (bulk writes bypass auditlog's per-object signals)."""
     counts = {"文件": report.filename, "总行数": report.total_rows, "新增": report.created, "更新": report.updated}
-    return LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Member),
-        object_pk="",
+    return audit_event(
+        actor=acting_user,
+        target=Member,
         object_repr=AUDIT_REPR.format(filename=report.filename),
         action=LogEntry.Action.UPDATE if update else LogEntry.Action.CREATE,
+        org_path=org_path,
         changes={label: [None, str(value)] for label, value in counts.items()},
-        actor=acting_user,
-        additional_data={
+        data={
             "import": {
                 "filename": report.filename,
                 "total_rows": report.total_rows,
                 "created": report.created,
                 "updated": report.updated,
                 "update": update,
-            },
-            "org_path": org_path,
+            }
         },
     )

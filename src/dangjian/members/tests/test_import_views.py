@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from dangjian.core.lib import idcard
 from dangjian.core.models import Job
-from dangjian.members.import_views import ERR_FILE_TYPE, IMPORT_KIND
+from dangjian.members.importer.jobs import IMPORT_KIND
+from dangjian.members.importer.reading import ERR_FILE_TYPE, READABLE_SUFFIXES
 from dangjian.members.models import Member
 from dangjian.members.roster import ROSTER_COLUMNS
 
@@ -108,8 +109,19 @@ def test_wrong_file_type_is_refused_with_a_chinese_message(world, client_for):
         reverse("members:import"), {"file": SimpleUploadedFile("花名册.pdf", b"%PDF")}
     )
     assert response.status_code == 400
-    assert ERR_FILE_TYPE in response.content.decode()
+    assert ERR_FILE_TYPE.format(suffix=".pdf") in response.content.decode()
     assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("suffix", sorted(READABLE_SUFFIXES))
+def test_the_form_takes_every_type_the_reader_reads(world, client_for, suffix, django_capture_on_commit_callbacks):
+    client = client_for(world.secretary_a)
+    assert suffix in client.get(reverse("members:import")).content.decode()  # in the help text and `accept`
+    assert suffix in ERR_FILE_TYPE
+    with django_capture_on_commit_callbacks(execute=False):  # the preview itself is not the point here
+        response = client.post(reverse("members:import"), {"file": SimpleUploadedFile(f"花名册{suffix}", b"x")})
+    assert response.status_code == 302
+    assert Job.objects.get(kind=IMPORT_KIND).params["filename"] == f"花名册{suffix}"
 
 
 def test_default_branch_choices_are_the_users_scope(world, client_for):
