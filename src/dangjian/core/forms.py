@@ -67,10 +67,6 @@ class GrantForm(BootstrapFormMixin, forms.Form):
         self.fields["org"].label_from_instance = lambda o: f"{'　' * (o.depth - 1)}{o.name}"
 
 
-class ScopeSwitchForm(forms.Form):
-    grant = forms.IntegerField()
-
-
 class TokenForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label="令牌名称", max_length=100, help_text="写明用途，便于日后辨认和撤销，如：人事系统同步")
 

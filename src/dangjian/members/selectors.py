@@ -1,4 +1,4 @@
-"""Reads on the roster: every list, page and export goes through member_list / member_get."""
+"""Reads on the roster: every list, page and export goes through member_filterset / member_get."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -14,11 +14,6 @@ def member_filterset(*, fetched_by, filters: dict | None = None) -> MemberFilter
     """The roster filter over the user's visible members (its form renders the filter bar)."""
     members = Member.objects.visible_to(fetched_by).select_related("org", "group")
     return MemberFilter(filters, members, request_user=fetched_by)
-
-
-def member_list(*, fetched_by, filters: dict | None = None) -> QuerySet[Member]:
-    """The user's visible members, filtered as the roster UI filters them."""
-    return member_filterset(fetched_by=fetched_by, filters=filters).qs
 
 
 def member_get(*, fetched_by, pk: int, capability: str = Capability.VIEW) -> Member:

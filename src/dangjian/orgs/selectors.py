@@ -14,7 +14,7 @@ from dangjian.members.models import Member
 
 from . import rules
 from .choices import OrgKind
-from .models import CommitteeSeat, CommitteeTerm, Organization
+from .models import CommitteeTerm, Organization
 
 
 @dataclass
@@ -155,7 +155,3 @@ def org_warnings(orgs: list[Organization], *, today: date | None = None) -> list
             message = WARN_SMALL_BRANCH_SEATS.format(threshold=rules.MEMBERS_FOR_COMMITTEE, seats=seats)
             add(org, "info", message, SOURCE_COMMITTEE)
     return warnings
-
-
-def seat_list(*, fetched_by, term: CommitteeTerm):
-    return CommitteeSeat.objects.visible_to(fetched_by).filter(term=term).select_related("member")
