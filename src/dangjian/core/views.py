@@ -22,18 +22,13 @@ from . import second_factor
 from .forms import GrantForm, SecondFactorForm, TokenForm
 from .middleware import second_factor_exempt
 from .models import ApiToken, Job, RoleGrant, User
+from .permissions import require_capability
 from .reminders import reminders_for
 from .roles import Capability
 from .services import grant_create, grant_revoke, token_create, token_revoke
 from .shell import ACTIVE_GRANT_SESSION_KEY
 
 T = TypeVar("T")
-
-
-def require_capability(user, capability: str) -> None:
-    """Pages of a module the user's roles do not reach are 404: their existence is not disclosed."""
-    if not user.can(capability):
-        raise Http404
 
 
 def form_error(form, error: ValidationError) -> None:

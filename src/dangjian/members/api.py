@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from dangjian.core.api import ERROR_RESPONSES, InvalidParams, PageParams, form_errors, paginate
+from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.core.views import require_capability
 
 from . import selectors
 from .choices import Category, Education, ExitKind, Gender, Status

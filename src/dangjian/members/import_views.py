@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from dangjian.core.forms import BootstrapFormMixin
 from dangjian.core.jobs import job_start
 from dangjian.core.models import Job
+from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.core.views import require_capability
 from dangjian.orgs.forms import org_label
 from dangjian.orgs.models import Organization
 

@@ -11,8 +11,9 @@ from django_tables2 import RequestConfig
 
 from dangjian.core import clock
 from dangjian.core.jobs import job_start
+from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.core.views import require_capability, submit
+from dangjian.core.views import submit
 from dangjian.orgs.models import Organization
 
 from . import exports, services

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from dangjian.core.api import ERROR_RESPONSES, PageParams, paginate
+from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.core.views import require_capability
 
 from .choices import OrgKind
 from .models import Organization

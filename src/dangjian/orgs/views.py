@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from dangjian.core import clock
+from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.core.views import require_capability, submit
+from dangjian.core.views import submit
 from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
 
