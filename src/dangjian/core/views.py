@@ -1,12 +1,10 @@
-from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,6 +18,7 @@ from dangjian.orgs.models import Organization
 
 from . import second_factor
 from .forms import GrantForm, SecondFactorForm, TokenForm
+from .generic import post_action, submit
 from .middleware import second_factor_exempt
 from .models import ApiToken, Job, RoleGrant, User
 from .permissions import require_capability
@@ -27,33 +26,6 @@ from .reminders import reminders_for
 from .roles import Capability
 from .services import grant_create, grant_revoke, token_create, token_revoke
 from .shell import ACTIVE_GRANT_SESSION_KEY
-
-T = TypeVar("T")
-
-
-def form_error(form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form so it shows next to its field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-    if hasattr(form, "mark_invalid"):
-        form.mark_invalid()
-
-
-def submit(request: HttpRequest, form, action: Callable[..., T]) -> T | None:
-    """On a POST with valid data run the service (`action(**cleaned_data)`) and return its result; its refusal
-    (ValidationError, or PermissionDenied for a target outside the scope) lands on the form. None otherwise."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return action(**form.cleaned_data)
-    except ValidationError as error:
-        form_error(form, error)
-    except PermissionDenied as error:
-        form_error(form, ValidationError(str(error)))
-    return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -115,13 +87,12 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS).active(), pk=pk)
-    try:
-        grant_revoke(acting_user=request.user, grant=grant)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.success(request, f"已撤销 {grant}")
-    return redirect("core:grants")
+    return post_action(
+        request,
+        partial(grant_revoke, acting_user=request.user, grant=grant),
+        success=f"已撤销 {grant}",
+        done_url=reverse("core:grants"),
+    )
 
 
 @second_factor_exempt
@@ -204,10 +175,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.visible_to(request.user).active(), pk=pk)
-    try:
-        token_revoke(acting_user=request.user, token=token)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.success(request, f"已撤销访问令牌“{token.name}”，使用它的请求将被拒绝")
-    return redirect("core:tokens")
+    return post_action(
+        request,
+        partial(token_revoke, acting_user=request.user, token=token),
+        success=f"已撤销访问令牌“{token.name}”，使用它的请求将被拒绝",
+        done_url=reverse("core:tokens"),
+    )

@@ -2,7 +2,6 @@ import io
 from functools import partial
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,15 +9,16 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from dangjian.core import clock
+from dangjian.core.generic import FromResult, form_action
 from dangjian.core.jobs import job_start
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.core.views import submit
 from dangjian.orgs.models import Organization
 
 from . import exports, services
 from .choices import Status
 from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
+from .models import Member
 from .selectors import id_number_for, member_filterset, member_get, member_history, phone_for
 from .stats import ALL_TABLES, member_stats
 from .tables import MemberTable
@@ -28,14 +28,22 @@ def _changeable_orgs(user):
     return Organization.objects.changeable_by(user).active()
 
 
-def _form_page(request, form, *, title: str, member=None, **extra) -> HttpResponse:
+def _member_form(request, form, action, *, member: Member | None, title: str, success: FromResult, **extra):
+    """A form about `member` (None: a new one): to the member's page when done, back where it came from if not."""
     crumbs = [("党员花名册", reverse("members:list"))]
-    cancel = reverse("members:list")
     if member is not None:
         crumbs.append((member.name, reverse("members:detail", args=[member.pk])))
-        cancel = reverse("members:detail", args=[member.pk])
-    context = {"form": form, "title": title, "breadcrumbs": crumbs, "cancel_url": cancel, **extra}
-    return render(request, "generic/form.html", context, status=400 if form.is_bound and form.errors else 200)
+    return form_action(
+        request,
+        form,
+        action,
+        success=success,
+        done_url=lambda done: reverse("members:detail", args=[done.pk]),
+        title=title,
+        breadcrumbs=crumbs,
+        cancel_url=crumbs[-1][1],
+        **extra,
+    )
 
 
 def member_list_view(request: HttpRequest) -> HttpResponse:
@@ -83,10 +91,14 @@ def member_create(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.CHANGE)
     orgs = _changeable_orgs(request.user)
     form = MemberForm(request.POST or None, orgs=orgs, initial={"org": request.GET.get("org")})
-    if member := submit(request, form, partial(services.member_create, acting_user=request.user)):
-        messages.success(request, f"已登记党员 {member.name}")
-        return redirect("members:detail", member.pk)
-    return _form_page(request, form, title="登记党员")
+    return _member_form(
+        request,
+        form,
+        partial(services.member_create, acting_user=request.user),
+        member=None,
+        title="登记党员",
+        success=lambda member: f"已登记党员 {member.name}",
+    )
 
 
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -97,23 +109,20 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         orgs=_changeable_orgs(request.user),
         personal_data=request.user.can(Capability.VIEW_PERSONAL, member.org.path),
     )
-    if submit(request, form, partial(services.member_update, acting_user=request.user, member=member)):
-        messages.success(request, "已保存")
-        return redirect("members:detail", member.pk)
-    return _form_page(request, form, title=f"编辑 {member.name}", member=member)
+    action = partial(services.member_update, acting_user=request.user, member=member)
+    return _member_form(request, form, action, member=member, title=f"编辑 {member.name}", success="已保存")
 
 
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
     form = StatusChangeForm(request.POST or None, initial={"changed_on": clock.today()})
-    if submit(request, form, partial(services.member_change_status, acting_user=request.user, member=member)):
-        messages.success(request, "党籍状态已变更，历史已记录")
-        return redirect("members:detail", member.pk)
-    return _form_page(
+    return _member_form(
         request,
         form,
-        title=f"{member.name} 党籍状态变更",
+        partial(services.member_change_status, acting_user=request.user, member=member),
         member=member,
+        title=f"{member.name} 党籍状态变更",
+        success="党籍状态已变更，历史已记录",
         intro=f"当前状态：{member.get_status_display()}。变更后党员仍保留在花名册历史中。",
     )
 
@@ -121,10 +130,9 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
     form = TransferOutForm(request.POST or None, initial={"transferred_on": clock.today()})
-    if submit(request, form, partial(services.member_transfer_out, acting_user=request.user, member=member)):
-        messages.success(request, "已办理组织关系转出")
-        return redirect("members:detail", member.pk)
-    return _form_page(request, form, title=f"{member.name} 组织关系转出", member=member)
+    action = partial(services.member_transfer_out, acting_user=request.user, member=member)
+    title = f"{member.name} 组织关系转出"
+    return _member_form(request, form, action, member=member, title=title, success="已办理组织关系转出")
 
 
 def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
@@ -132,10 +140,9 @@ def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransferInForm(
         request.POST or None, orgs=_changeable_orgs(request.user), initial={"transferred_on": clock.today()}
     )
-    if submit(request, form, partial(services.member_transfer_in, acting_user=request.user, member=member)):
-        messages.success(request, "已办理组织关系转入")
-        return redirect("members:detail", member.pk)
-    return _form_page(request, form, title=f"{member.name} 组织关系转入", member=member)
+    action = partial(services.member_transfer_in, acting_user=request.user, member=member)
+    title = f"{member.name} 组织关系转入"
+    return _member_form(request, form, action, member=member, title=title, success="已办理组织关系转入")
 
 
 def member_move(request: HttpRequest, pk: int) -> HttpResponse:
@@ -145,10 +152,9 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
         orgs=_changeable_orgs(request.user).exclude(pk=member.org_id),
         initial={"transferred_on": clock.today()},
     )
-    if submit(request, form, partial(services.member_move, acting_user=request.user, member=member)):
-        messages.success(request, "已调整所在党支部")
-        return redirect("members:detail", member.pk)
-    return _form_page(request, form, title=f"{member.name} 系统内组织关系调整", member=member)
+    action = partial(services.member_move, acting_user=request.user, member=member)
+    title = f"{member.name} 系统内组织关系调整"
+    return _member_form(request, form, action, member=member, title=title, success="已调整所在党支部")
 
 
 @require_POST

@@ -1,14 +1,13 @@
 from functools import partial
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from dangjian.core import clock
+from dangjian.core.generic import FromResult, form_action
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.core.views import submit
 from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
 
@@ -28,12 +27,22 @@ def _movable(user):
     return _manageable(user).active().exclude(path__in=user.scope_paths(Capability.MANAGE_ORGS))
 
 
-def _form_page(request, form, *, title: str, org: Organization | None, cancel_url: str, **extra) -> HttpResponse:
-    crumbs = [("组织机构", reverse("orgs:tree"))]
-    if org is not None:
-        crumbs.append((org.name, reverse("orgs:detail", args=[org.pk])))
-    context = {"form": form, "title": title, "breadcrumbs": crumbs, "cancel_url": cancel_url, **extra}
-    return render(request, "generic/form.html", context, status=400 if form.is_bound and form.errors else 200)
+def _org_form(
+    request, form, action, *, org: Organization, title: str, success: FromResult, done_url: FromResult = "", **extra
+) -> HttpResponse:
+    """A form about `org` (or a new org under it): back to its page when cancelled, and when done unless done_url."""
+    page = reverse("orgs:detail", args=[org.pk])
+    return form_action(
+        request,
+        form,
+        action,
+        success=success,
+        done_url=done_url or page,
+        title=title,
+        breadcrumbs=[("组织机构", reverse("orgs:tree")), (org.name, page)],
+        cancel_url=page,
+        **extra,
+    )
 
 
 def org_tree_view(request: HttpRequest) -> HttpResponse:
@@ -80,25 +89,22 @@ def org_create(request: HttpRequest) -> HttpResponse:
     form.fields["kind"].choices = [
         (kind, label) for kind, label in form.fields["kind"].choices if parent.kind in ALLOWED_PARENTS.get(kind, ())
     ]
-    if org := submit(request, form, partial(services.org_create, acting_user=request.user, parent=parent)):
-        messages.success(request, f"已新建 {org.name}")
-        return redirect("orgs:detail", org.pk)
-    return _form_page(
+    return _org_form(
         request,
         form,
-        title=f"在 {parent.name} 下新建组织",
+        partial(services.org_create, acting_user=request.user, parent=parent),
         org=parent,
-        cancel_url=reverse("orgs:detail", args=[parent.pk]),
+        title=f"在 {parent.name} 下新建组织",
+        success=lambda org: f"已新建 {org.name}",
+        done_url=lambda org: reverse("orgs:detail", args=[org.pk]),
     )
 
 
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_manageable(request.user).active(), pk=pk)
     form = OrgEditForm(request.POST or None, instance=org)
-    if submit(request, form, partial(services.org_update, acting_user=request.user, org=org)):
-        messages.success(request, "已保存")
-        return redirect("orgs:detail", org.pk)
-    return _form_page(request, form, title=f"编辑 {org.name}", org=org, cancel_url=reverse("orgs:detail", args=[pk]))
+    action = partial(services.org_update, acting_user=request.user, org=org)
+    return _org_form(request, form, action, org=org, title=f"编辑 {org.name}", success="已保存")
 
 
 def org_move(request: HttpRequest, pk: int) -> HttpResponse:
@@ -106,24 +112,26 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
     parents = _manageable(request.user).active().exclude(path__startswith=org.path)
     parents = parents.filter(kind__in=[k for k in ALLOWED_PARENTS[org.kind] if k])
     form = OrgMoveForm(request.POST or None, parents=parents)
-    if submit(request, form, lambda parent: services.org_move(acting_user=request.user, org=org, new_parent=parent)):
-        messages.success(request, f"已将 {org.name} 移动到 {form.cleaned_data['parent'].name} 之下")
-        return redirect("orgs:detail", org.pk)
-    return _form_page(request, form, title=f"移动 {org.name}", org=org, cancel_url=reverse("orgs:detail", args=[pk]))
+    return _org_form(
+        request,
+        form,
+        lambda parent: services.org_move(acting_user=request.user, org=org, new_parent=parent),
+        org=org,
+        title=f"移动 {org.name}",
+        success=lambda moved: f"已将 {moved.name} 移动到 {form.cleaned_data['parent'].name} 之下",
+    )
 
 
 def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_movable(request.user), pk=pk)
     form = DissolveForm(request.POST or None, initial={"dissolved_on": clock.today()})
-    if submit(request, form, partial(services.org_dissolve, acting_user=request.user, org=org)):
-        messages.success(request, f"已撤销 {org.name}（保留历史记录）")
-        return redirect("orgs:detail", org.pk)
-    return _form_page(
+    return _org_form(
         request,
         form,
-        title=f"撤销 {org.name}",
+        partial(services.org_dissolve, acting_user=request.user, org=org),
         org=org,
-        cancel_url=reverse("orgs:detail", args=[pk]),
+        title=f"撤销 {org.name}",
+        success=f"已撤销 {org.name}（保留历史记录）",
         intro="撤销后组织保留在历史中，不再出现在组织树；仍有在册党员或下级组织时不能撤销。",
         submit_label="确认撤销",
     )
@@ -132,10 +140,14 @@ def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 def term_create(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_manageable(request.user).active().exclude(kind="group"), pk=pk)
     form = TermForm(request.POST or None)
-    if submit(request, form, partial(services.term_create, acting_user=request.user, org=org)):
-        messages.success(request, "已登记新一届委员会，上一届委员已同时离任")
-        return redirect("orgs:detail", org.pk)
-    return _form_page(request, form, title=f"{org.name} 换届", org=org, cancel_url=reverse("orgs:detail", args=[pk]))
+    return _org_form(
+        request,
+        form,
+        partial(services.term_create, acting_user=request.user, org=org),
+        org=org,
+        title=f"{org.name} 换届",
+        success="已登记新一届委员会，上一届委员已同时离任",
+    )
 
 
 def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -148,16 +160,8 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("name_pinyin")
     )
     form = SeatForm(request.POST or None, members=members)
-    if submit(request, form, partial(services.seat_add, acting_user=request.user, term=term)):
-        messages.success(request, "已增补委员")
-        return redirect("orgs:detail", term.org.pk)
-    return _form_page(
-        request,
-        form,
-        title=f"{term.org.name} 增补委员",
-        org=term.org,
-        cancel_url=reverse("orgs:detail", args=[term.org.pk]),
-    )
+    action = partial(services.seat_add, acting_user=request.user, term=term)
+    return _org_form(request, form, action, org=term.org, title=f"{term.org.name} 增补委员", success="已增补委员")
 
 
 def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
@@ -169,7 +173,5 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     org = seat.term.org
     form = SeatEndForm(request.POST or None, initial={"ended_on": clock.today()})
-    if submit(request, form, partial(services.seat_end, acting_user=request.user, seat=seat)):
-        messages.success(request, f"{seat.member} 已离任")
-        return redirect("orgs:detail", org.pk)
-    return _form_page(request, form, title=f"{seat} 离任", org=org, cancel_url=reverse("orgs:detail", args=[org.pk]))
+    action = partial(services.seat_end, acting_user=request.user, seat=seat)
+    return _org_form(request, form, action, org=org, title=f"{seat} 离任", success=f"{seat.member} 已离任")
