@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from dangjian.core.api import ERROR_RESPONSES, InvalidParams, PageParams, form_errors, paginate
@@ -114,4 +114,7 @@ def member_list(request: HttpRequest, filters: Query[MemberFilterParams], pages:
 )
 def member_detail(request: HttpRequest, member_id: int):
     """一名党员；不存在或不在您的权限范围内时返回 404。"""
-    return selectors.member_get(fetched_by=request.auth, pk=member_id)
+    try:
+        return selectors.member_get(fetched_by=request.auth, pk=member_id)
+    except Member.DoesNotExist:
+        raise Http404 from None

@@ -1,7 +1,6 @@
 """Reads on the roster: every list, page and export goes through member_filterset / member_get."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from dangjian.core.lib import idcard
 from dangjian.core.roles import Capability
@@ -17,10 +16,9 @@ def member_filterset(*, fetched_by, filters: dict | None = None) -> MemberFilter
 
 
 def member_get(*, fetched_by, pk: int, capability: str = Capability.VIEW) -> Member:
-    """One member within the user's scope, else 404 (existence is not disclosed)."""
-    return get_object_or_404(
-        Member.objects.restrict(fetched_by, capability).select_related("org", "group", "user"), pk=pk
-    )
+    """One member within the user's scope; Member.DoesNotExist outside it as for no such member (the views answer
+    404 for both, so existence is not disclosed)."""
+    return Member.objects.restrict(fetched_by, capability).select_related("org", "group", "user").get(pk=pk)
 
 
 def member_history(*, fetched_by, member: Member) -> tuple[QuerySet[StatusChange], QuerySet[Transfer]]:

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
-from django.http import Http404
 from django.utils import timezone
 
 from dangjian.core import clock
@@ -53,7 +54,13 @@ PARTY_AGE_PROBATIONARY = "预备党员（不计党龄）"
 PARTY_AGE_UNKNOWN = "未填转正日期"
 
 ERR_UNKNOWN_TABLE = "没有这张统计表"
+ERR_OUT_OF_SCOPE = "该组织不在您的统计范围内"
+MSG_RECOUNTED = "已重新统计"
 CHART_MAX_ORGS = 30
+
+
+class NoSuchTable(ObjectDoesNotExist):
+    """A table key that is not one of TABLE_KEYS (the views answer 404, as for an org outside the scope)."""
 
 
 @dataclass
@@ -197,7 +204,7 @@ class MemberStats:
     def table(self, key: str) -> "StatTable | OrgTable":
         found = self.orgs if key == "orgs" else next((t for t in self.tables if t.key == key), None)
         if found is None:
-            raise Http404(ERR_UNKNOWN_TABLE)
+            raise NoSuchTable(ERR_UNKNOWN_TABLE)
         return found
 
 
@@ -210,6 +217,14 @@ def _scope_orgs(user) -> QuerySet[Organization]:
     for path in user.scope_paths(Capability.VIEW):
         in_scope |= Q(path__startswith=path)
     return orgs.filter(in_scope)
+
+
+def stats_org(*, fetched_by, org_id: int | str) -> Organization:
+    """An org the user may choose on the statistics page; Organization.DoesNotExist for any other id, or none."""
+    try:
+        return _scope_orgs(fetched_by).get(pk=int(org_id))
+    except (ValueError, TypeError):
+        raise Organization.DoesNotExist from None
 
 
 def _top_orgs(user) -> list[Organization]:
@@ -416,21 +431,18 @@ def member_stats(
     today: date | None = None,
     live: bool = False,
 ) -> MemberStats:
-    """Statistics of the user's visible members: of the chosen org's subtree (404 outside the user's scope), or of
-    the user's top org(s). The per-org rows are the chosen org's children (a branch: its 党小组).
-    `only`: compute just that table (an xlsx download of one table).
+    """Statistics of the user's visible members: of the chosen org's subtree (Organization.DoesNotExist outside the
+    user's scope), or of the user's top org(s). The per-org rows are the chosen org's children (a branch: its 党小组).
+    `only`: compute just that table (an xlsx download of one table; NoSuchTable for an unknown one).
 
     A big scope's figures come precomputed (StatsSnapshot, refresh_snapshots) when they are recent, with their
-    time; `live` counts them now instead, and keeps them as the scope's precomputed figures. Precomputed figures
-    hold for anyone who may choose the org: its whole subtree is inside their scope, as visible_to gives it."""
+    time; `live` counts them now instead (and keeps nothing: stats_recount does). Precomputed figures hold for
+    anyone who may choose the org: its whole subtree is inside their scope, as visible_to gives it."""
     if only is not None and only not in TABLE_KEYS:
-        raise Http404(ERR_UNKNOWN_TABLE)
+        raise NoSuchTable(ERR_UNKNOWN_TABLE)
     today = today or clock.today()
     if org_id not in (None, ""):
-        try:
-            chosen = _scope_orgs(fetched_by).get(pk=int(org_id))
-        except (ValueError, TypeError, Organization.DoesNotExist):
-            raise Http404 from None
+        chosen = stats_org(fetched_by=fetched_by, org_id=org_id)
         tops = [chosen]
     else:
         tops = _top_orgs(fetched_by)
@@ -446,8 +458,6 @@ def member_stats(
             in_tops |= _subtree(top)
         everyone = Member.objects.visible_to(fetched_by).filter(in_tops)
         counts, computed_at = count_members(everyone, chosen=chosen, rows=rows, today=today, only=only), None
-        if live and only is None and chosen is not None:
-            _keep_if_precomputed(chosen, counts, today)
 
     orgs = org_table(counts, chosen, rows) if only in (None, "orgs") else None
     ancestors = []
@@ -472,8 +482,18 @@ def _precomputed(org: Organization, today: date) -> tuple[StatsCounts, datetime]
     return (StatsCounts.from_json(snapshot.counts), snapshot.computed_at) if snapshot is not None else None
 
 
-def _keep_if_precomputed(org: Organization, counts: StatsCounts, today: date) -> None:
-    StatsSnapshot.objects.filter(org=org).update(on_date=today, computed_at=timezone.now(), counts=counts.to_json())
+@transaction.atomic
+def stats_recount(*, acting_user, org: Organization, today: date | None = None) -> bool:
+    """Count the org's statistics now and keep them as its precomputed figures (the button on a big scope's page).
+    False when the org has none to renew: a small scope is counted live on every view anyway."""
+    if not _scope_orgs(acting_user).filter(pk=org.pk).exists():
+        raise PermissionDenied(ERR_OUT_OF_SCOPE)
+    today = today or clock.today()
+    started = timezone.now()  # the figures are as of the start of their count
+    members = Member.objects.visible_to(acting_user).filter(_subtree(org))
+    counts = count_members(members, chosen=org, rows=_rows(org, [org]), today=today)
+    kept = StatsSnapshot.objects.filter(org=org).update(on_date=today, computed_at=started, counts=counts.to_json())
+    return kept > 0
 
 
 def precompute_targets() -> list[Organization]:

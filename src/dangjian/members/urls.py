@@ -10,6 +10,7 @@ urlpatterns = [
     path("template/", views.member_template, name="template"),
     path("stats/", views.member_stats_view, name="stats"),
     path("stats/export/", views.member_stats_export, name="stats_export"),
+    path("stats/<int:pk>/recount/", views.member_stats_recount, name="stats_recount"),
     path("import/", import_views.member_import, name="import"),
     path("import/<int:pk>/", import_views.member_import_job, name="import_job"),
     path("import/<int:pk>/confirm/", import_views.member_import_confirm, name="import_confirm"),

@@ -2,14 +2,15 @@ import io
 from functools import partial
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from dangjian.core import clock
-from dangjian.core.generic import FromResult, form_action
+from dangjian.core.generic import FromResult, form_action, post_action
 from dangjian.core.jobs import job_start
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
@@ -20,7 +21,7 @@ from .choices import Status
 from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
 from .models import Member
 from .selectors import id_number_for, member_filterset, member_get, member_history, phone_for
-from .stats import ALL_TABLES, member_stats
+from .stats import ALL_TABLES, MSG_RECOUNTED, MemberStats, member_stats, stats_org, stats_recount
 from .tables import MemberTable
 
 
@@ -44,6 +45,13 @@ def _member_form(request, form, action, *, member: Member | None, title: str, su
         cancel_url=crumbs[-1][1],
         **extra,
     )
+
+
+def _member(request, pk: int, capability: str = Capability.VIEW) -> Member:
+    try:
+        return member_get(fetched_by=request.user, pk=pk, capability=capability)
+    except Member.DoesNotExist:
+        raise Http404 from None
 
 
 def member_list_view(request: HttpRequest) -> HttpResponse:
@@ -70,7 +78,7 @@ def _per_page(request) -> int:
 
 
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get(fetched_by=request.user, pk=pk)
+    member = _member(request, pk)
     changes, transfers = member_history(fetched_by=request.user, member=member)
     can_change = request.user.can(Capability.CHANGE, member.org.path)
     context = {
@@ -102,7 +110,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    member = _member(request, pk, Capability.CHANGE)
     form = MemberForm(
         request.POST or None,
         instance=member,
@@ -114,7 +122,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    member = _member(request, pk, Capability.CHANGE)
     form = StatusChangeForm(request.POST or None, initial={"changed_on": clock.today()})
     return _member_form(
         request,
@@ -128,7 +136,7 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    member = _member(request, pk, Capability.CHANGE)
     form = TransferOutForm(request.POST or None, initial={"transferred_on": clock.today()})
     action = partial(services.member_transfer_out, acting_user=request.user, member=member)
     title = f"{member.name} 组织关系转出"
@@ -136,7 +144,7 @@ def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    member = _member(request, pk, Capability.CHANGE)
     form = TransferInForm(
         request.POST or None, orgs=_changeable_orgs(request.user), initial={"transferred_on": clock.today()}
     )
@@ -146,7 +154,7 @@ def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def member_move(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get(fetched_by=request.user, pk=pk, capability=Capability.CHANGE)
+    member = _member(request, pk, Capability.CHANGE)
     form = MoveForm(
         request.POST or None,
         orgs=_changeable_orgs(request.user).exclude(pk=member.org_id),
@@ -177,22 +185,45 @@ def member_template(request: HttpRequest) -> FileResponse:
     return FileResponse(buffer, as_attachment=True, filename=exports.TEMPLATE_FILENAME)
 
 
+def _stats(request: HttpRequest, **kwargs) -> MemberStats:
+    """The statistics the request asks for; 404 for an org outside the user's scope or an unknown table."""
+    try:
+        return member_stats(fetched_by=request.user, org_id=request.GET.get("org"), **kwargs)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
 def member_stats_view(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.VIEW)
-    stats = member_stats(fetched_by=request.user, org_id=request.GET.get("org"), live=request.GET.get("live") == "1")
-    context = {"stats": stats, "precompute_minutes": settings.STATS_PRECOMPUTE_MINUTES}
+    context = {"stats": _stats(request), "precompute_minutes": settings.STATS_PRECOMPUTE_MINUTES}
     return render(request, "members/stats.html", context)
+
+
+@require_POST
+def member_stats_recount(request: HttpRequest, pk: int) -> HttpResponse:
+    """Count a big scope's statistics now instead of waiting for the periodic task."""
+    require_capability(request.user, Capability.VIEW)
+    try:
+        org = stats_org(fetched_by=request.user, org_id=pk)
+    except Organization.DoesNotExist:
+        raise Http404 from None
+    return post_action(
+        request,
+        partial(stats_recount, acting_user=request.user, org=org),
+        success=MSG_RECOUNTED,
+        done_url=f"{reverse('members:stats')}?org={org.pk}",
+    )
 
 
 def member_stats_export(request: HttpRequest) -> FileResponse:
     """One statistics table, or all of them (table=all), as xlsx: small, so written at once rather than as a job."""
     require_capability(request.user, Capability.VIEW)
-    key, org_id = request.GET.get("table", ""), request.GET.get("org")
+    key = request.GET.get("table", "")
     if key == ALL_TABLES:
-        stats = member_stats(fetched_by=request.user, org_id=org_id)
+        stats = _stats(request)
         tables, filename = [stats.orgs, *stats.tables], exports.stats_filename(stats)
     else:
-        stats = member_stats(fetched_by=request.user, org_id=org_id, only=key)
+        stats = _stats(request, only=key)
         table = stats.table(key)
         tables, filename = [table], exports.stats_filename(stats, table)
     buffer = io.BytesIO()

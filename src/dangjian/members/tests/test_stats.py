@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -22,15 +23,19 @@ from dangjian.members.importer.services import import_members
 from dangjian.members.models import Member, StatsSnapshot
 from dangjian.members.stats import (
     AGE_BANDS,
+    MSG_RECOUNTED,
     PARTY_AGE_BANDS,
     PARTY_AGE_PROBATIONARY,
+    NoSuchTable,
     member_stats,
     refresh_snapshots,
+    stats_recount,
 )
 from dangjian.members.tasks import precompute_stats
 from dangjian.members.tests.factories import MemberFactory
 from dangjian.members.tests.test_importer_support import good_row, write_xlsx
 from dangjian.orgs.choices import OrgKind
+from dangjian.orgs.models import Organization
 from dangjian.orgs.tests.factories import OrgFactory
 
 TODAY = date(2026, 11, 29)
@@ -173,13 +178,13 @@ def test_a_secretary_never_counts_another_branch(world, counted):
 
 @pytest.mark.parametrize("target", ["branch_b", "general", "committee"])
 def test_drill_down_outside_the_scope_is_404(world, counted, target):
-    with pytest.raises(Http404):
+    with pytest.raises(Organization.DoesNotExist):
         member_stats(fetched_by=world.secretary_a, org_id=getattr(world, target).pk)
 
 
 @pytest.mark.parametrize("value", ["abc", "999999", "-1"])
 def test_a_bad_org_is_404(world, value):
-    with pytest.raises(Http404):
+    with pytest.raises(Organization.DoesNotExist):
         member_stats(fetched_by=world.admin, org_id=value)
 
 
@@ -198,7 +203,7 @@ def test_a_member_of_another_branch_with_a_grant_is_counted_only_in_their_scope(
     world.member_user_a.__dict__.pop("grants", None)
     stats = member_stats(fetched_by=world.member_user_a, today=TODAY)
     assert stats.org == world.branch_b and stats.total == 1
-    with pytest.raises(Http404):
+    with pytest.raises(Organization.DoesNotExist):
         member_stats(fetched_by=world.member_user_a, org_id=world.branch_a.pk)
 
 
@@ -421,8 +426,8 @@ def test_precomputed_figures_are_what_every_persona_counts_live(world, counted, 
             org_id = org.pk if org else None
             try:
                 precomputed = member_stats(fetched_by=user, org_id=org_id, today=TODAY)
-            except Http404:
-                with pytest.raises(Http404):
+            except Organization.DoesNotExist:
+                with pytest.raises(Organization.DoesNotExist):
                     member_stats(fetched_by=user, org_id=org_id, today=TODAY, live=True)
                 continue
             live = member_stats(fetched_by=user, org_id=org_id, today=TODAY, live=True)
@@ -431,16 +436,35 @@ def test_precomputed_figures_are_what_every_persona_counts_live(world, counted, 
     assert compared == 12  # admin, inspector: the tree and its three; secretary A, committee member A: branch A twice
 
 
-def test_precomputed_figures_stay_until_refreshed_or_counted_live(world, counted, big_from_3):
+def test_precomputed_figures_stay_until_refreshed_or_recounted(world, counted, big_from_3):
     refresh_snapshots(today=TODAY)
     MemberFactory(org=world.branch_b, name="新党员")
     assert member_stats(fetched_by=world.admin, today=TODAY).total == 5  # as of the refresh
-    live = member_stats(fetched_by=world.admin, today=TODAY, live=True)
-    assert live.total == 6
-    # Counting live keeps the new figures as the scope's precomputed ones.
+    assert member_stats(fetched_by=world.admin, today=TODAY, live=True).total == 6
+    assert member_stats(fetched_by=world.admin, today=TODAY).total == 5  # reading live keeps nothing
+    assert stats_recount(acting_user=world.admin, org=world.committee, today=TODAY) is True
     after = member_stats(fetched_by=world.admin, today=TODAY)
     assert after.computed_at is not None
     assert after.total == 6
+
+
+def test_a_recount_stays_in_the_scope_and_adds_no_precomputed_figures(world, counted, big_from_3):
+    refresh_snapshots(today=TODAY)
+    before = list(StatsSnapshot.objects.order_by("pk").values())
+    MemberFactory(org=world.branch_a, name="新党员")
+    with pytest.raises(PermissionDenied):
+        stats_recount(acting_user=world.secretary_b, org=world.committee, today=TODAY)
+    with pytest.raises(PermissionDenied):  # a plain member's own branch is no statistics scope
+        stats_recount(acting_user=world.member_user_a, org=world.branch_a, today=TODAY)
+    assert stats_recount(acting_user=world.secretary_b, org=world.branch_b, today=TODAY) is False  # a small scope
+    assert list(StatsSnapshot.objects.order_by("pk").values()) == before
+
+
+def test_an_unknown_table_is_no_such_table(world):
+    with pytest.raises(NoSuchTable):
+        member_stats(fetched_by=world.admin, only="salary")
+    with pytest.raises(NoSuchTable):
+        member_stats(fetched_by=world.admin).table("salary")
 
 
 def test_old_or_other_day_figures_are_not_shown(world, counted, big_from_3):
@@ -476,22 +500,40 @@ def test_page_says_when_its_figures_were_counted_and_recounts_on_request(world, 
     client = client_for(world.admin)
     page = client.get(STATS).content.decode()
     shown = timezone.localtime(snapshot.computed_at).strftime("%H:%M")
+    recount = reverse("members:stats_recount", args=[world.committee.pk])
     assert f"每10分钟预先计算一次，以下为 {shown} 的数据" in page
-    assert f'href="?org={world.committee.pk}&amp;live=1"' in page
+    assert f'<form method="post" action="{recount}"' in page
     assert "在册党员 5 人" in page
     assert download(client, table="gender")[1][0].startswith(f"统计日期：2026年11月29日，{shown} 预先计算")
+    # A GET never writes: the old way of asking for a recount (?live=1) shows the same figures and keeps them.
+    assert "在册党员 5 人" in client.get(STATS, {"org": world.committee.pk, "live": "1"}).content.decode()
+    assert StatsSnapshot.objects.get(org=world.committee).computed_at == snapshot.computed_at
 
-    page = client.get(STATS, {"org": world.committee.pk, "live": "1"}).content.decode()
+    response = client.post(recount)
+    assert response["Location"] == f"{STATS}?org={world.committee.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert MSG_RECOUNTED in page
     assert "在册党员 6 人" in page
-    assert 'data-testid="stats-precomputed"' not in page
     assert "在册党员 6 人" in client.get(STATS).content.decode()  # and kept
 
 
-def test_a_precomputed_page_reads_no_member_rows(world, counted, big_from_3, client_for):
+def test_the_recount_button_needs_the_csrf_token(world, counted, big_from_3):
     refresh_snapshots(today=TODAY)
-    with CaptureQueriesContext(connection) as queries:
-        assert client_for(world.admin).get(STATS).status_code == 200
-    assert not [q["sql"] for q in queries if 'FROM "members_member"' in q["sql"]]
+    MemberFactory(org=world.branch_b, name="新党员")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.admin)
+    assert client.post(reverse("members:stats_recount", args=[world.committee.pk])).status_code == 403
+    assert member_stats(fetched_by=world.admin, today=TODAY).total == 5
+
+
+def test_a_precomputed_page_shows_the_precomputed_figures(world, counted, big_from_3, client_for):
+    """What the page shows comes from the snapshot, not from the member rows (which say 5)."""
+    refresh_snapshots(today=TODAY)
+    snapshot = StatsSnapshot.objects.get(org=world.committee)
+    snapshot.counts["total"] = [40, 2]
+    snapshot.save()
+    page = client_for(world.admin).get(STATS).content.decode()
+    assert "在册党员 42 人（正式党员 40 人，预备党员 2 人）" in page
 
 
 def test_an_import_refreshes_the_precomputed_figures(
