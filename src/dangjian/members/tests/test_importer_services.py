@@ -307,18 +307,26 @@ def test_a_bad_row_after_good_batches_rolls_everything_back(world, tmp_path, sma
     assert counts() == before
 
 
-@pytest.mark.parametrize("options", [{"dry_run": True}, {"update": True}])
-def test_lookups_are_one_query_per_batch(world, tmp_path, small_batches, monkeypatch, options):
-    from dangjian.members.importer.writing import RosterWriter
-
-    calls = []
-    real = RosterWriter._lookup
-    monkeypatch.setattr(
-        RosterWriter, "_lookup", lambda self, numbers: calls.append(len(numbers)) or real(self, numbers)
-    )
-    rows = [good_row(birth=date(1980, 1, d)) for d in range(1, 6)]
-    assert import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "q.xlsx", rows), **options).ok
-    assert calls == [2, 2, 1]
+@pytest.mark.parametrize("at", [1, 4, 6])  # in the first batch, a middle one, the last (two rows a batch)
+@pytest.mark.parametrize("mode", ["plain", "dry_run", "update"])
+def test_a_number_on_the_roster_is_found_in_whichever_batch_it_sits(world, tmp_path, small_batches, mode, at):
+    """Numbers on the roster are looked up batch by batch: wherever the row sits, it is refused at its own row, or
+    (update) updates its member."""
+    a = world.member_a
+    same = {"公民身份号码": a.id_number, "birth": a.birth_date, "入党日期": a.joined_on, "转正日期": a.full_member_on}
+    rows = [good_row(birth=date(1981, 1, d)) for d in range(1, 6)]
+    rows.insert(at - 1, good_row(联系电话="13700000000", **same))
+    before = counts()
+    options = {"dry_run": mode == "dry_run", "update": mode == "update"}
+    report = import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "q.xlsx", rows), **options)
+    if mode == "update":
+        assert report.ok, report.errors
+        assert (report.created, report.updated) == (5, 1)
+        a.refresh_from_db()
+        assert a.phone == "13700000000"
+    else:
+        assert report.errors == [RowError(at + 1, "公民身份号码", ERR_ID_DUPLICATE)]
+        assert counts() == before
 
 
 def test_a_number_on_the_roster_after_written_batches_is_reported_with_every_bad_row(world, tmp_path, small_batches):
