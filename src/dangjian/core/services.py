@@ -12,6 +12,7 @@ from .roles import CAPABILITIES, Capability
 
 ERR_GRANT_OUT_OF_SCOPE = "您无权在该组织分配角色"
 ERR_GRANT_EXISTS = "该用户在此组织已有相同角色"
+ERR_GRANT_DISSOLVED = "该组织已撤销，不能在其上分配角色"
 ERR_REVOKE_SELF = "不能撤销自己正在使用的管理员角色"
 ERR_TOKEN_NO_GRANT = "只有已分配角色的用户才能创建访问令牌"
 ERR_TOKEN_NOT_OWNER = "只能撤销自己的访问令牌"
@@ -24,6 +25,8 @@ def grant_create(*, acting_user: User, username: str, full_name: str, role: str,
     account existed)."""
     if not acting_user.can(Capability.MANAGE_GRANTS, org.path):
         raise PermissionDenied(ERR_GRANT_OUT_OF_SCOPE)
+    if org.dissolved_on is not None:  # such a grant would give no access (User.grants skips dissolved orgs)
+        raise ValidationError({"org": ERR_GRANT_DISSOLVED})
     password = ""
     user = User.objects.filter(username=username).first()
     if user is None:
