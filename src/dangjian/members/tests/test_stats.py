@@ -528,7 +528,7 @@ def test_the_recount_button_needs_the_csrf_token(world, counted, big_from_3):
 
 def test_a_precomputed_page_shows_the_precomputed_figures(world, counted, big_from_3, client_for):
     """What the page shows comes from the snapshot, not from the member rows (which say 5)."""
-    refresh_snapshots(today=TODAY)
+    refresh_snapshots()  # for the day the page counts
     snapshot = StatsSnapshot.objects.get(org=world.committee)
     snapshot.counts["total"] = [40, 2]
     snapshot.save()
