@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from dangjian.core.lib import workbooks
 from dangjian.members.importer import ERROR_COLUMN
+from dangjian.members.importer.reading import ERR_FILE_TYPE
 from dangjian.members.importer.rows import ERR_REQUIRED
 from dangjian.members.models import ERR_ID_DUPLICATE, Member
 from dangjian.members.validators import ERR_PHONE
@@ -116,7 +117,7 @@ def test_missing_file_and_missing_columns(world, tmp_path):
     path.write_text("x")
     with pytest.raises(CommandError) as error:
         run(path)
-    assert str(error.value) == "未导入任何数据：不支持的文件类型“.txt”，请上传 .xlsx、.xls 或 .csv 文件"
+    assert str(error.value) == f"未导入任何数据：{ERR_FILE_TYPE.format(suffix='.txt')}"
 
 
 # ---- the file parsed while Django starts (dangjian.__main__.read_ahead) ----------------------------------------
