@@ -1,5 +1,7 @@
 """Which branch (所在党支部) and party group (所在党小组) a row goes to, within what the importing user may change.
 
+Only the orgs the user may change are loaded (changeable_by): a branch outside them is "not found", with the same
+message as a branch that does not exist, so the messages do not tell which out-of-scope branches there are.
 The org tree is loaded once (an organ work committee has thousands of orgs, not millions) and every distinct cell
 text is resolved once, so a 100,000-row file costs two queries here, not one per row.
 """
@@ -14,7 +16,7 @@ from dangjian.orgs.models import Organization
 from ..models import ERR_GROUP_NOT_IN_BRANCH, ERR_ORG_KIND
 from ..services import ERR_ORG_DISSOLVED
 
-ERR_BRANCH_UNKNOWN = "系统中没有名称或组织编码为“{value}”的党支部"
+ERR_BRANCH_UNKNOWN = "在您可导入的组织中没有名称或组织编码为“{value}”的党支部"
 ERR_BRANCH_AMBIGUOUS = "有{count}个党支部名为“{value}”，请改填组织编码：{codes}"
 ERR_BRANCH_FORBIDDEN = "您无权向该组织导入党员"
 ERR_BRANCH_OUTSIDE = "该党支部不在本次导入的组织“{org}”之下"
@@ -43,7 +45,11 @@ class Targets:
             if acting_user is not None and not Organization.objects.changeable_by(acting_user).filter(pk=org.pk):
                 raise PermissionDenied(ERR_BRANCH_FORBIDDEN)
         self.org = org
-        orgs = Organization.objects.values_list("id", "name", "code", "path", "kind", "dissolved_on")
+        if acting_user is None:
+            orgs = Organization.objects.unrestricted()  # the command line imports with the whole tree open
+        else:
+            orgs = Organization.objects.changeable_by(acting_user)
+        orgs = orgs.values_list("id", "name", "code", "path", "kind", "dissolved_on")
         self.all = [Target(i, n, c, p, k, d is not None) for i, n, c, p, k, d in orgs]
         self.by_id = {t.id: t for t in self.all}
         self.groups_under: dict[str, list[Target]] = {}  # every party group, under each of its ancestors' paths
@@ -56,19 +62,16 @@ class Targets:
         for target in self.all:
             if target.kind != OrgKind.GROUP:
                 self.by_name.setdefault(target.name, []).append(target)
-        if acting_user is None:
-            self.allowed = set(self.by_id)
-        else:
-            self.allowed = set(Organization.objects.changeable_by(acting_user).values_list("id", flat=True))
         self.default = self.by_id[org.pk] if org is not None and org.kind == OrgKind.BRANCH else None
         self._branches: dict[str, tuple[Target | None, str]] = {}
         self._groups: dict[tuple[int, str], tuple[Target | None, str]] = {}
 
     def get(self, org_id: int) -> Target:
-        """Any org by id (an org added since the import started: loaded then)."""
+        """Any org by id (one outside the user's scope, or added since the import started: loaded then)."""
         found = self.by_id.get(org_id)
         if found is None:
-            org = Organization.objects.get(pk=org_id)
+            # The org of a member already on the roster, whose row the caller refuses when it is out of scope.
+            org = Organization.objects.unrestricted().get(pk=org_id)
             found = self.by_id[org_id] = Target(org.pk, org.name, org.code, org.path, org.kind, org.is_dissolved)
         return found
 
@@ -76,8 +79,6 @@ class Targets:
         """'' when rows may go to this branch, else why not."""
         if target.kind != OrgKind.BRANCH:
             return ERR_ORG_KIND
-        if target.id not in self.allowed:
-            return ERR_BRANCH_FORBIDDEN
         if self.org is not None and not target.path.startswith(self.org.path):
             return ERR_BRANCH_OUTSIDE.format(org=self.org.name)
         if target.dissolved:

@@ -12,7 +12,7 @@ from dangjian.core.models import Job
 from dangjian.members.importer import ERROR_COLUMN
 from dangjian.members.importer.jobs import IMPORT_KIND
 from dangjian.members.importer.report import ERROR_REPORT_FILENAME
-from dangjian.members.importer.targets import ERR_BRANCH_FORBIDDEN
+from dangjian.members.importer.targets import ERR_BRANCH_FORBIDDEN, ERR_BRANCH_UNKNOWN
 from dangjian.members.models import Member
 from dangjian.members.validators import ERR_PHONE
 
@@ -67,7 +67,7 @@ def test_bad_rows_give_an_error_report_to_download(world, tmp_path, django_captu
     assert job.result["ok"] is False and job.result["filename"] == ERROR_REPORT_FILENAME
     assert job.result["errors"] == [
         {"row": 2, "column": "联系电话", "message": ERR_PHONE},
-        {"row": 3, "column": "所在党支部", "message": ERR_BRANCH_FORBIDDEN},
+        {"row": 3, "column": "所在党支部", "message": ERR_BRANCH_UNKNOWN.format(value="财务处党支部")},
     ]
     assert Member.objects.count() == before
 

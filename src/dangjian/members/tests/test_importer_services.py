@@ -19,7 +19,6 @@ from dangjian.members.importer import parsing as p
 from dangjian.members.importer.rows import ERR_DUPLICATE_IN_FILE, ERR_REQUIRED
 from dangjian.members.importer.targets import (
     ERR_BRANCH_AMBIGUOUS,
-    ERR_BRANCH_FORBIDDEN,
     ERR_BRANCH_OUTSIDE,
     ERR_BRANCH_UNKNOWN,
     ERR_TARGET_KIND,
@@ -261,13 +260,18 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_written(world, tmp_pat
 
 
 def test_a_row_naming_another_branch_is_refused_for_a_secretary(world, tmp_path):
-    rows = [good_row(), good_row(所在党支部="财务处党支部")]
+    """By name or by code, a branch out of the user's scope reads exactly as one that does not exist."""
+    rows = [good_row(), good_row(所在党支部="财务处党支部"), good_row(所在党支部="B"), good_row(所在党支部="无此支部")]
     before = counts()
     report = import_members(acting_user=world.secretary_a, path=write_xlsx(tmp_path / "b.xlsx", rows))
-    assert report.errors == [RowError(3, "所在党支部", ERR_BRANCH_FORBIDDEN)]
+    assert report.errors == [
+        RowError(3, "所在党支部", ERR_BRANCH_UNKNOWN.format(value="财务处党支部")),
+        RowError(4, "所在党支部", ERR_BRANCH_UNKNOWN.format(value="B")),
+        RowError(5, "所在党支部", ERR_BRANCH_UNKNOWN.format(value="无此支部")),
+    ]
     assert counts() == before
     # The committee admin may.
-    assert import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "b.xlsx", rows)).ok
+    assert import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "b.xlsx", rows[:3])).ok
 
 
 def test_a_duplicate_inside_the_file_names_the_first_row(world, tmp_path):
