@@ -10,6 +10,8 @@ Environment:
                         code (两步验证); default 1 in production, 0 in the demo
   STATS_PRECOMPUTE_MIN_MEMBERS  member statistics of an org with at least this many members in register are computed
                         ahead every STATS_PRECOMPUTE_MINUTES (default 20000 and 10) by the task worker
+  SCOPE_ENFORCE         1: a view that reads an org-scoped queryset nobody restricted fails (core/scope.py);
+                        default: as DEBUG (on in the demo and the tests, off in production)
 """
 
 import os
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "dangjian.core.middleware.ScopeGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "dangjian.core.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -183,6 +186,9 @@ AXES_RESET_ON_SUCCESS = True
 # Two-step login (django-otp, TOTP): required of committee admins and superusers when on (core/second_factor.py).
 SECOND_FACTOR_FOR_ADMINS = env_bool("SECOND_FACTOR_FOR_ADMINS", default=PRODUCTION)
 OTP_TOTP_ISSUER = "机关党建工作管理系统"
+
+# Unrestricted scoped querysets read by a view raise (core/scope.py): a forgotten visible_to() fails in development.
+SCOPE_ENFORCE = env_bool("SCOPE_ENFORCE", default=DEBUG)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

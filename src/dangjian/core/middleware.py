@@ -3,11 +3,13 @@ no page but the code page, logout and what is open without login, until they hav
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from . import second_factor
+from .scope import scope_guard
 
 
 def second_factor_exempt(view):
@@ -44,3 +46,16 @@ class SecondFactorMiddleware:
 
 def _code_page(next_url: str) -> str:
     return f"{reverse('core:second_factor')}?{urlencode({'next': next_url})}"
+
+
+class ScopeGuardMiddleware:
+    """While a request is served (settings.SCOPE_ENFORCE), reading a scoped queryset nobody restricted raises
+    (core/scope.py). Not in the Django admin: only superusers reach it, and they see every row anyway."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        on = settings.SCOPE_ENFORCE and not request.path_info.startswith(reverse("admin:index"))
+        with scope_guard(on):
+            return self.get_response(request)

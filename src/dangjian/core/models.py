@@ -1,11 +1,10 @@
 from functools import cached_property
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from .roles import CAPABILITIES, Role
-from .scope import ScopedQuerySet, collapse_paths
+from .scope import ScopedQuerySet, collapse_paths, scope_guard
 
 
 class BaseModel(models.Model):
@@ -16,6 +15,16 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    # Uniqueness holds across every row, whoever asks, and answers only yes or no: Django reads the other rows
+    # through the default manager, a scoped queryset nobody restricted, so these run outside the scope guard.
+    def validate_unique(self, exclude=None):
+        with scope_guard(False):
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with scope_guard(False):
+            super().validate_constraints(exclude=exclude)
 
 
 class User(AbstractUser):
@@ -36,18 +45,12 @@ class User(AbstractUser):
         if not self.pk:
             return []
         return list(
-            RoleGrant.objects.filter(user=self, revoked_at__isnull=True, org__dissolved_on__isnull=True)
+            # The scope machinery itself: the grants are what restrict() works from.
+            RoleGrant.objects.unrestricted()
+            .filter(user=self, revoked_at__isnull=True, org__dissolved_on__isnull=True)
             .select_related("org")
             .order_by("org__path", "role")
         )
-
-    @cached_property
-    def own_org_path(self) -> str | None:
-        """Tree path of the branch holding this user's own member record (None: no record) — once per request."""
-        if not self.pk:
-            return None
-        member_model = apps.get_model("members", "Member")
-        return member_model.objects.filter(user=self).values_list("org__path", flat=True).first()
 
     def scope_paths(self, capability: str) -> list[str]:
         """Tree paths of the orgs whose subtrees this user holds `capability` on."""

@@ -24,6 +24,7 @@ from .models import ApiToken, Job, RoleGrant, User
 from .permissions import require_capability
 from .reminders import reminders_for
 from .roles import Capability
+from .scope import subtree_q
 from .services import grant_create, grant_revoke, token_create, token_revoke
 from .shell import ACTIVE_GRANT_SESSION_KEY
 
@@ -47,10 +48,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.AUDIT)
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     if not request.user.is_superuser:
-        in_scope = Q(pk__in=[])
-        for path in request.user.scope_paths(Capability.AUDIT):
-            in_scope |= Q(additional_data__org_path__startswith=path)
-        entries = entries.filter(in_scope)
+        entries = entries.filter(subtree_q("additional_data__org_path", request.user.scope_paths(Capability.AUDIT)))
     if actor := request.GET.get("actor", "").strip():
         entries = entries.filter(Q(actor__username__icontains=actor) | Q(actor__full_name__icontains=actor))
     if model := request.GET.get("model", "").strip():

@@ -31,11 +31,26 @@ ERR_EXIT_KIND_UNUSED = "只有状态为“出党”时才填写出党方式"
 ERR_ID_DUPLICATE = "该公民身份号码已登记在花名册中"
 
 
+def own_member_org_path(user) -> str | None:
+    """Tree path of the branch holding the user's own member record (None: no record), looked up once per user
+    object (each request loads its own)."""
+    if not user.pk:
+        return None
+    if "_own_member_org_path" not in user.__dict__:
+        # The scope machinery itself: restrict() asks where the user's own record lies.
+        own = Member.objects.unrestricted().filter(user=user)
+        user._own_member_org_path = own.values_list("org__path", flat=True).first()
+    return user._own_member_org_path
+
+
 class MemberQuerySet(ScopedQuerySet):
     org_path_lookup = "org__path"
 
     def own_records(self, user):
         return Q(user=user)
+
+    def own_rows_root(self, user):
+        return own_member_org_path(user)  # the own record is the row itself
 
     def active(self):
         return self.filter(status=Status.ACTIVE)
@@ -179,6 +194,9 @@ class StatusChangeQuerySet(ScopedQuerySet):
     def own_records(self, user):
         return Q(member__user=user)
 
+    def own_rows_root(self, user):
+        return own_member_org_path(user)  # scoped through the member's current org, like the record itself
+
 
 class StatusChange(BaseModel):
     """One change of a member's status (转出, 停止党籍, 出党, 去世, 恢复在册): the member's history."""
@@ -212,6 +230,9 @@ class TransferQuerySet(ScopedQuerySet):
 
     def own_records(self, user):
         return Q(member__user=user)
+
+    def own_rows_root(self, user):
+        return own_member_org_path(user)  # scoped through the member's current org, like the record itself
 
 
 class Transfer(BaseModel):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from dangjian.core import clock
 from dangjian.core.lib.dates import earliest_birth_after_age, years_before
 from dangjian.core.roles import Capability
+from dangjian.core.scope import roll_up, subtree_q
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
@@ -210,13 +211,11 @@ class MemberStats:
 
 def _scope_orgs(user) -> QuerySet[Organization]:
     """Orgs inside the subtrees the user may view (a plain member's own branch does not make it a statistics scope)."""
-    orgs = Organization.objects.all()
+    # Restricted here rather than by visible_to(), which would add the plain member's own branch.
+    orgs = Organization.objects.unrestricted()
     if user.is_superuser:
         return orgs
-    in_scope = Q(pk__in=[])
-    for path in user.scope_paths(Capability.VIEW):
-        in_scope |= Q(path__startswith=path)
-    return orgs.filter(in_scope)
+    return orgs.filter(subtree_q("path", user.scope_paths(Capability.VIEW)))
 
 
 def stats_org(*, fetched_by, org_id: int | str) -> Organization:
@@ -228,13 +227,14 @@ def stats_org(*, fetched_by, org_id: int | str) -> Organization:
 
 
 def _top_orgs(user) -> list[Organization]:
+    # The tops of the user's granted subtrees, found from the grants themselves.
     if user.is_superuser:
-        return list(Organization.objects.get_root_nodes().active())
-    return list(Organization.objects.filter(path__in=user.scope_paths(Capability.VIEW)))
+        return list(Organization.objects.get_root_nodes().unrestricted().active())
+    return list(Organization.objects.unrestricted().filter(path__in=user.scope_paths(Capability.VIEW)))
 
 
 def _subtree(org: Organization) -> Q:
-    return Q(group=org) if org.is_group else Q(org__path__startswith=org.path)
+    return Q(group=org) if org.is_group else subtree_q("org__path", [org.path])
 
 
 def age_band(today: date) -> Case:
@@ -377,15 +377,16 @@ def org_counts(members, chosen: Organization | None, rows: list[Organization]) -
         grouped, column = members.annotate(prefix=cut).values("prefix", "category"), "prefix"
     else:
         grouped, column = members.values("org__path", "category"), None
+    own_orgs = []  # (path, slot, n) of the rows' own orgs, when summed into their prefixes
     for r in grouped.annotate(n=Count("pk")).order_by():
         i, n = slot[r["category"]], r["n"]
         total[i] += n
         if column is not None:
             by_key[r[column]][i] += n
         else:
-            path = r["org__path"]
-            for end in range(steplen, len(path) + 1, steplen):
-                by_key[path[:end]][i] += n
+            own_orgs.append((r["org__path"], i, n))
+    for path, by_slot in roll_up(own_orgs, steplen=steplen).items():
+        by_key[path] = [by_slot[0], by_slot[1]]
     return dict(by_key), total
 
 
@@ -420,7 +421,8 @@ def _rows(chosen: Organization | None, tops: list[Organization]) -> list[Organiz
     """The per-org table's rows: the chosen org's children (a 党小组 has none: its one row is itself), or the tops."""
     if chosen is None:
         return tops
-    return [chosen] if chosen.is_group else list(Organization.objects.get_children(chosen).active())
+    # The children of an org whose whole subtree the caller may see (member_stats and the task both check that).
+    return [chosen] if chosen.is_group else list(Organization.objects.get_children(chosen).unrestricted().active())
 
 
 def member_stats(
@@ -499,13 +501,10 @@ def stats_recount(*, acting_user, org: Organization, today: date | None = None) 
 def precompute_targets() -> list[Organization]:
     """Orgs with at least settings.STATS_PRECOMPUTE_MIN_MEMBERS members in register in their subtree: one grouped
     query, each org's count summed into its ancestors' by path prefix."""
-    steplen = Organization.steplen
-    sizes: Counter = Counter()
     active = Member.objects.filter(status=Status.ACTIVE)
-    for path, n in active.values_list("org__path").annotate(n=Count("pk")).order_by():
-        for end in range(steplen, len(path) + 1, steplen):
-            sizes[path[:end]] += n
-    paths = [path for path, n in sizes.items() if n >= settings.STATS_PRECOMPUTE_MIN_MEMBERS]
+    rows = active.values_list("org__path").annotate(n=Count("pk")).order_by()
+    sizes = roll_up(((path, None, n) for path, n in rows), steplen=Organization.steplen)
+    paths = [path for path, size in sizes.items() if size.total() >= settings.STATS_PRECOMPUTE_MIN_MEMBERS]
     return list(Organization.objects.filter(path__in=paths).active().order_by("path"))
 
 

@@ -14,7 +14,7 @@ from dangjian.core.generic import FromResult, form_action, post_action
 from dangjian.core.jobs import job_start
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.orgs.models import Organization
+from dangjian.orgs.models import CommitteeSeat, Organization
 
 from . import exports, services
 from .choices import Status
@@ -87,7 +87,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "phone": phone_for(request.user, member),
         "changes": changes,
         "transfers": transfers,
-        "seats": member.committee_seats.select_related("term__org").order_by("-started_on"),
+        "seats": CommitteeSeat.objects.visible_to(request.user)
+        .filter(member=member)
+        .select_related("term__org")
+        .order_by("-started_on"),
         "can_change": can_change,
         "is_active": member.status == Status.ACTIVE,
         "is_transferred_out": member.status == Status.TRANSFERRED_OUT,

@@ -34,6 +34,9 @@ class OrganizationManager(MP_NodeManager):
     def restrict(self, user, capability):
         return self.get_queryset().restrict(user, capability)
 
+    def unrestricted(self):
+        return self.get_queryset().unrestricted()
+
     def active(self):
         return self.get_queryset().active()
 
@@ -109,6 +112,11 @@ class CommitteeTerm(BaseModel):
 
 class CommitteeSeatQuerySet(ScopedQuerySet):
     org_path_lookup = "term__org__path"
+
+    def own_records(self, user):
+        # A member's own seats, wherever the committee is, and the committee of their own branch (which they see).
+        own_branch = Organization.objects.unrestricted().filter(members__user=user).values("pk")  # a subquery
+        return Q(member__user=user) | Q(term__org__in=own_branch)
 
 
 class CommitteeSeat(BaseModel):

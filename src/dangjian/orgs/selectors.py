@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from dangjian.core import clock
 from dangjian.core.lib.dates import format_cn_date
-from dangjian.core.scope import collapse_paths
+from dangjian.core.scope import roll_up, subtree_q
 from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
 
@@ -31,20 +31,12 @@ def member_counts(orgs: list[Organization]) -> dict[int, MemberCounts]:
     """Active members of each org's subtree (党小组: its own members), by category — two grouped queries."""
     if not orgs:
         return {}
-    steplen = Organization.steplen
-    by_path: dict[str, MemberCounts] = defaultdict(MemberCounts)
-    active = Member.objects.filter(status=Status.ACTIVE)
-    in_roots = Q()
-    for root in collapse_paths(o.path for o in orgs):
-        in_roots |= Q(org__path__startswith=root)
-    for row in active.filter(in_roots).values("org__path", "category").annotate(n=Count("id")):
-        path = row["org__path"]
-        for end in range(steplen, len(path) + 1, steplen):
-            counts = by_path[path[:end]]
-            if row["category"] == Category.FULL:
-                counts.full += row["n"]
-            else:
-                counts.probationary += row["n"]
+    # Figures of orgs the caller already holds (restricted by whoever fetched them): counts, not member rows.
+    active = Member.objects.unrestricted().filter(status=Status.ACTIVE)
+    in_roots = active.filter(subtree_q("org__path", (o.path for o in orgs)))
+    rows = in_roots.values_list("org__path", "category").annotate(n=Count("id")).order_by()
+    rolled = roll_up(rows, steplen=Organization.steplen)
+    by_path = {path: MemberCounts(c[Category.FULL], c[Category.PROBATIONARY]) for path, c in rolled.items()}
     group_ids = [o.pk for o in orgs if o.kind == OrgKind.GROUP]
     by_group: dict[int, MemberCounts] = defaultdict(MemberCounts)
     if group_ids:
@@ -54,7 +46,7 @@ def member_counts(orgs: list[Organization]) -> dict[int, MemberCounts]:
                 counts.full += row["n"]
             else:
                 counts.probationary += row["n"]
-    return {o.pk: (by_group[o.pk] if o.kind == OrgKind.GROUP else by_path[o.path]) for o in orgs}
+    return {o.pk: (by_group[o.pk] if o.kind == OrgKind.GROUP else by_path.get(o.path, MemberCounts())) for o in orgs}
 
 
 def org_tree(*, fetched_by, include_dissolved: bool = False) -> list[Organization]:
@@ -75,7 +67,9 @@ def current_terms(org_ids: list[int]) -> dict[int, CommitteeTerm]:
     """The latest term of each org, with `.seat_count` of current seats — one query."""
     latest: dict[int, CommitteeTerm] = {}
     terms = (
-        CommitteeTerm.objects.filter(org_id__in=org_ids)
+        # Terms of orgs the caller already holds (restricted by whoever fetched them), for the org's own figures.
+        CommitteeTerm.objects.unrestricted()
+        .filter(org_id__in=org_ids)
         .annotate(seat_count=Count("seats", filter=Q(seats__ended_on__isnull=True)))
         .order_by("org_id", "-started_on")
     )

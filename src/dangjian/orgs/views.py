@@ -68,7 +68,8 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for child in children:
         child.counts = counts[child.pk]
     term = current_terms([org.pk]).get(org.pk)
-    seats = term.seats.select_related("member").order_by("ended_on", "role") if term else []
+    seats = CommitteeSeat.objects.visible_to(request.user).filter(term=term) if term else CommitteeSeat.objects.none()
+    seats = seats.select_related("member").order_by("ended_on", "role")
     context = {
         "org": org,
         "ancestors": Organization.objects.get_ancestors(org).visible_to(request.user),
