@@ -15,8 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from dangjian.core import api as core_api
-from dangjian.members.api import router as members_router
-from dangjian.orgs.api import router as orgs_router
+from dangjian.core.extensions import app_routers
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +44,9 @@ api = NinjaAPI(
     # validatorUrl null: Swagger UI would otherwise send the schema to validator.swagger.io (offline intranets).
     docs=Swagger(settings={"validatorUrl": None}),
 )
-api.add_router("/orgs", orgs_router)
-api.add_router("/members", members_router)
+# Each app's api.py `router`, at /api/v1/ + the app's url_prefix (core.extensions): a new app is not listed here.
+for prefix, router in app_routers():
+    api.add_router(prefix, router)
 
 
 def error(request: HttpRequest, status: int, code: str, message: str, **extra) -> HttpResponse:

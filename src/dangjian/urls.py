@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
 from dangjian.api import urls_without_session_login
+from dangjian.core.extensions import app_urls
 from dangjian.core.middleware import second_factor_exempt
 
 urlpatterns = [
@@ -21,9 +22,8 @@ urlpatterns = [
     path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("", include("dangjian.core.urls")),
-    path("orgs/", include("dangjian.orgs.urls")),
-    path("members/", include("dangjian.members.urls")),
+    # Each app's pages under its AppConfig.url_prefix (core.extensions): a new app is not listed here.
+    *app_urls(),
     path("api/v1/", urls_without_session_login()),
     path("django-admin/", admin.site.urls),
 ]

@@ -5,13 +5,17 @@ class CoreConfig(AppConfig):
     name = "dangjian.core"
     label = "core"
     verbose_name = "基础"
+    url_prefix = ""  # core's pages (home, grants, audit, tokens, jobs) sit at the root
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the deploy checks)
         from .audit import audit_register
+        from .extensions import discover
         from .models import ApiToken, RoleGrant, User
 
         audit_register(User, exclude=["password", "last_login"])
         audit_register(RoleGrant)
         # last_used_at is written with update() (no signal): using a token is not a change to audit.
         audit_register(ApiToken, exclude=["key_hash", "last_used_at"])
+        # Every app's extension modules (nav, reminders, jobs, …): by now every app's models are loaded.
+        discover()

@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .roles import Capability
-
 ACTIVE_GRANT_SESSION_KEY = "active_grant_id"
 
 
@@ -22,19 +20,25 @@ class NavItem:
         return reverse(self.url_name)
 
 
-#: Later modules add their entries here (会议, 党费, 发展党员 …), each gated by a capability.
-NAV_ITEMS = [
-    NavItem("首页", "core:home", "house", None, "core:home"),
-    NavItem("组织机构", "orgs:tree", "diagram-3", Capability.VIEW, "orgs:"),
-    NavItem("党员花名册", "members:list", "people", Capability.VIEW, "members:"),
-    NavItem("党员统计", "members:stats", "bar-chart", Capability.VIEW, "members:stats"),
-    NavItem("角色授权", "core:grants", "person-badge", Capability.MANAGE_GRANTS, "core:grant"),
-    NavItem("审计日志", "core:audit", "journal-text", Capability.AUDIT, "core:audit"),
-]
+#: (order, item) of every app's entries, registered from its nav.py (core.extensions finds it).
+_nav_items: list[tuple[int, NavItem]] = []
+
+
+def nav_item(label: str, url_name: str, icon: str, capability: str | None, section: str, *, order: int) -> NavItem:
+    """Register a navigation entry; the bar lists them by `order` (core's home 0, its admin pages from 900)."""
+    item = NavItem(label, url_name, icon, capability, section)
+    if item not in (registered for _, registered in _nav_items):
+        _nav_items.append((order, item))
+        _nav_items.sort(key=lambda pair: pair[0])
+    return item
+
+
+def nav_items() -> list[NavItem]:
+    return [item for _, item in _nav_items]
 
 
 def nav_for(user) -> list[NavItem]:
-    return [item for item in NAV_ITEMS if item.capability is None or user.can(item.capability)]
+    return [item for item in nav_items() if item.capability is None or user.can(item.capability)]
 
 
 def nav_active(items: list[NavItem], current: str) -> NavItem | None:

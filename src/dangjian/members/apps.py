@@ -5,6 +5,7 @@ class MembersConfig(AppConfig):
     name = "dangjian.members"
     label = "members"
     verbose_name = "党员管理"
+    url_prefix = "members/"  # its pages (urls.py) and, at /api/v1/members, its API (api.py)
 
     def ready(self) -> None:
         from dangjian.core.audit import audit_register
@@ -14,5 +15,3 @@ class MembersConfig(AppConfig):
         audit_register(Member, exclude=["name_pinyin", "name_initials"])
         audit_register(StatusChange)
         audit_register(Transfer)
-        from . import exports  # noqa: F401  (registers the members.export job handler)
-        from .importer import jobs as import_jobs  # noqa: F401  (registers the members.import job handler)

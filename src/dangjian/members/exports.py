@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 
 from dangjian.core import clock
 from dangjian.core.audit import audit_event, top_path
-from dangjian.core.jobs import Progress, job_handler
+from dangjian.core.jobs import Progress
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.models import Job
@@ -348,7 +348,6 @@ def export_filename(day: date | None = None) -> str:
     return f"党员花名册_{(day or clock.today()):%Y%m%d}.xlsx"
 
 
-@job_handler(EXPORT_KIND)
 def export_job(job: Job, progress: Progress) -> None:
     """Export for whoever started the job, with the filters the roster page had when they clicked."""
     with tempfile.TemporaryDirectory() as folder:

@@ -1,4 +1,4 @@
-"""Periodic work of the members app, found by the task worker (run_huey imports every app's tasks module)."""
+"""Periodic work of the members app, found by core.extensions and by the task worker (run_huey) by its name."""
 
 from django.conf import settings
 from huey import crontab

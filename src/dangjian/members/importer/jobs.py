@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 
-from dangjian.core.jobs import Progress, job_handler
+from dangjian.core.jobs import Progress
 from dangjian.core.models import Job
 from dangjian.orgs.models import Organization
 
@@ -34,7 +34,6 @@ def report_dict(report: ImportReport) -> dict:
     return data
 
 
-@job_handler(IMPORT_KIND)
 def import_job(job: Job, progress: Progress) -> None:
     """Import (or, with dry_run, check) the uploaded file as the user who started the job."""
     params = job.params
