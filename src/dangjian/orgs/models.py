@@ -1,4 +1,3 @@
-from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -7,15 +6,15 @@ from dangjian.core.models import BaseModel
 from dangjian.core.scope import ScopedQuerySet
 
 from .choices import CommitteeRole, OrgKind
+from .membership import membership
 
 
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     org_path_lookup = "path"
 
     def own_records(self, user):
-        # A plain member sees their own branch and party group.
-        member = apps.get_model("members", "Member").objects.filter(user=user)
-        return Q(pk__in=member.values("org_id")) | Q(pk__in=member.filter(group__isnull=False).values("group_id"))
+        # A plain member sees their own branch and party group (the members app knows which: orgs.membership).
+        return membership().own_orgs(user)
 
     def active(self):
         return self.filter(dissolved_on__isnull=True)

@@ -1,6 +1,5 @@
 """Reads over the org tree. Each runs a fixed number of queries, whatever the size of the tree."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,45 +7,16 @@ from django.db.models import Count, Q
 
 from dangjian.core import clock
 from dangjian.core.lib.dates import format_cn_date
-from dangjian.core.scope import roll_up, subtree_q
-from dangjian.members.choices import Category, Status
-from dangjian.members.models import Member
 
 from . import rules
 from .choices import OrgKind
+from .membership import MemberCounts, membership
 from .models import CommitteeTerm, Organization
 
 
-@dataclass
-class MemberCounts:
-    full: int = 0
-    probationary: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.full + self.probationary
-
-
 def member_counts(orgs: list[Organization]) -> dict[int, MemberCounts]:
-    """Active members of each org's subtree (党小组: its own members), by category — two grouped queries."""
-    if not orgs:
-        return {}
-    # Figures of orgs the caller already holds (restricted by whoever fetched them): counts, not member rows.
-    active = Member.objects.unrestricted().filter(status=Status.ACTIVE)
-    in_roots = active.filter(subtree_q("org__path", (o.path for o in orgs)))
-    rows = in_roots.values_list("org__path", "category").annotate(n=Count("id")).order_by()
-    rolled = roll_up(rows, steplen=Organization.steplen)
-    by_path = {path: MemberCounts(c[Category.FULL], c[Category.PROBATIONARY]) for path, c in rolled.items()}
-    group_ids = [o.pk for o in orgs if o.kind == OrgKind.GROUP]
-    by_group: dict[int, MemberCounts] = defaultdict(MemberCounts)
-    if group_ids:
-        for row in active.filter(group_id__in=group_ids).values("group_id", "category").annotate(n=Count("id")):
-            counts = by_group[row["group_id"]]
-            if row["category"] == Category.FULL:
-                counts.full += row["n"]
-            else:
-                counts.probationary += row["n"]
-    return {o.pk: (by_group[o.pk] if o.kind == OrgKind.GROUP else by_path.get(o.path, MemberCounts())) for o in orgs}
+    """Active members of each org's subtree (党小组: its own members), by category — from the members app."""
+    return membership().counts(orgs)
 
 
 def org_tree(*, fetched_by, include_dissolved: bool = False) -> list[Organization]:

@@ -7,11 +7,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 
 from dangjian.core.lib.dates import format_cn_date
-from dangjian.core.roles import Capability
-from dangjian.members.choices import Category, Status
 
 from . import rules
+from .capabilities import MANAGE_ORGS
 from .choices import ALLOWED_PARENTS, OrgKind
+from .membership import membership
 from .models import CommitteeSeat, CommitteeTerm, Organization
 
 ERR_PARENT_KIND = "{kind}不能设在{parent}之下"
@@ -53,7 +53,7 @@ def _check_manageable(user, org: Organization | None) -> None:
         if not user.is_superuser:
             raise PermissionDenied(ERR_OUT_OF_SCOPE)
         return
-    if not user.can(Capability.MANAGE_ORGS, org.path):
+    if not user.can(MANAGE_ORGS, org.path):
         raise PermissionDenied(ERR_OUT_OF_SCOPE)
 
 
@@ -104,9 +104,7 @@ def org_move(*, acting_user, org: Organization, new_parent: Organization) -> Org
     _check_parent_kind(org.kind, new_parent)
     if org.kind == OrgKind.GROUP and not org.path.startswith(new_parent.path):
         # A member's 党小组 must lie in their 党支部 (members.models.ERR_GROUP_NOT_IN_BRANCH).
-        from dangjian.members.models import Member
-
-        members = Member.objects.filter(status=Status.ACTIVE, group=org).count()
+        members = membership().in_register(org).count()
         if members:
             raise ValidationError({"parent": ERR_MOVE_GROUP_MEMBERS.format(n=members)})
     Organization.objects.move(org, new_parent, pos="last-child")
@@ -120,11 +118,7 @@ def org_dissolve(*, acting_user, org: Organization, dissolved_on: date) -> Organ
     _check_manageable(acting_user, Organization.objects.get_parent(org))
     if org.is_dissolved:
         raise ValidationError(ERR_DISSOLVED)
-    from dangjian.members.models import Member
-
-    members = Member.objects.filter(status=Status.ACTIVE, org__path__startswith=org.path).count()
-    if org.kind == OrgKind.GROUP:
-        members = Member.objects.filter(status=Status.ACTIVE, group=org).count()
+    members = membership().in_register(org).count()
     if members:
         raise ValidationError(ERR_DISSOLVE_MEMBERS.format(n=members))
     children = Organization.objects.get_descendants(org).filter(dissolved_on__isnull=True).count()
@@ -164,9 +158,9 @@ def term_create(*, acting_user, org: Organization, started_on: date, ends_on: da
 def seat_add(*, acting_user, term: CommitteeTerm, member, role: str, started_on: date) -> CommitteeSeat:
     """Put a member on a committee term with a role."""
     _check_manageable(acting_user, term.org)
-    if member.status != Status.ACTIVE or not member.org.path.startswith(term.org.path):
+    if not membership().in_register(term.org).filter(pk=member.pk).exists():
         raise ValidationError({"member": ERR_SEAT_MEMBER_ORG})
-    if member.category != Category.FULL:
+    if not membership().seat_candidates(term.org).filter(pk=member.pk).exists():
         raise ValidationError({"member": ERR_SEAT_PROBATIONARY})
     seat = CommitteeSeat(term=term, member=member, role=role, started_on=started_on)
     _full_clean_on_fields(seat, {"one_current_secretary": "role", "unique_current_seat": "member"})

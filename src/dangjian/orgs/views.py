@@ -8,23 +8,23 @@ from dangjian.core import clock
 from dangjian.core.generic import FromResult, form_action
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.members.choices import Category, Status
-from dangjian.members.models import Member
 
 from . import services
+from .capabilities import MANAGE_ORGS
 from .choices import ALLOWED_PARENTS
 from .forms import DissolveForm, OrgEditForm, OrgForm, OrgMoveForm, SeatEndForm, SeatForm, TermForm
+from .membership import membership
 from .models import CommitteeSeat, CommitteeTerm, Organization
 from .selectors import current_terms, member_counts, org_tree, org_warnings
 
 
 def _manageable(user):
-    return Organization.objects.restrict(user, Capability.MANAGE_ORGS)
+    return Organization.objects.restrict(user, MANAGE_ORGS)
 
 
 def _movable(user):
     """Orgs strictly inside the user's managed subtrees: moving or dissolving one needs the right over its parent."""
-    return _manageable(user).active().exclude(path__in=user.scope_paths(Capability.MANAGE_ORGS))
+    return _manageable(user).active().exclude(path__in=user.scope_paths(MANAGE_ORGS))
 
 
 def _org_form(
@@ -54,7 +54,7 @@ def org_tree_view(request: HttpRequest) -> HttpResponse:
         warnings.setdefault(w.org.pk, []).append(w)
     for org in orgs:
         org.warnings = warnings.get(org.pk, [])
-    can_manage = request.user.can(Capability.MANAGE_ORGS)
+    can_manage = request.user.can(MANAGE_ORGS)
     return render(
         request, "orgs/org_tree.html", {"orgs": orgs, "show_dissolved": show_dissolved, "can_manage": can_manage}
     )
@@ -77,8 +77,8 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "term": term,
         "seats": seats,
         "warnings": org_warnings([org]),
-        "can_manage": request.user.can(Capability.MANAGE_ORGS, org.path),
-        "can_move": not org.is_root() and request.user.can(Capability.MANAGE_ORGS, org.path[: -org.steplen]),
+        "can_manage": request.user.can(MANAGE_ORGS, org.path),
+        "can_move": not org.is_root() and request.user.can(MANAGE_ORGS, org.path[: -org.steplen]),
         "allowed_child_kinds": [k for k, parents in ALLOWED_PARENTS.items() if org.kind in parents],
     }
     return render(request, "orgs/org_detail.html", context)
@@ -152,14 +152,8 @@ def term_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
-    term = get_object_or_404(
-        CommitteeTerm.objects.restrict(request.user, Capability.MANAGE_ORGS).select_related("org"), pk=pk
-    )
-    members = (
-        Member.objects.changeable_by(request.user)
-        .filter(status=Status.ACTIVE, category=Category.FULL, org__path__startswith=term.org.path)
-        .order_by("name_pinyin")
-    )
+    term = get_object_or_404(CommitteeTerm.objects.restrict(request.user, MANAGE_ORGS).select_related("org"), pk=pk)
+    members = membership().seat_candidates(term.org).changeable_by(request.user)
     form = SeatForm(request.POST or None, members=members)
     action = partial(services.seat_add, acting_user=request.user, term=term)
     return _org_form(request, form, action, org=term.org, title=f"{term.org.name} 增补委员", success="已增补委员")
@@ -167,7 +161,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
     seat = get_object_or_404(
-        CommitteeSeat.objects.restrict(request.user, Capability.MANAGE_ORGS)
+        CommitteeSeat.objects.restrict(request.user, MANAGE_ORGS)
         .filter(ended_on__isnull=True)
         .select_related("term__org", "member"),
         pk=pk,
