@@ -33,7 +33,7 @@ test: setup
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
 
 bench: setup
 	$(BIN)/python bench/run.py
