@@ -2,48 +2,20 @@
 out-of-scope ones are JSON 404 (never 403), lists never name what is outside the token user's scope, and without a
 token every operation is a JSON 401. test_scope_every_url.py leaves the "api" namespace to this file.
 
-A new API URL without an entry in API_CASES fails test_every_api_url_has_a_scope_case.
+A new API URL without a case (in its app's tests/scope_cases.py, API_CASES) fails test_every_api_url_has_a_scope_case.
 """
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.urls import reverse
 
 from dangjian.core.services import token_create
-from dangjian.core.tests.test_scope_every_url import A_SIDE, HIDDEN, PERSONAS, VIEWERS, all_url_names, obj
+from dangjian.core.tests.scope_walk import HIDDEN, PERSONAS, ApiCase, app_cases
+from dangjian.core.tests.test_scope_every_url import all_url_names
 
-B_SIDE = {"admin", "secretary_b", "inspector"}
-
-
-@dataclass
-class ApiCase:
-    """`a`/`b`: (args, query) for an object in branch A's / branch B's subtree; the sets say which personas get
-    200 for each, everyone else 404. `public`: answers 200 to anyone, token or not (index, schema, docs)."""
-
-    a_ok: set[str] = field(default_factory=set)
-    b_ok: set[str] = field(default_factory=set)
-    a: Callable = lambda w: ([], "")
-    b: Callable | None = None
-    public: bool = False
-
-
-def everything(query: str = "") -> Callable:
-    """A list with every row on one page (out-of-scope names would show)."""
-    return lambda w: ([], f"?page_size=100{query}")
-
-
-API_CASES: dict[str, ApiCase] = {
-    "api:api-root": ApiCase(public=True),
-    "api:openapi-json": ApiCase(public=True),
-    "api:openapi-view": ApiCase(public=True),
-    "api:org_list": ApiCase(a_ok=VIEWERS, a=everything("&include_dissolved=true")),
-    "api:org_detail": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=obj("branch_a"), b=obj("branch_b")),
-    "api:member_list": ApiCase(a_ok=VIEWERS, a=everything("&status=all")),
-    "api:member_detail": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=obj("member_a"), b=obj("member_b")),
-}
+#: Every app's API cases (its tests/scope_cases.py).
+API_CASES: dict[str, ApiCase] = app_cases("API_CASES")
 
 
 def api_url_names() -> set[str]:
