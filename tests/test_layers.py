@@ -16,11 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
 SRC = ROOT / "src" / "dangjian"
 
-#: TEMPORARY (issue 9, scope lane): core/models.py still finds the member model by name for User.own_org_path.
-#: The lead removes this entry when that branch is merged (test_no_app_model_is_looked_up_by_name fails on an
-#: entry that is no longer needed).
-GET_MODEL_ALLOWED = {"core/models.py"}
-
 
 def run_contract(config: Path) -> int:
     return lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
@@ -107,4 +102,4 @@ def test_no_app_model_is_looked_up_by_name():
         for path in (SRC / layer).rglob("*.py")
         if "tests" not in path.parts and "migrations" not in path.parts and _get_model_calls(path)
     }
-    assert found == GET_MODEL_ALLOWED
+    assert found == set()
