@@ -20,20 +20,14 @@ from dangjian.core.scale import (
     chinese_number,
     scale_producer,
     scale_producers,
-    scale_seed,
 )
+from dangjian.core.tests.scale_set import MEMBERS, ORGS, seed
 from dangjian.members.models import Member
 from dangjian.members.scale import scale_members
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.demo import DEMO_COMMITTEE_CODE
 from dangjian.orgs.models import Organization
 from dangjian.orgs.scale import SCALE_ROOT_CODE, org_counts, scale_orgs
-
-MEMBERS, ORGS = 300, 40
-
-
-def seed(**kwargs):
-    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": core_clock.today(), **kwargs})
 
 
 def subtree(model, lookup: str):

@@ -8,7 +8,8 @@ from dangjian.core import clock as core_clock
 from dangjian.core.lib import idcard
 from dangjian.core.models import RoleGrant, User
 from dangjian.core.roles import Role
-from dangjian.core.scale import ADMIN_USERNAME, SCALE_PASSWORD, scale_seed
+from dangjian.core.scale import ADMIN_USERNAME, SCALE_PASSWORD
+from dangjian.core.tests.scale_set import MEMBERS, seed
 from dangjian.members.choices import Category, Gender, Status, TransferKind
 from dangjian.members.datagen import TITLES
 from dangjian.members.models import Member, StatsSnapshot, StatusChange, Transfer
@@ -18,12 +19,6 @@ from dangjian.orgs import rules as org_rules
 from dangjian.orgs.choices import CommitteeRole, OrgKind
 from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
 from dangjian.orgs.scale import DEPARTMENTS, SCALE_ROOT_CODE
-
-MEMBERS, ORGS = 300, 40
-
-
-def seed(**kwargs):
-    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": core_clock.today(), **kwargs})
 
 
 @pytest.fixture

@@ -8,15 +8,10 @@ from django.core.management import CommandError, call_command
 
 from dangjian.core import clock as core_clock
 from dangjian.core.scale import ScaleSeedError, scale_seed
+from dangjian.core.tests.scale_set import ORGS, seed
 from dangjian.orgs.choices import ALLOWED_PARENTS, OrgKind
 from dangjian.orgs.models import Organization
 from dangjian.orgs.scale import ERR_EXISTS, MIN_BRANCH_SIZE, SCALE_ROOT_CODE, default_orgs, org_counts
-
-MEMBERS, ORGS = 300, 40
-
-
-def seed(**kwargs):
-    return scale_seed(**{"members": MEMBERS, "orgs": ORGS, "today": core_clock.today(), **kwargs})
 
 
 @pytest.fixture
