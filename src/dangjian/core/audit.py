@@ -20,7 +20,7 @@ def audit_register(model, *, exclude: list[str] | None = None) -> None:
         model,
         exclude_fields=["created_at", "updated_at", *(exclude or [])],
         mask_fields=[name for name in PERSONAL_FIELDS if name in field_names],
-        # The log keeps the same 4+4 characters as the pages (auditlog's default shows half the number).
+        # The log keeps the last 4 characters, as the pages do (auditlog's default shows half the number).
         mask_callable="dangjian.core.lib.idcard.mask",
     )
 

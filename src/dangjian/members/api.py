@@ -7,11 +7,12 @@ from typing import Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from dangjian.core import clock
 from dangjian.core.api import ERROR_RESPONSES, InvalidParams, PageParams, form_errors, paginate
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 
-from . import selectors
+from . import personal, selectors
 from .choices import Category, Education, ExitKind, Gender, Status
 from .filters import STATUS_ALL
 from .models import Member
@@ -23,14 +24,18 @@ def _help(choices) -> str:
     return "；".join(f"{value}={label}" for value, label in choices)
 
 
-MASK_HELP = "无“查看完整个人信息”权限时（如纪检监督、支委委员）以 * 遮盖中间部分，与页面一致"
+MASK_HELP = "无“查看完整个人信息”权限时（如纪检监督、支委委员）脱敏，与页面一致"
 StatusParam = Literal[(*Status.values, STATUS_ALL)]
 
 
 class MemberFilterParams(Schema):
     """The roster page's filter (members.filters.MemberFilter) as query parameters."""
 
-    q: str | None = Field(None, max_length=100, description="搜索：姓名、全拼、简拼，或证件号、手机号尾号")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="搜索：姓名、全拼、简拼，或证件号、手机号尾号（脱敏的党员只能按后4位查找）",
+    )
     org: int | None = Field(None, description="组织 ID（含下级组织；党小组则为该小组成员）")
     category: Category | None = Field(None, description=f"人员类别：{_help(Category.choices)}")
     status: StatusParam | None = Field(
@@ -54,10 +59,11 @@ class MemberOut(Schema):
     name: str
     gender: Gender = Field(description=_help(Gender.choices))
     ethnicity: str
-    birth_date: date
-    age: int
-    id_number: str = Field(description=f"公民身份号码；{MASK_HELP}")
-    phone: str = Field(description=f"联系电话；{MASK_HELP}")
+    birth_date: date | None = Field(description=f"出生日期；{MASK_HELP}：null")
+    age: int | None = Field(description=f"年龄（周岁）；{MASK_HELP}：null")
+    age_band: str = Field(description="年龄段（统计页的年龄分组，如“41-45岁”），对所有记录都给出")
+    id_number: str = Field(description=f"公民身份号码；{MASK_HELP}：只显示后4位")
+    phone: str = Field(description=f"联系电话；{MASK_HELP}：只显示前3位和后4位")
     education: Education = Field(description=_help(Education.choices))
     category: Category = Field(description=_help(Category.choices))
     joined_on: date
@@ -66,6 +72,18 @@ class MemberOut(Schema):
     group: OrgRef | None = Field(description="所在党小组")
     position: str
     status: Status = Field(description=_help(Status.choices))
+
+    @staticmethod
+    def resolve_birth_date(obj: Member, context) -> date | None:
+        return selectors.birth_date_for(context["request"].auth, obj)
+
+    @staticmethod
+    def resolve_age(obj: Member, context) -> int | None:
+        return obj.age if selectors.sees_personal_data(context["request"].auth, obj) else None
+
+    @staticmethod
+    def resolve_age_band(obj: Member) -> str:
+        return personal.age_band(obj.birth_date, clock.today())
 
     @staticmethod
     def resolve_id_number(obj: Member, context) -> str:
@@ -99,7 +117,10 @@ class MemberPage(Schema):
 
 @router.get("", response={200: MemberPage, **ERROR_RESPONSES}, url_name="member_list", summary="党员花名册")
 def member_list(request: HttpRequest, filters: Query[MemberFilterParams], pages: Query[PageParams]):
-    """您权限范围内的党员，筛选条件与花名册页面相同；默认只列在册党员（status=all 列出全部）。"""
+    """您权限范围内的党员，筛选条件与花名册页面相同；默认只列在册党员（status=all 列出全部）。
+
+    个人信息脱敏：对无“查看完整个人信息”权限的党员记录（本人记录除外），公民身份号码只显示后4位，联系电话只显示前3位和后4位，
+    出生日期（birth_date）和年龄（age）为 null，年龄段见 age_band；搜索 q 对这些党员只能按证件号或手机号的后4位查找。"""
     user = request.auth
     require_capability(user, Capability.VIEW)
     data = {name: str(value) for name, value in filters.dict(exclude_none=True).items()}
@@ -113,7 +134,7 @@ def member_list(request: HttpRequest, filters: Query[MemberFilterParams], pages:
     "/{member_id}", response={200: MemberDetailOut, **ERROR_RESPONSES}, url_name="member_detail", summary="党员详情"
 )
 def member_detail(request: HttpRequest, member_id: int):
-    """一名党员；不存在或不在您的权限范围内时返回 404。"""
+    """一名党员；不存在或不在您的权限范围内时返回 404。个人信息的脱敏与列表相同。"""
     try:
         return selectors.member_get(fetched_by=request.auth, pk=member_id)
     except Member.DoesNotExist:

@@ -2,8 +2,9 @@
 
 An export writes values as the importer reads them back: real Excel dates, choice labels (男, 大学本科 …), the
 branch and group by name, ID numbers as text. A user holding the personal-data permission gets full ID numbers
-and phones (the file re-imports with --update and changes nothing); everyone else gets them masked, row by row,
-exactly as the pages mask them. Every export is written to the audit log with its row count.
+and phones and birth dates (the file re-imports with --update and changes nothing); everyone else gets them
+masked, row by row, exactly as the pages mask them (the last 4 characters; an age band for the birth date).
+Every export is written to the audit log with its row count.
 """
 
 import tempfile
@@ -26,6 +27,7 @@ from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.models import Job
 
+from . import personal
 from .choices import Category, Education, Gender
 from .filters import MemberFilter
 from .models import Member
@@ -199,10 +201,19 @@ def _cell_writers(sheet, formats) -> list[CellWriter]:
         write_number(r, c, float(value or 0), money_format)
 
     def id_number(r: int, c: int, value, full: bool) -> None:
-        write_string(r, c, value if full else idcard.mask(value))
+        write_string(r, c, value if full else personal.mask_id_number(value))
 
     def phone(r: int, c: int, value, full: bool) -> None:
-        write_string(r, c, value if full else idcard.mask_phone(value))
+        write_string(r, c, value if full else personal.mask_phone(value))
+
+    today = clock.today()
+
+    def birth(r: int, c: int, value, full: bool) -> None:
+        # Masked: the age band as text in place of the date (the date is the ID number's hidden middle).
+        if full:
+            day(r, c, value, full)
+        else:
+            write_string(r, c, personal.age_band(value, today))
 
     def label(labels: dict[str, str]) -> CellWriter:
         def write(r: int, c: int, value, full: bool) -> None:
@@ -214,7 +225,9 @@ def _cell_writers(sheet, formats) -> list[CellWriter]:
     writers: list[CellWriter] = []
     for column in ROSTER_COLUMNS:
         field = column.field
-        if field in DATE_FIELDS:
+        if field == "birth_date":
+            writers.append(birth)
+        elif field in DATE_FIELDS:
             writers.append(day)
         elif field == "fee_base":
             writers.append(money)
@@ -341,7 +354,7 @@ def roster_template(out: str | IO[bytes]) -> None:
 EXPORT_KIND = "members.export"
 EXPORT_TITLE = "导出党员花名册"
 MSG_EXPORTED = "共导出 {rows} 名党员"
-MSG_MASKED = "；其中 {masked} 人的公民身份号码和联系电话已按权限脱敏"
+MSG_MASKED = "；其中 {masked} 人的公民身份号码、联系电话和出生日期已按权限脱敏"
 
 
 def export_filename(day: date | None = None) -> str:

@@ -12,8 +12,12 @@ from dangjian.orgs.models import Organization
 
 from .choices import Category, Education, Gender, Status
 from .models import Member
+from .personal import MASKED_TAIL, personal_data_q, sees_some_masked
 
 STATUS_ALL = "all"
+SEARCH_HINT = "姓名、拼音、简拼、证件号或手机号尾号"
+SEARCH_HINT_MASKED = "姓名、拼音、简拼，证件号或手机号后4位"
+MSG_SEARCH_MASKED = "证件号和手机号已脱敏的党员，只能按后4位查找；更长的号码只查找您可查看完整信息的党员。"
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -47,6 +51,7 @@ class MemberFilter(django_filters.FilterSet):
         if not data.get("status"):
             data["status"] = Status.ACTIVE
         super().__init__(data, queryset, **kwargs)
+        self.request_user = request_user
         self._org_options = None
         if request_user is not None:
             orgs = Organization.objects.visible_to(request_user).active()
@@ -65,6 +70,15 @@ class MemberFilter(django_filters.FilterSet):
         )
 
     @property
+    def search_note(self) -> str:
+        """MSG_SEARCH_MASKED when the search is a number longer than the masked tail and the user sees some members
+        masked (those it cannot find); else ""."""
+        value = str(self.data.get("q") or "").strip()
+        if len(value) <= MASKED_TAIL or not _is_number(value) or self.request_user is None:
+            return ""
+        return MSG_SEARCH_MASKED if sees_some_masked(self.request_user) else ""
+
+    @property
     def form(self):
         form = super().form
         for field in form.fields.values():
@@ -74,7 +88,8 @@ class MemberFilter(django_filters.FilterSet):
                 else "form-control form-control-sm"
             )
             field.widget.attrs.setdefault("class", css)
-        form.fields["q"].widget.attrs.setdefault("placeholder", "姓名、拼音、简拼、证件号或手机号尾号")
+        masked = self.request_user is not None and sees_some_masked(self.request_user)
+        form.fields["q"].widget.attrs.setdefault("placeholder", SEARCH_HINT_MASKED if masked else SEARCH_HINT)
         if self._org_options is not None:
             # What the select offers: set on the form's own copy of the field (copying resets a widget's choices).
             form.fields["org"].widget.choices = self._org_options
@@ -88,8 +103,16 @@ class MemberFilter(django_filters.FilterSet):
         # term in the OR makes the database scan every member instead of reading an index.
         if not value.isascii():
             return queryset.filter(name__contains=value)
-        if value.isdigit() or (value[:-1].isdigit() and value[-1] in "xX"):
-            return queryset.filter(Q(id_number__endswith=value.upper()) | Q(phone__endswith=value))
+        if _is_number(value):
+            found = queryset.filter(Q(id_number__endswith=value.upper()) | Q(phone__endswith=value))
+            if len(value) > MASKED_TAIL and self.request_user is not None:
+                # A masked record shows only its last 4 characters, so only those may find it: a longer tail,
+                # grown digit by digit, would read the hidden ones back. Longer terms find only the records the
+                # user sees in full (their own, and under their personal-data grants).
+                full = personal_data_q(self.request_user)
+                if full is not None:
+                    found = found.filter(full)
+            return found
         lowered = value.lower()
         return queryset.filter(Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered))
 
@@ -106,6 +129,11 @@ class MemberFilter(django_filters.FilterSet):
 
     def filter_age_max(self, queryset, name, value):
         return queryset.filter(birth_date__gt=earliest_birth_after_age(int(value), clock.today()))
+
+
+def _is_number(value: str) -> bool:
+    """An ID number's or a phone's tail: digits, the ID number's check letter X last."""
+    return value.isascii() and (value.isdigit() or (value[:-1].isdigit() and value[-1] in "xX"))
 
 
 #: Above this many orgs the select lists only 党委 and 党总支 (a branch is reached from the org tree's member count

@@ -1,11 +1,13 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from dangjian.core.forms import BootstrapFormMixin, DateInput
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.forms import org_label
 
 from .choices import ExitKind, Status
-from .models import ERR_EXIT_KIND, Member
+from .models import ERR_EXIT_KIND, ERR_ID_DUPLICATE, Member
+from .services import id_number_taken
 
 ROSTER_FIELDS = [
     "name",
@@ -28,8 +30,9 @@ ROSTER_FIELDS = [
     "remark",
 ]  # 花名册 order (DOMAIN.md §2), then the optional fields
 
-#: Shown and changeable only with the view-personal-data capability (masked elsewhere, see selectors).
-PERSONAL_FIELDS = ["id_number", "phone"]
+#: Shown and changeable only with the view-personal-data capability (masked elsewhere, see members/personal.py); the
+#: birth date is the ID number's middle 8 digits.
+PERSONAL_FIELDS = ["birth_date", "id_number", "phone"]
 
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):
@@ -44,8 +47,9 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             "remark": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, orgs, personal_data: bool = True, **kwargs):
+    def __init__(self, *args, orgs, personal_data: bool = True, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user  # who fills it in: the wording of a taken ID number depends on their scope
         self.fields["org"].queryset = orgs.filter(kind=OrgKind.BRANCH)
         self.fields["group"].queryset = orgs.filter(kind=OrgKind.GROUP)
         self.fields["org"].label_from_instance = org_label
@@ -55,6 +59,18 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
             # Without the personal-data permission these are neither shown nor changeable.
             for name in PERSONAL_FIELDS:
                 del self.fields[name]
+
+    def _post_clean(self):
+        super()._post_clean()
+        # An ID number another member holds: the model's constraint says only that it is taken; the service's rule
+        # (members.services.id_number_taken, which refuses it again on save) says it in words that depend on whether
+        # that member is in the user's scope. Here so that it shows beside the form's other errors.
+        errors = self._errors.get("id_number") if self._errors and self.user is not None else None
+        if not errors or ERR_ID_DUPLICATE not in errors:
+            return
+        message = id_number_taken(self.user, id_number=self.instance.id_number, exclude_pk=self.instance.pk)
+        left = [error for error in errors.as_data() if ERR_ID_DUPLICATE not in error.messages]
+        self._errors["id_number"] = self.error_class([*left, ValidationError(message or ERR_ID_DUPLICATE)])
 
 
 class StatusChangeForm(BootstrapFormMixin, forms.Form):

@@ -29,6 +29,9 @@ ERR_ORG_KIND = "党员应编入党支部（党小组另行选择）"
 ERR_EXIT_KIND = "状态为“出党”时须选择出党方式"
 ERR_EXIT_KIND_UNUSED = "只有状态为“出党”时才填写出党方式"
 ERR_ID_DUPLICATE = "该公民身份号码已登记在花名册中"
+#: The same refusal where the member holding the number lies outside the user's scope: it says what to do and not
+#: where (no org, no name): a number is unique across the whole system, so that it exists cannot be hidden.
+ERR_ID_ELSEWHERE = "该公民身份号码已登记在系统中的其他组织，请办理组织关系转接，不要重复登记。"
 
 
 def own_member_org_path(user) -> str | None:

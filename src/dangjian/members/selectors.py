@@ -1,12 +1,16 @@
 """Reads on the roster: every list, page and export goes through member_filterset / member_get."""
 
+from datetime import date
+
 from django.db.models import QuerySet
 
-from dangjian.core.lib import idcard
+from dangjian.core import clock
 from dangjian.core.roles import Capability
 
+from . import personal
 from .filters import MemberFilter
 from .models import Member, StatusChange, Transfer
+from .personal import sees_personal_data_at
 
 
 def member_filterset(*, fetched_by, filters: dict | None = None) -> MemberFilter:
@@ -30,18 +34,26 @@ def member_history(*, fetched_by, member: Member) -> tuple[QuerySet[StatusChange
 
 
 def sees_personal_data(user, member: Member) -> bool:
-    """Full ID number and phone: the view-personal-data capability on the member's org, or one's own record."""
+    """Full ID number, phone and birth date: the view-personal-data capability on the member's org, or one's own
+    record (personal.sees_personal_data_at)."""
     return sees_personal_data_at(user, org_path=member.org.path, member_user_id=member.user_id)
 
 
-def sees_personal_data_at(user, *, org_path: str, member_user_id: int | None) -> bool:
-    """sees_personal_data() for a member known by their org's path and login alone (an export's plain rows)."""
-    return member_user_id == user.pk or user.can(Capability.VIEW_PERSONAL, org_path)
-
-
 def id_number_for(user, member: Member) -> str:
-    return member.id_number if sees_personal_data(user, member) else idcard.mask(member.id_number)
+    return member.id_number if sees_personal_data(user, member) else personal.mask_id_number(member.id_number)
 
 
 def phone_for(user, member: Member) -> str:
-    return member.phone if sees_personal_data(user, member) else idcard.mask_phone(member.phone)
+    return member.phone if sees_personal_data(user, member) else personal.mask_phone(member.phone)
+
+
+def birth_date_for(user, member: Member) -> date | None:
+    """The birth date, or None where it is masked (it is the ID number's middle 8 digits)."""
+    return member.birth_date if sees_personal_data(user, member) else None
+
+
+def age_for(user, member: Member) -> str:
+    """The age in years ("41"), or where personal data is masked the statistics' age band ("41-45岁")."""
+    if sees_personal_data(user, member):
+        return str(member.age)
+    return personal.age_band(member.birth_date, clock.today())

@@ -7,12 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from dangjian.core import clock
+from dangjian.core.lib import idcard
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
 
 from . import rules
 from .choices import Status, TransferKind
 from .models import ERR_FUTURE, Member, StatusChange, Transfer
+from .personal import duplicate_id_message
 
 ERR_OUT_OF_SCOPE = "您无权维护该党员的信息"
 ERR_TARGET_OUT_OF_SCOPE = "您无权把党员调整到该组织"
@@ -53,6 +55,34 @@ def _check_not_future(field: str, day: date) -> None:
         raise ValidationError({field: ERR_FUTURE})
 
 
+def id_number_taken(acting_user, *, id_number: str, exclude_pk: int | None = None) -> str | None:
+    """Why `id_number` cannot be given to a member (another holds it), said to the user; None when it is free.
+
+    The model's constraint refuses it too, with one message for everyone; this tells apart a member in the user's
+    scope (ERR_ID_DUPLICATE) from one elsewhere, which it names neither by org nor by name (ERR_ID_ELSEWHERE)."""
+    if not id_number:
+        return None
+    # Across the whole roster, whoever asks: the number is unique system-wide. What the user learns is only the
+    # message duplicate_id_message chooses for them.
+    other = (
+        Member.objects.unrestricted()
+        .filter(id_number=idcard.normalize(id_number))
+        .exclude(pk=exclude_pk)
+        .values_list("org__path", "user_id")
+        .first()
+    )
+    if other is None:
+        return None
+    org_path, user_id = other
+    return duplicate_id_message(acting_user, org_path=org_path, member_user_id=user_id)
+
+
+def _check_id_number_free(acting_user, member: Member) -> None:
+    message = id_number_taken(acting_user, id_number=member.id_number, exclude_pk=member.pk)
+    if message is not None:
+        raise ValidationError({"id_number": message})
+
+
 @transaction.atomic
 def member_create(*, acting_user, **fields) -> Member:
     """Add a member to the roster (in register) in an org within the user's scope."""
@@ -61,6 +91,7 @@ def member_create(*, acting_user, **fields) -> Member:
         _check_can_change(acting_user, member.org)
         _check_open("org", member.org)
     fill_pinyin(member)
+    _check_id_number_free(acting_user, member)
     member.full_clean()
     member.save()
     return member
@@ -78,6 +109,7 @@ def member_update(*, acting_user, member: Member, **fields) -> Member:
     if member.org_id != stored.org_id:
         _check_open("org", member.org)
     fill_pinyin(member)
+    _check_id_number_free(acting_user, member)
     member.full_clean()
     member.save()
     return member

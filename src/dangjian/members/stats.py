@@ -40,6 +40,13 @@ AGE_BANDS: tuple[tuple[str, int | None], ...] = (
     ("56-60岁", 60),
     ("61岁及以上", None),
 )
+
+
+def age_band_label(age: int) -> str:
+    """The AGE_BANDS label of an age in completed years (what a record with masked personal data shows)."""
+    return next(label for label, oldest in AGE_BANDS if oldest is None or age <= oldest)
+
+
 #: 党龄: (label, upper bound in completed years, exclusive; None = no upper limit). "5-10年" is 5 to under 10.
 PARTY_AGE_BANDS: tuple[tuple[str, int | None], ...] = (
     ("5年以下", 5),

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from dangjian.core.lib.dates import format_cn_date
 
 from .models import Member
-from .selectors import id_number_for, phone_for
+from .selectors import age_for, id_number_for, phone_for
 
 #: Columns a phone can do without (members and secretaries check the roster on phones).
 WIDE_ONLY = {"td": {"class": "d-none d-md-table-cell"}, "th": {"class": "d-none d-md-table-cell"}}
@@ -53,7 +53,7 @@ class MemberTable(tables.Table):
         return format_html('<a href="{}">{}</a>', reverse("members:detail", args=[record.pk]), value)
 
     def render_age(self, record):
-        return record.age
+        return age_for(self.user, record)
 
     def render_joined_on(self, value):
         return format_cn_date(value)

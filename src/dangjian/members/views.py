@@ -20,7 +20,15 @@ from . import exports, services
 from .choices import Status
 from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
 from .models import Member
-from .selectors import id_number_for, member_filterset, member_get, member_history, phone_for
+from .selectors import (
+    age_for,
+    birth_date_for,
+    id_number_for,
+    member_filterset,
+    member_get,
+    member_history,
+    phone_for,
+)
 from .stats import ALL_TABLES, MSG_RECOUNTED, MemberStats, member_stats, stats_org, stats_recount
 from .tables import MemberTable
 
@@ -66,6 +74,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         "table": table,
         "filter_form": filterset.form,
         "more_filters": filterset.narrowing_besides_search,
+        "search_note": filterset.search_note,
         "can_create": request.user.can(Capability.CHANGE),
     }
     template = "members/member_list.html#results" if request.htmx else "members/member_list.html"
@@ -85,6 +94,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member": member,
         "id_number": id_number_for(request.user, member),
         "phone": phone_for(request.user, member),
+        "birth_date": birth_date_for(request.user, member),
+        "age": age_for(request.user, member),
         "changes": changes,
         "transfers": transfers,
         "seats": CommitteeSeat.objects.visible_to(request.user)
@@ -101,7 +112,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def member_create(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.CHANGE)
     orgs = _changeable_orgs(request.user)
-    form = MemberForm(request.POST or None, orgs=orgs, initial={"org": request.GET.get("org")})
+    form = MemberForm(request.POST or None, orgs=orgs, initial={"org": request.GET.get("org")}, user=request.user)
     return _member_form(
         request,
         form,
@@ -119,6 +130,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=member,
         orgs=_changeable_orgs(request.user),
         personal_data=request.user.can(Capability.VIEW_PERSONAL, member.org.path),
+        user=request.user,
     )
     action = partial(services.member_update, acting_user=request.user, member=member)
     return _member_form(request, form, action, member=member, title=f"编辑 {member.name}", success="已保存")

@@ -83,11 +83,13 @@ def make(area: str, birth: date, sequence: int, *, male: bool) -> str:
     return first17 + check_char(first17)
 
 
-def mask(value: str, keep_head: int = 4, keep_tail: int = 4) -> str:
-    """1101**********1234 — keeps enough to tell people apart, not enough to use."""
+def mask(value: str, keep_head: int = 0, keep_tail: int = 4) -> str:
+    """**************1234 — the last 4 only: enough to tell people apart, not enough to use. Not the head as well:
+    an ID number's first digits are the region code, which beside the gender and an age band narrows the hidden
+    digits to a few hundred candidates."""
     if not value:
         return ""
-    if len(value) <= keep_head + keep_tail:
+    if len(value) <= max(keep_head + keep_tail, 8):  # too short to show anything of
         return "*" * len(value)
     return value[:keep_head] + "*" * (len(value) - keep_head - keep_tail) + value[-keep_tail:]
 

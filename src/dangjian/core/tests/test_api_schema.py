@@ -73,7 +73,9 @@ def test_it_documents_choices_and_masking(schema):
     page_size = params["page_size"]["schema"]
     assert (page_size["minimum"], page_size["maximum"], page_size["default"]) == (1, 100, 25)
     member = schema["components"]["schemas"]["MemberOut"]["properties"]
-    assert "遮盖" in member["id_number"]["description"]
+    assert "只显示后4位" in member["id_number"]["description"]
+    assert "null" in member["birth_date"]["description"] and member["age_band"]["type"] == "string"
+    assert "age_band" in schema["info"]["description"]
 
 
 def test_every_ref_resolves(schema):

@@ -22,6 +22,7 @@ from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
 
 from ..models import ERR_ID_DUPLICATE, Member
+from ..personal import duplicate_id_message
 from ..services import ERR_OUT_OF_SCOPE
 from ..tasks import precompute_stats
 from .pinyin import NamePinyin
@@ -154,8 +155,10 @@ class _Import:
         pk, org_id = member
         org = self.checker.targets.get(org_id)
         id_header = self.checker.headers["id_number"]
-        if not self.update:
-            return [(id_header, ERR_ID_DUPLICATE)]
+        # The number is unique system-wide, so its being taken is said; where, only inside the user's scope.
+        taken = duplicate_id_message(self.acting_user, org_path=org.path, member_user_id=None)
+        if not self.update or taken != ERR_ID_DUPLICATE:
+            return [(id_header, taken)]
         if self.acting_user is not None and not self.acting_user.can(Capability.CHANGE, org.path):
             return [(id_header, ERR_OUT_OF_SCOPE)]
         if row.values[ORG] is not None and row.values[ORG] != org_id:

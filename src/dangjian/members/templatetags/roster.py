@@ -15,3 +15,8 @@ def id_number_for(member, user) -> str:
 @register.filter
 def phone_for(member, user) -> str:
     return selectors.phone_for(user, member)
+
+
+@register.filter
+def age_for(member, user) -> str:
+    return selectors.age_for(user, member)

@@ -222,7 +222,7 @@ def test_a_masked_export_job_says_so(world, client_for, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.inspector).post(reverse("members:export"))
     job = Job.objects.get(created_by=world.inspector)
-    assert job.message == "共导出 3 名党员；其中 3 人的公民身份号码和联系电话已按权限脱敏"
+    assert job.message == "共导出 3 名党员；其中 3 人的公民身份号码、联系电话和出生日期已按权限脱敏"
 
 
 def test_export_is_post_only(world, client_for):

@@ -12,6 +12,8 @@ from python_calamine import CalamineWorkbook
 from dangjian.core import clock
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
+from dangjian.core.models import RoleGrant, User
+from dangjian.core.roles import Role
 from dangjian.members.choices import Category, Education, Gender
 from dangjian.members.exports import export_members, roster_template
 from dangjian.members.importer import ERROR_COLUMN, RowError, import_members, services, write_error_report
@@ -30,6 +32,7 @@ from dangjian.members.models import (
     ERR_GROUP_NOT_IN_BRANCH,
     ERR_ID_BIRTH,
     ERR_ID_DUPLICATE,
+    ERR_ID_ELSEWHERE,
     ERR_ID_GENDER,
     ERR_JOIN_AGE,
     ERR_ORG_KIND,
@@ -458,14 +461,30 @@ def test_update_refuses_members_out_of_scope_and_moves_between_branches(world, t
     a = world.member_a
     same = {"公民身份号码": a.id_number, "birth": a.birth_date, "入党日期": a.joined_on, "转正日期": a.full_member_on}
     path = write_xlsx(tmp_path / "s.xlsx", [good_row(所在党支部="财务处党支部", **same)])
-    # secretary_b names their own branch, but the member is branch A's.
+    # secretary_b names their own branch, but the member is branch A's, which secretary_b cannot see: the number is
+    # taken, and where is not said.
     report = import_members(acting_user=world.secretary_b, path=path, update=True)
+    assert report.errors == [RowError(2, "公民身份号码", ERR_ID_ELSEWHERE)]
+    # Who sees branch A (an inspector's grant beside the secretary's) is told they may not change the member.
+    RoleGrant.objects.create(user=world.secretary_b, role=Role.INSPECTOR, org=world.committee)
+    secretary_b = User.objects.get(pk=world.secretary_b.pk)  # grants are cached per user object
+    report = import_members(acting_user=secretary_b, path=path, update=True)
     assert report.errors == [RowError(2, "公民身份号码", ERR_OUT_OF_SCOPE)]
     # The admin may change the member, but not move them by import.
     report = import_members(acting_user=world.admin, path=path, update=True)
     assert report.errors == [RowError(2, "所在党支部", services.ERR_MOVE_BY_IMPORT.format(org="办公室党支部"))]
     a.refresh_from_db()
     assert a.org == world.branch_a
+
+
+@pytest.mark.parametrize("update", [False, True])
+def test_a_number_held_outside_the_users_scope_is_refused_without_saying_where(world, tmp_path, update):
+    a = world.member_a
+    same = {"公民身份号码": a.id_number, "birth": a.birth_date, "入党日期": a.joined_on, "转正日期": a.full_member_on}
+    path = write_xlsx(tmp_path / "x.xlsx", [good_row(所在党支部="财务处党支部", **same)])
+    report = import_members(acting_user=world.secretary_b, path=path, update=update)
+    assert report.errors == [RowError(2, "公民身份号码", ERR_ID_ELSEWHERE)]
+    assert a.name not in ERR_ID_ELSEWHERE and world.branch_a.name not in ERR_ID_ELSEWHERE
 
 
 def test_a_dry_run_checks_everything_and_writes_nothing(world, tmp_path):

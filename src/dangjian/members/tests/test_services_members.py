@@ -19,6 +19,7 @@ from dangjian.members.models import (
     ERR_GROUP_NOT_IN_BRANCH,
     ERR_ID_BIRTH,
     ERR_ID_DUPLICATE,
+    ERR_ID_ELSEWHERE,
     ERR_ID_GENDER,
     ERR_JOIN_AGE,
     ERR_ORG_KIND,
@@ -223,14 +224,22 @@ def test_a_bad_phone_number_is_refused(world):
     ],
 )
 def test_an_id_number_already_on_the_roster_is_refused(world, variant):
+    """Another branch's member: taken, and where is not said (the number is unique system-wide)."""
     member_create(acting_user=world.secretary_a, **roster_fields(world))
     with pytest.raises(ValidationError) as excinfo:
         member_create(
             acting_user=world.secretary_b,
             **roster_fields(world, name="赵丽", org=world.branch_b, group=None, id_number=variant),
         )
-    assert errors_of(excinfo) == {"id_number": [ERR_ID_DUPLICATE]}
+    assert errors_of(excinfo) == {"id_number": [ERR_ID_ELSEWHERE]}
     assert Member.objects.filter(id_number=GB_EXAMPLE).count() == 1
+
+
+def test_an_id_number_taken_in_the_users_own_scope_says_it_is_on_the_roster(world):
+    member_create(acting_user=world.secretary_a, **roster_fields(world))
+    with pytest.raises(ValidationError) as excinfo:
+        member_create(acting_user=world.secretary_a, **roster_fields(world, name="赵丽"))
+    assert errors_of(excinfo) == {"id_number": [ERR_ID_DUPLICATE]}
 
 
 # --- member_create / member_update: scope ---------------------------------------------------------------------

@@ -160,13 +160,15 @@ def test_changing_any_single_character_makes_a_valid_number_invalid(area, birth,
         idcard.parse(changed, today=BIRTHS_UNTIL)
 
 
-def test_mask_keeps_four_characters_at_each_end():
-    assert idcard.mask(GB_EXAMPLE) == "1101**********002X"
-    assert idcard.mask("110101198001011234") == "1101**********1234"
+def test_mask_keeps_the_last_four_characters_only():
+    assert idcard.mask(GB_EXAMPLE) == "**************002X"
+    assert idcard.mask("110101198001011234") == "**************1234"
+    assert idcard.mask("110101198001011234", keep_head=4) == "1101**********1234"
 
 
 def test_mask_hides_short_values_entirely_and_keeps_empty_empty():
     assert idcard.mask("12345678") == "********"
+    assert idcard.mask("123456789") == "*****6789"
     assert idcard.mask("") == ""
 
 
