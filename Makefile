@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench setup assets demo
+.PHONY: run test lint bench load setup assets demo
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
@@ -37,3 +37,12 @@ lint: $(STAMP)
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# 50 people for 2 minutes against gunicorn + PostgreSQL at scale L (bench/load.py --help; LOAD_ARGS for options)
+LOAD_STAMP := $(VENV)/.installed-bench
+$(LOAD_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $(LOAD_STAMP)
+
+load: setup $(LOAD_STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
