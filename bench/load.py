@@ -157,7 +157,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=120, help="seconds of load (default 120)")
     parser.add_argument("--spawn-rate", type=float, default=10, help="people started per second (default 10)")
     parser.add_argument(
-        "--wait", default="1,3", help="a person's pause between two requests, min,max seconds (default 1,3)"
+        "--wait", default="2,6", help="a person's pause between two requests, min,max seconds (default 2,6)"
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument(
@@ -368,17 +368,38 @@ def start_gunicorn(args: argparse.Namespace, port: int, env: dict[str, str]) -> 
 # --- CPU: who used the two cores ----------------------------------------------------------------------------
 
 
-def cpu_seconds(pids: set[int]) -> float:
-    """utime + stime of these processes (alive now), in seconds."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / tick
+def cpu_of(pid: int) -> float | None:
+    """utime + stime of a live process, in seconds (None once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class CpuMeter:
+    """CPU seconds a changing set of processes used since `start()`: each one's last reading is kept, so a process
+    that ends during the run (a database connection closed after CONN_MAX_AGE) still counts up to its last sample."""
+
+    def __init__(self):
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.started = False
+
+    def sample(self, pids: set[int]) -> None:
+        for pid in pids:
+            if (seconds := cpu_of(pid)) is not None:
+                self.first.setdefault(pid, seconds if not self.started else 0.0)
+                self.last[pid] = seconds
+
+    def start(self, pids: set[int]) -> None:
+        self.started = False
+        self.sample(pids)
+        self.started = True
+
+    @property
+    def used(self) -> float:
+        return sum(self.last.values()) - sum(self.first.values())
 
 
 def tree_pids(pid: int) -> set[int]:
@@ -448,7 +469,8 @@ def print_table(title: str, rows, width: int = 40) -> None:
         print(f"{name:<{width}} {n:8d} {errors:6d} {p50:7.0f} {p95:7.0f} {p99:7.0f} {top:7.0f}")
 
 
-def report(samples: list[dict], seconds: float, cpu: CpuSplit, args: argparse.Namespace) -> bool:
+def report(samples: list[dict], seconds: float, cpu: CpuSplit, wall: float, args: argparse.Namespace) -> bool:
+    """The tables and the verdict; `seconds` from the first request to the last, `wall` the span the CPU was read."""
     if not samples:
         print("no requests were recorded")
         return False
@@ -469,7 +491,7 @@ def report(samples: list[dict], seconds: float, cpu: CpuSplit, args: argparse.Na
         ok,
     )
     cores = len(os.sched_getaffinity(0))
-    capacity = seconds * cores
+    capacity = wall * cores
     other = max(0.0, cpu.machine - cpu.server - cpu.database - cpu.locust)
     print(
         f"{'CPU of the 2 cores during the run':<{bench.LABEL_WIDTH}} "
@@ -483,8 +505,16 @@ def report(samples: list[dict], seconds: float, cpu: CpuSplit, args: argparse.Na
                 ("idle", max(0.0, capacity - cpu.machine)),
             )
         )  # fmt: skip
-        + f"  (of {cores} cores × {seconds:.0f} s)",
+        + f"  (of {cores} cores × {wall:.0f} s)",
         flush=True,
+    )
+    # What a request costs, whatever else the machine runs: the load the site can carry on two free cores.
+    per_request = (cpu.server + cpu.database) / len(samples) * 1000
+    bench.line(
+        "CPU per request (gunicorn + PostgreSQL)",
+        f"{per_request:5.0f} ms",
+        f"two free cores: ≈ {cores * 1000 / per_request:.0f} req/s; this mix asks ≈ "
+        f"{args.users / ((args.wait_min + args.wait_max) / 2):.0f} req/s plus the responses' time",
     )
     return ok
 
@@ -534,8 +564,10 @@ def main() -> None:
     server = start_gunicorn(args, port, env)
     locust = None
     try:
-        server_pids, db_pids = tree_pids(server.pid), database_pids(db_name)
-        before = CpuSplit(cpu_seconds(server_pids), cpu_seconds(db_pids), 0.0, machine_busy())
+        server_cpu, db_cpu, locust_cpu = CpuMeter(), CpuMeter(), CpuMeter()
+        server_cpu.start(tree_pids(server.pid))
+        db_cpu.start(database_pids(db_name))
+        busy_before = machine_busy()
         started = time.monotonic()
         output = (WORK / "locust.out").open("w")  # its own summary (rounded percentiles) and any start-up error
         locust = subprocess.Popen(
@@ -549,15 +581,15 @@ def main() -> None:
             stdout=output,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        locust_pids = {locust.pid}
-        while locust.poll() is None:  # its CPU, read while it is alive (a reaped process has no /proc entry)
-            locust_cpu = cpu_seconds(locust_pids)
-            server_pids |= tree_pids(server.pid)
-            db_pids |= database_pids(db_name)
-            server_cpu, db_cpu, busy = cpu_seconds(server_pids), cpu_seconds(db_pids), machine_busy()
+        locust_cpu.start(set())
+        while locust.poll() is None:  # read while they live (a reaped process has no /proc entry)
+            locust_cpu.sample({locust.pid})
+            server_cpu.sample(tree_pids(server.pid))
+            db_cpu.sample(database_pids(db_name))
+            busy = machine_busy()
             time.sleep(1)
         seconds = time.monotonic() - started
-        cpu = CpuSplit(server_cpu - before.server, db_cpu - before.database, locust_cpu, busy - before.machine)
+        cpu = CpuSplit(server_cpu.used, db_cpu.used, locust_cpu.used, busy - busy_before)
     finally:
         if locust and locust.poll() is None:
             locust.terminate()
@@ -570,7 +602,8 @@ def main() -> None:
     finally:
         clean_up(plan)
         PLAN.unlink(missing_ok=True)
-    ok = report(samples, samples[-1]["at"] - samples[0]["at"] if len(samples) > 1 else seconds, cpu, args)
+    span = samples[-1]["at"] - samples[0]["at"] if len(samples) > 1 else seconds
+    ok = report(samples, span, cpu, seconds, args)
     print(f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     sys.exit(0 if ok else 1)
 

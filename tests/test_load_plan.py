@@ -22,7 +22,7 @@ def load():
 
 def test_the_default_run_is_50_people_of_four_kinds_for_two_minutes(load):
     args = load.parse_args([])
-    assert (args.users, args.duration, args.wait_min, args.wait_max) == (50, 120, 1.0, 3.0)
+    assert (args.users, args.duration, args.wait_min, args.wait_max) == (50, 120, 2.0, 6.0)
     assert args.counts == {"root admin": 5, "organ admin": 10, "general branch admin": 10, "secretary": 25}
 
 
