@@ -10,6 +10,8 @@ Environment:
                         code (两步验证); default 1 in production, 0 in the demo
   STATS_PRECOMPUTE_MIN_MEMBERS  member statistics of an org with at least this many members in register are computed
                         ahead every STATS_PRECOMPUTE_MINUTES (default 20000 and 10) by the task worker
+  JOB_FILE_RETENTION_DAYS  uploaded rosters and generated exports are deleted this many days after their job
+                        finished (default 7; the job's row is kept)
   SCOPE_ENFORCE         1: a view that reads an org-scoped queryset nobody restricted fails (core/scope.py);
                         default: as DEBUG (on in the demo and the tests, off in production)
 """
@@ -19,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "huey.contrib.djhuey",
+    "csp",  # Content-Security-Policy header (its checks refuse pre-4.0 settings)
     "ninja",  # serves its Swagger UI from its own static files (not a CDN)
     "dangjian.core",
     "dangjian.orgs",
@@ -98,6 +102,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files (answered above) keep their caching; everything else is no-store.
+    "dangjian.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,7 +214,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles")) i
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage that keeps MEDIA_ROOT itself 0700 (the file and directory modes below do the rest).
+    "default": {"BACKEND": "dangjian.core.storage.PrivateFileStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -221,6 +229,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 VAR_DIR = Path(os.environ.get("DANGJIAN_VAR_DIR", PROJECT_DIR / "var"))
 MEDIA_ROOT = VAR_DIR / "files"
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # Huey's SQLite file and MEDIA_ROOT live here
+# They hold full ID numbers: readable by the server's own user alone, and deleted after a retention period
+# (core/tasks.py delete_expired_job_files).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+JOB_FILE_RETENTION_DAYS = env_int("JOB_FILE_RETENTION_DAYS", 7)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -245,6 +258,24 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files (the vendored
+# Bootstrap, HTMX, ECharts, ninja's Swagger UI) or an element carrying the request's nonce (`{{ request.csp_nonce }}`;
+# none is needed today); no inline event handlers, no style attributes, no eval, nothing from another origin. The
+# statistics page alone allows style attributes (ECharts writes them; members.views.member_stats_view).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],  # Bootstrap's icons in its CSS (select arrows, toggler) are data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True

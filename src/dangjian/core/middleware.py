@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from . import second_factor
 from .scope import scope_guard
@@ -59,3 +60,17 @@ class ScopeGuardMiddleware:
         on = settings.SCOPE_ENFORCE and not request.path_info.startswith(reverse("admin:index"))
         with scope_guard(on):
             return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Every response below WhiteNoise is `Cache-Control: no-store`: pages, API answers and downloads carry personal
+    data, and no browser or proxy cache may keep them. Static files are answered above this middleware by WhiteNoise
+    and keep their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

@@ -1,6 +1,7 @@
 import io
 from functools import partial
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -208,6 +209,9 @@ def _stats(request: HttpRequest, **kwargs) -> MemberStats:
         raise Http404 from None
 
 
+# ECharts writes style attributes (its SVG nodes, the tooltip's HTML), which the site-wide policy refuses: allowed on
+# this page alone. Scripts stay as strict as everywhere (only our own files).
+@csp_update({"style-src-attr": ["'unsafe-inline'"]})
 def member_stats_view(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.VIEW)
     context = {"stats": _stats(request), "precompute_minutes": settings.STATS_PRECOMPUTE_MINUTES}
