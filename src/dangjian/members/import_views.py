@@ -89,7 +89,8 @@ def member_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Run the previewed file for real. Only a clean, finished preview can be confirmed; the rows are validated again
     inside the import (the database may have changed since the preview)."""
     preview = _import_job(request, pk)
-    if not (preview.params.get("dry_run") and preview.is_finished and preview.result.get("ok")):
+    if not (preview.params.get("dry_run") and preview.is_finished and preview.result.get("ok") and preview.input_file):
+        # (A preview whose file was deleted after the retention period cannot be confirmed: upload it again.)
         raise Http404
     require_capability(request.user, Capability.CHANGE)
     job = job_start(
