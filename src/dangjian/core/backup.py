@@ -205,8 +205,8 @@ def _pg_dump(database: dict, dump: Path) -> tuple[dict, list]:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
         inventory = _pg_inventory(cursor)
-        _run("pg_dump", ["--format=custom", f"--snapshot={snapshot}", f"--file={dump}", *_pg_args(database)],
-             _pg_env(database))  # fmt: skip
+        args = ["--format=custom", f"--snapshot={snapshot}", f"--file={dump}", *_pg_args(database)]
+        _run("pg_dump", args, _pg_env(database))
     return inventory
 
 

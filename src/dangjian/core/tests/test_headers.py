@@ -3,6 +3,8 @@ download (they carry personal data); static files keep theirs. The browser side 
 tests/browser/test_csp_browser.py."""
 
 import pytest
+from csp.middleware import CSPMiddleware
+from django.http import HttpResponse
 from django.urls import reverse
 
 from dangjian.core.models import Job
@@ -41,9 +43,6 @@ def test_only_the_statistics_page_allows_style_attributes_for_echarts(client_for
 
 
 def test_nonce_is_fresh_per_response_when_a_template_asks_for_one(rf, settings):
-    from csp.middleware import CSPMiddleware
-    from django.http import HttpResponse
-
     def view(request):
         return HttpResponse(f'<script nonce="{request.csp_nonce}"></script>')
 
