@@ -9,6 +9,7 @@ from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .concurrency import VersionedModel, record_version
 from .roles import Capability
 
 PERSONAL_FIELDS = ["id_number", "phone"]
@@ -16,9 +17,13 @@ PERSONAL_FIELDS = ["id_number", "phone"]
 
 def audit_register(model, *, exclude: list[str] | None = None) -> None:
     field_names = {f.name for f in model._meta.get_fields()}
+    if issubclass(model, VersionedModel):
+        # Each entry says which version the save made (in additional_data, not as a change of its own): a refused
+        # stale edit lists the fields changed after the version it was made from (core.concurrency).
+        record_version(model)
     auditlog.register(
         model,
-        exclude_fields=["created_at", "updated_at", *(exclude or [])],
+        exclude_fields=["created_at", "updated_at", "version", *(exclude or [])],
         mask_fields=[name for name in PERSONAL_FIELDS if name in field_names],
         # The log keeps the last 4 characters, as the pages do (auditlog's default shows half the number).
         mask_callable="dangjian.core.lib.idcard.mask",

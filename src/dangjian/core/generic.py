@@ -1,6 +1,10 @@
 """The two shapes of a page that changes something, for every app: a form that runs one service (`form_action`),
 and a button whose POST runs one service (`post_action`). A view fetches and authorises its object, builds the
-form or the call, and hands over to one of these; the service decides, the helper reports and redirects."""
+form or the call, and hands over to one of these; the service decides, the helper reports and redirects.
+
+An edit form of a versioned row (core.concurrency.VersionedFormMixin) sends the version it was loaded from; the
+service's StaleEdit (the row changed meanwhile) lands at the top of the form with what changed, the user's input
+stays, and the form takes the current version, so saving again on purpose goes through."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -9,6 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+
+from .concurrency import StaleEdit
 
 T = TypeVar("T")
 
@@ -27,13 +33,28 @@ def form_error(form, error: ValidationError) -> None:
         form.mark_invalid()
 
 
+def stale_on_form(form, error: StaleEdit) -> None:
+    """A refused stale edit: the message at the top, and the current version in the form's data (the fields keep
+    what the user typed), so that saving again means "overwrite with my values", knowingly."""
+    form.add_error(None, error.message)
+    if "version" in form.fields:
+        data = form.data.copy()
+        data[form.add_prefix("version")] = str(error.current_version)
+        form.data = data
+    if hasattr(form, "mark_invalid"):
+        form.mark_invalid()
+
+
 def submit(request: HttpRequest, form, action: Callable[..., T]) -> T | None:
     """On a POST with valid data run the service (`action(**cleaned_data)`) and return its result; its refusal
-    (ValidationError, or PermissionDenied for a target outside the scope) lands on the form. None otherwise."""
+    (ValidationError, PermissionDenied for a target outside the scope, StaleEdit for a row changed since the form
+    was loaded) lands on the form. None otherwise."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         return action(**form.cleaned_data)
+    except StaleEdit as error:
+        stale_on_form(form, error)
     except ValidationError as error:
         form_error(form, error)
     except PermissionDenied as error:
@@ -75,7 +96,7 @@ def post_action(request: HttpRequest, action: Callable[[], Any], *, success: Fro
     then back to `done_url`."""
     try:
         result = action()
-    except (ValidationError, PermissionDenied) as error:
+    except (ValidationError, PermissionDenied, StaleEdit) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, _from(success, result))

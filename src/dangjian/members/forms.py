@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dangjian.core.concurrency import VersionedFormMixin
 from dangjian.core.forms import BootstrapFormMixin, DateInput
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.forms import org_label
@@ -35,7 +36,7 @@ ROSTER_FIELDS = [
 PERSONAL_FIELDS = ["birth_date", "id_number", "phone"]
 
 
-class MemberForm(BootstrapFormMixin, forms.ModelForm):
+class MemberForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = ROSTER_FIELDS
@@ -73,7 +74,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         self._errors["id_number"] = self.error_class([*left, ValidationError(message or ERR_ID_DUPLICATE)])
 
 
-class StatusChangeForm(BootstrapFormMixin, forms.Form):
+class StatusChangeForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     to_status = forms.ChoiceField(
         label="变更为", choices=[(s.value, s.label) for s in Status if s != Status.TRANSFERRED_OUT]
     )
@@ -90,14 +91,14 @@ class StatusChangeForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class TransferOutForm(BootstrapFormMixin, forms.Form):
+class TransferOutForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     transferred_on = forms.DateField(label="转出日期", widget=DateInput())
     destination = forms.CharField(label="转往组织", max_length=200)
     letter_number = forms.CharField(label="介绍信编号", max_length=50, required=False)
     reason = forms.CharField(label="原因", max_length=500, required=False)
 
 
-class TransferInForm(BootstrapFormMixin, forms.Form):
+class TransferInForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     to_org = forms.ModelChoiceField(label="转入党支部", queryset=None)
     transferred_on = forms.DateField(label="转入日期", widget=DateInput())
     source = forms.CharField(label="来自组织", max_length=200)
@@ -109,7 +110,7 @@ class TransferInForm(BootstrapFormMixin, forms.Form):
         self.fields["to_org"].label_from_instance = org_label
 
 
-class MoveForm(BootstrapFormMixin, forms.Form):
+class MoveForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     to_org = forms.ModelChoiceField(label="调整到党支部", queryset=None)
     transferred_on = forms.DateField(label="调整日期", widget=DateInput())
     reason = forms.CharField(label="原因", max_length=500, required=False)

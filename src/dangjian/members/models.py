@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core import clock
+from dangjian.core.concurrency import VersionedModel
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import age_on
 from dangjian.core.models import BaseModel
@@ -59,7 +60,7 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(status=Status.ACTIVE)
 
 
-class Member(BaseModel):
+class Member(BaseModel, VersionedModel):
     """A party member on the roster (花名册); kept forever, whatever their status."""
 
     name = models.CharField("姓名", max_length=50)

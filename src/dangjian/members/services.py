@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from dangjian.core import clock
+from dangjian.core.concurrency import Masks, check_version
 from dangjian.core.lib import idcard
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
@@ -15,6 +16,7 @@ from . import rules
 from .choices import Status, TransferKind
 from .models import ERR_FUTURE, Member, StatusChange, Transfer
 from .personal import duplicate_id_message
+from .selectors import sees_personal_data
 
 ERR_OUT_OF_SCOPE = "您无权维护该党员的信息"
 ERR_TARGET_OUT_OF_SCOPE = "您无权把党员调整到该组织"
@@ -41,6 +43,13 @@ def fill_pinyin(member: Member) -> None:
 def _check_can_change(user, org: Organization) -> None:
     if not user.can(Capability.CHANGE, org.path):
         raise PermissionDenied(ERR_OUT_OF_SCOPE)
+
+
+def _check_version(user, locked: Member, version: int | None) -> None:
+    """The edit was made from the member's current version (core.concurrency); the fields that changed since are
+    shown as the user sees them on the member's page (ID number and phone masked without the right)."""
+    masks: Masks = {} if sees_personal_data(user, locked) else {"id_number": idcard.mask, "phone": idcard.mask_phone}
+    check_version(locked, version, masks=masks)
 
 
 def _check_open(field: str, org: Organization) -> None:
@@ -98,11 +107,14 @@ def member_create(*, acting_user, **fields) -> Member:
 
 
 @transaction.atomic
-def member_update(*, acting_user, member: Member, **fields) -> Member:
-    """Edit roster fields; the org may change only to another org in the user's scope."""
+def member_update(*, acting_user, member: Member, version: int | None = None, **fields) -> Member:
+    """Edit roster fields; the org may change only to another org in the user's scope. `version`: the one the edit
+    was made from (a page's form, the API's If-Match): refused with StaleEdit if the member changed since; None for
+    callers acting on the row as it is now (demo data, commands)."""
     # The stored org, not member.org: a ModelForm has already written the posted org onto the instance.
     stored = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     _check_can_change(acting_user, stored.org)
+    _check_version(acting_user, stored, version)
     for name, value in fields.items():
         setattr(member, name, value)
     _check_can_change(acting_user, member.org)
@@ -138,11 +150,19 @@ def _record_status(
 
 @transaction.atomic
 def member_change_status(
-    *, acting_user, member: Member, to_status: str, changed_on: date, reason: str, exit_kind: str = ""
+    *,
+    acting_user,
+    member: Member,
+    to_status: str,
+    changed_on: date,
+    reason: str,
+    exit_kind: str = "",
+    version: int | None = None,
 ) -> Member:
     """停止党籍, 出党 (with its kind), 去世, or back to 在册 (恢复党籍); the member stays on the roster as history."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_change(acting_user, member.org)
+    _check_version(acting_user, member, version)
     _check_not_future("changed_on", changed_on)
     if to_status == member.status:
         raise ValidationError({"to_status": ERR_SAME_STATUS})
@@ -163,11 +183,19 @@ def member_change_status(
 
 @transaction.atomic
 def member_transfer_out(
-    *, acting_user, member: Member, transferred_on: date, destination: str, letter_number: str = "", reason: str = ""
+    *,
+    acting_user,
+    member: Member,
+    transferred_on: date,
+    destination: str,
+    letter_number: str = "",
+    reason: str = "",
+    version: int | None = None,
 ) -> Transfer:
     """转出 to an organisation outside this system; the letter's validity comes from the rules."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_change(acting_user, member.org)
+    _check_version(acting_user, member, version)
     _check_not_future("transferred_on", transferred_on)
     if member.status != Status.ACTIVE:
         raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))
@@ -198,12 +226,20 @@ def member_transfer_out(
 
 @transaction.atomic
 def member_transfer_in(
-    *, acting_user, member: Member, to_org: Organization, transferred_on: date, source: str, letter_number: str = ""
+    *,
+    acting_user,
+    member: Member,
+    to_org: Organization,
+    transferred_on: date,
+    source: str,
+    letter_number: str = "",
+    version: int | None = None,
 ) -> Transfer:
     """转入 of a member who left earlier (returns to the roster). New arrivals are added with member_create."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     # The former branch too: its former members are not visible to other branches' secretaries.
     _check_can_change(acting_user, member.org)
+    _check_version(acting_user, member, version)
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
     _check_open("to_org", to_org)
@@ -235,11 +271,18 @@ def member_transfer_in(
 
 @transaction.atomic
 def member_move(
-    *, acting_user, member: Member, to_org: Organization, transferred_on: date, reason: str = ""
+    *,
+    acting_user,
+    member: Member,
+    to_org: Organization,
+    transferred_on: date,
+    reason: str = "",
+    version: int | None = None,
 ) -> Transfer:
     """Move a member between branches of this system; both branches must be in the user's scope."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     _check_can_change(acting_user, member.org)
+    _check_version(acting_user, member, version)
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
     _check_open("to_org", to_org)

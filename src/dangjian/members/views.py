@@ -139,7 +139,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk, Capability.CHANGE)
-    form = StatusChangeForm(request.POST or None, initial={"changed_on": clock.today()})
+    form = StatusChangeForm(request.POST or None, initial={"changed_on": clock.today()}, version_of=member)
     return _member_form(
         request,
         form,
@@ -153,7 +153,7 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk, Capability.CHANGE)
-    form = TransferOutForm(request.POST or None, initial={"transferred_on": clock.today()})
+    form = TransferOutForm(request.POST or None, initial={"transferred_on": clock.today()}, version_of=member)
     action = partial(services.member_transfer_out, acting_user=request.user, member=member)
     title = f"{member.name} 组织关系转出"
     return _member_form(request, form, action, member=member, title=title, success="已办理组织关系转出")
@@ -162,7 +162,10 @@ def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
 def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk, Capability.CHANGE)
     form = TransferInForm(
-        request.POST or None, orgs=_changeable_orgs(request.user), initial={"transferred_on": clock.today()}
+        request.POST or None,
+        orgs=_changeable_orgs(request.user),
+        initial={"transferred_on": clock.today()},
+        version_of=member,
     )
     action = partial(services.member_transfer_in, acting_user=request.user, member=member)
     title = f"{member.name} 组织关系转入"
@@ -175,6 +178,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         orgs=_changeable_orgs(request.user).exclude(pk=member.org_id),
         initial={"transferred_on": clock.today()},
+        version_of=member,
     )
     action = partial(services.member_move, acting_user=request.user, member=member)
     title = f"{member.name} 系统内组织关系调整"

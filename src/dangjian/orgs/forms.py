@@ -1,5 +1,6 @@
 from django import forms
 
+from dangjian.core.concurrency import VersionedFormMixin
 from dangjian.core.forms import BootstrapFormMixin, DateInput
 
 from .choices import CommitteeRole
@@ -17,12 +18,12 @@ class OrgForm(BootstrapFormMixin, forms.ModelForm):
         widgets = {"established_on": DateInput(), "remark": forms.Textarea(attrs={"rows": 2})}
 
 
-class OrgEditForm(OrgForm):
+class OrgEditForm(VersionedFormMixin, OrgForm):
     class Meta(OrgForm.Meta):
         fields = ["name", "code", "department", "established_on", "remark"]
 
 
-class OrgMoveForm(BootstrapFormMixin, forms.Form):
+class OrgMoveForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     parent = forms.ModelChoiceField(label="移动到（新的上级组织）", queryset=None)
 
     def __init__(self, *args, parents, **kwargs):
@@ -31,7 +32,7 @@ class OrgMoveForm(BootstrapFormMixin, forms.Form):
         self.fields["parent"].label_from_instance = org_label
 
 
-class DissolveForm(BootstrapFormMixin, forms.Form):
+class DissolveForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     dissolved_on = forms.DateField(label="撤销日期", widget=DateInput())
 
 

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from dangjian.core.concurrency import VersionedModel
 from dangjian.core.models import BaseModel
 from dangjian.core.scope import ScopedQuerySet
 
@@ -40,7 +41,7 @@ class OrganizationManager(MP_NodeManager):
         return self.get_queryset().active()
 
 
-class Organization(MP_Node, BaseModel):
+class Organization(MP_Node, BaseModel, VersionedModel):
     """A party organisation: 机关党委, 党总支, 党支部 or 党小组, as a node of one tree."""
 
     name = models.CharField("名称", max_length=100)

@@ -5,7 +5,9 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 
+from dangjian.core.concurrency import check_version
 from dangjian.core.lib.dates import format_cn_date
 
 from . import rules
@@ -81,23 +83,28 @@ def org_create(*, acting_user, parent: Organization | None, **fields) -> Organiz
 
 
 @transaction.atomic
-def org_update(*, acting_user, org: Organization, **fields) -> Organization:
-    """Rename or edit an org's details (not its place in the tree: see org_move)."""
-    _check_manageable(acting_user, org)
-    if org.is_dissolved:
+def org_update(*, acting_user, org: Organization, version: int | None = None, **fields) -> Organization:
+    """Rename or edit an org's details (not its place in the tree: see org_move). `version`: the one the edit was
+    made from; refused with StaleEdit if the org changed since (None: act on the org as it is now)."""
+    stored = Organization.objects.select_for_update().get(pk=org.pk)
+    _check_manageable(acting_user, stored)
+    check_version(stored, version)
+    if stored.is_dissolved:
         raise ValidationError(ERR_DISSOLVED)
     for name, value in fields.items():
         setattr(org, name, value)
     org.full_clean()
-    org.save()
+    # Only the edited fields: the tree columns (path, depth, numchild) stay as a move in between left them.
+    org.save(update_fields=[*fields, "updated_at"])
     return org
 
 
 @transaction.atomic
-def org_move(*, acting_user, org: Organization, new_parent: Organization) -> Organization:
+def org_move(*, acting_user, org: Organization, new_parent: Organization, version: int | None = None) -> Organization:
     """Move an org (with its subtree) under another parent; both places must be in the user's scope."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
     _check_manageable(acting_user, Organization.objects.get_parent(org))
+    check_version(org, version)
     _check_manageable(acting_user, new_parent)
     if new_parent.path.startswith(org.path):
         raise ValidationError({"parent": ERR_MOVE_INTO_SELF})
@@ -108,14 +115,17 @@ def org_move(*, acting_user, org: Organization, new_parent: Organization) -> Org
         if members:
             raise ValidationError({"parent": ERR_MOVE_GROUP_MEMBERS.format(n=members)})
     Organization.objects.move(org, new_parent, pos="last-child")
+    # treebeard moves with queryset updates, past save(): the move is a new version all the same.
+    Organization.objects.filter(pk=org.pk).update(version=F("version") + 1)
     return Organization.objects.get(pk=org.pk)
 
 
 @transaction.atomic
-def org_dissolve(*, acting_user, org: Organization, dissolved_on: date) -> Organization:
+def org_dissolve(*, acting_user, org: Organization, dissolved_on: date, version: int | None = None) -> Organization:
     """Dissolve (撤销) an org: it stays in the tree and the history, marked with the date."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
     _check_manageable(acting_user, Organization.objects.get_parent(org))
+    check_version(org, version)
     if org.is_dissolved:
         raise ValidationError(ERR_DISSOLVED)
     members = membership().in_register(org).count()

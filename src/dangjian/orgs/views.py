@@ -112,11 +112,13 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_movable(request.user), pk=pk)
     parents = _manageable(request.user).active().exclude(path__startswith=org.path)
     parents = parents.filter(kind__in=[k for k in ALLOWED_PARENTS[org.kind] if k])
-    form = OrgMoveForm(request.POST or None, parents=parents)
+    form = OrgMoveForm(request.POST or None, parents=parents, version_of=org)
     return _org_form(
         request,
         form,
-        lambda parent: services.org_move(acting_user=request.user, org=org, new_parent=parent),
+        lambda parent, version: services.org_move(
+            acting_user=request.user, org=org, new_parent=parent, version=version
+        ),
         org=org,
         title=f"移动 {org.name}",
         success=lambda moved: f"已将 {moved.name} 移动到 {form.cleaned_data['parent'].name} 之下",
@@ -125,7 +127,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(_movable(request.user), pk=pk)
-    form = DissolveForm(request.POST or None, initial={"dissolved_on": clock.today()})
+    form = DissolveForm(request.POST or None, initial={"dissolved_on": clock.today()}, version_of=org)
     return _org_form(
         request,
         form,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from auditlog.models import LogEntry
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from dangjian.core.audit import audit_event
@@ -169,12 +170,14 @@ class _Import:
     def write_updates(self, *, columns: set[str], now) -> None:
         """bulk_update the members matched by ID number: the columns the file has, the pinyin, updated_at."""
         fields = [a for f, a in zip(FIELDS, ATTNAMES, strict=True) if f in columns]
-        fields += ["name_pinyin", "name_initials", "updated_at"]
+        # The version too (core.concurrency): an edit form opened before the import must not save over it.
+        fields += ["name_pinyin", "name_initials", "updated_at", "version"]
         for start in range(0, len(self.updates), BATCH_SIZE):
             members = []
             for pk, values in self.updates[start : start + BATCH_SIZE]:
                 member = Member(pk=pk, updated_at=now, **dict(zip(ATTNAMES, values, strict=True)))
                 member.name_pinyin, member.name_initials = self.pinyin(member.name)
+                member.version = F("version") + 1
                 members.append(member)
             Member.objects.bulk_update(members, fields)
 

@@ -58,6 +58,7 @@ def member_form_data(member, **overrides) -> dict:
         "work_started_on": "",
         "professional_title": member.professional_title,
         "remark": member.remark,
+        "version": member.version,  # the version the page was loaded from (core.concurrency)
     }
     data.update(overrides)
     return data

@@ -464,13 +464,19 @@ def status_url(member):
 )
 def test_status_form_refuses_invalid_data(world, client_for, data, field, message):
     before = db_state()
-    response = client_for(world.secretary_a).post(status_url(world.member_a), data)
+    response = client_for(world.secretary_a).post(status_url(world.member_a), {**data, "version": 1})
     assert_refused(response, before, field, message)
 
 
 def test_status_form_refuses_a_future_date(world, client_for, tomorrow):
     before = db_state()
-    data = {"to_status": Status.DECEASED, "exit_kind": "", "changed_on": tomorrow.isoformat(), "reason": "病故"}
+    data = {
+        "to_status": Status.DECEASED,
+        "exit_kind": "",
+        "changed_on": tomorrow.isoformat(),
+        "reason": "病故",
+        "version": 1,
+    }
     response = client_for(world.secretary_a).post(status_url(world.member_a), data)
     assert_refused(response, before, "changed_on", ERR_FUTURE)
 
@@ -479,9 +485,9 @@ def test_transfer_out_form_refuses_a_future_date_and_a_missing_destination(world
     client = client_for(world.secretary_a)
     url = reverse("members:transfer_out", args=[world.member_a.pk])
     before = db_state()
-    response = client.post(url, {"transferred_on": tomorrow.isoformat(), "destination": "某局"})
+    response = client.post(url, {"transferred_on": tomorrow.isoformat(), "destination": "某局", "version": 1})
     assert_refused(response, before, "transferred_on", ERR_FUTURE)
-    response = client.post(url, {"transferred_on": "2025-03-01", "destination": "   "})
+    response = client.post(url, {"transferred_on": "2025-03-01", "destination": "   ", "version": 1})
     assert response.status_code == 400
     assert field_errors(response, "destination")
     assert db_state() == before
@@ -498,7 +504,7 @@ def test_transfer_in_form_refuses_a_future_date(world, client_for, tomorrow):
     before = db_state()
     response = client_for(world.secretary_a).post(
         reverse("members:transfer_in", args=[world.member_a.pk]),
-        {"to_org": world.branch_a.pk, "transferred_on": tomorrow.isoformat(), "source": "某局"},
+        {"to_org": world.branch_a.pk, "transferred_on": tomorrow.isoformat(), "source": "某局", "version": 2},
     )
     assert_refused(response, before, "transferred_on", ERR_FUTURE)
 
@@ -508,7 +514,7 @@ def test_transfer_in_form_refuses_a_branch_outside_scope(world, client_for):
     before = db_state()
     response = client_for(world.secretary_a).post(
         reverse("members:transfer_in", args=[world.member_a.pk]),
-        {"to_org": world.branch_b.pk, "transferred_on": "2025-04-01", "source": "某局"},
+        {"to_org": world.branch_b.pk, "transferred_on": "2025-04-01", "source": "某局", "version": 2},
     )
     assert response.status_code == 400
     assert field_errors(response, "to_org")
@@ -519,9 +525,9 @@ def test_move_form_refuses_a_future_date_and_the_same_branch(world, client_for, 
     client = client_for(world.admin)
     url = reverse("members:move", args=[world.member_a.pk])
     before = db_state()
-    response = client.post(url, {"to_org": world.branch_b.pk, "transferred_on": tomorrow.isoformat()})
+    response = client.post(url, {"to_org": world.branch_b.pk, "transferred_on": tomorrow.isoformat(), "version": 1})
     assert_refused(response, before, "transferred_on", ERR_FUTURE)
-    response = client.post(url, {"to_org": world.branch_a.pk, "transferred_on": "2025-04-01"})
+    response = client.post(url, {"to_org": world.branch_a.pk, "transferred_on": "2025-04-01", "version": 1})
     assert response.status_code == 400
     assert field_errors(response, "to_org")
     assert db_state() == before
@@ -587,7 +593,13 @@ def test_edit_of_the_id_number_is_audited_masked(world, client_for):
 def test_status_change_saves_and_audits(world, client_for):
     response = client_for(world.secretary_a).post(
         status_url(world.member_a),
-        {"to_status": Status.EXPELLED, "exit_kind": ExitKind.PERSUADED, "changed_on": "2025-03-01", "reason": "劝退"},
+        {
+            "to_status": Status.EXPELLED,
+            "exit_kind": ExitKind.PERSUADED,
+            "changed_on": "2025-03-01",
+            "reason": "劝退",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     member = Member.objects.get(pk=world.member_a.pk)
@@ -613,6 +625,7 @@ def test_transfer_out_then_in_save_and_audit(world, client_for):
             "destination": "某市财政局机关党委",
             "letter_number": "12号",
             "reason": "调动",
+            "version": 1,
         },
     )
     assert response.status_code == 302
@@ -623,7 +636,7 @@ def test_transfer_out_then_in_save_and_audit(world, client_for):
 
     response = client.post(
         reverse("members:transfer_in", args=[world.member_a.pk]),
-        {"to_org": world.branch_a.pk, "transferred_on": "2025-06-01", "source": "某市财政局机关党委"},
+        {"to_org": world.branch_a.pk, "transferred_on": "2025-06-01", "source": "某市财政局机关党委", "version": 2},
     )
     assert response.status_code == 302
     back = Transfer.objects.get(member=world.member_a, kind=TransferKind.IN)
@@ -636,7 +649,8 @@ def test_transfer_out_then_in_save_and_audit(world, client_for):
 
 def test_move_saves_and_audits(world, client_for):
     response = client_for(world.admin).post(
-        reverse("members:move", args=[world.member_a.pk]), {"to_org": world.branch_b.pk, "transferred_on": "2025-04-01"}
+        reverse("members:move", args=[world.member_a.pk]),
+        {"to_org": world.branch_b.pk, "transferred_on": "2025-04-01", "version": 1},
     )
     assert response.status_code == 302
     member = Member.objects.get(pk=world.member_a.pk)

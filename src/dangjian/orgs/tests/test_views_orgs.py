@@ -185,14 +185,15 @@ def test_create_adds_the_org_under_the_parent(world, client_for):
 def test_edit_refuses_invalid_data(world, client_for):
     client = client_for(world.secretary_a)
     url = reverse("orgs:edit", args=[world.branch_a.pk])
-    assert_refused(client, url, {"name": "", "code": "A"}, {"name": [REQUIRED]})
-    assert_refused(client, url, {"name": "办公室党支部", "code": "B"}, {"code": ["具有 组织编码 的 党组织 已存在。"]})
+    assert_refused(client, url, {"name": "", "code": "A", "version": 1}, {"name": [REQUIRED]})
+    errors = {"code": ["具有 组织编码 的 党组织 已存在。"]}
+    assert_refused(client, url, {"name": "办公室党支部", "code": "B", "version": 1}, errors)
 
 
 def test_edit_saves_the_new_name(world, client_for):
     url = reverse("orgs:edit", args=[world.branch_a.pk])
     response = client_for(world.secretary_a).post(
-        url, {"name": "综合办公室党支部", "code": "A", "department": "综合办"}
+        url, {"name": "综合办公室党支部", "code": "A", "department": "综合办", "version": 1}
     )
     assert response.status_code == 302
     branch = Organization.objects.get(pk=world.branch_a.pk)
@@ -207,21 +208,23 @@ def test_move_refuses_a_target_outside_the_offered_ones(world, client_for):
     # 财务处党支部 is outside the secretary of A's scope; the committee is of the wrong kind for a group.
     for target in (world.branch_b, world.committee):
         url = reverse("orgs:move", args=[empty_group.pk])
-        assert_refused(client_for(world.secretary_a), url, {"parent": target.pk}, {"parent": [INVALID_MODEL_CHOICE]})
+        data = {"parent": target.pk, "version": 1}
+        assert_refused(client_for(world.secretary_a), url, data, {"parent": [INVALID_MODEL_CHOICE]})
     # An org's own subtree is not offered either.
     url = reverse("orgs:move", args=[world.general.pk])
-    assert_refused(client_for(world.admin), url, {"parent": world.branch_a.pk}, {"parent": [INVALID_MODEL_CHOICE]})
+    data = {"parent": world.branch_a.pk, "version": 1}
+    assert_refused(client_for(world.admin), url, data, {"parent": [INVALID_MODEL_CHOICE]})
 
 
 def test_move_refuses_a_group_with_members_going_to_another_branch(world, client_for):
     url = reverse("orgs:move", args=[world.group_a.pk])
     errors = {"parent": [services.ERR_MOVE_GROUP_MEMBERS.format(n=1)]}
-    assert_refused(client_for(world.admin), url, {"parent": world.branch_b.pk}, errors)
+    assert_refused(client_for(world.admin), url, {"parent": world.branch_b.pk, "version": 1}, errors)
 
 
 def test_move_moves_the_subtree(world, client_for):
     response = client_for(world.admin).post(
-        reverse("orgs:move", args=[world.branch_a.pk]), {"parent": world.committee.pk}
+        reverse("orgs:move", args=[world.branch_a.pk]), {"parent": world.committee.pk, "version": 1}
     )
     assert response.status_code == 302
     branch = Organization.objects.get(pk=world.branch_a.pk)
@@ -235,8 +238,9 @@ def test_move_moves_the_subtree(world, client_for):
 def test_dissolve_refuses_an_invalid_date(world, client_for):
     empty = OrgFactory(name="空党支部", code="E", parent=world.committee)
     url = reverse("orgs:dissolve", args=[empty.pk])
-    assert_refused(client_for(world.admin), url, {"dissolved_on": "2026-13-01"}, {"dissolved_on": [INVALID_DATE]})
-    assert_refused(client_for(world.admin), url, {"dissolved_on": ""}, {"dissolved_on": [REQUIRED]})
+    errors = {"dissolved_on": [INVALID_DATE]}
+    assert_refused(client_for(world.admin), url, {"dissolved_on": "2026-13-01", "version": 1}, errors)
+    assert_refused(client_for(world.admin), url, {"dissolved_on": "", "version": 1}, {"dissolved_on": [REQUIRED]})
 
 
 def test_dissolve_refuses_an_org_with_members(world, client_for):
@@ -244,7 +248,7 @@ def test_dissolve_refuses_an_org_with_members(world, client_for):
     client = client_for(world.admin)
     url = reverse("orgs:dissolve", args=[world.branch_b.pk])
     before = db_state()
-    response = client.post(url, {"dissolved_on": "2026-01-01"})
+    response = client.post(url, {"dissolved_on": "2026-01-01", "version": 1})
     assert response.status_code == 400
     assert form_alert(response) == services.ERR_DISSOLVE_MEMBERS.format(n=1)
     assert db_state() == before
@@ -252,7 +256,8 @@ def test_dissolve_refuses_an_org_with_members(world, client_for):
 
 def test_dissolve_marks_the_org(world, client_for):
     empty = OrgFactory(name="空党支部", code="E", parent=world.committee)
-    response = client_for(world.admin).post(reverse("orgs:dissolve", args=[empty.pk]), {"dissolved_on": "2026-01-01"})
+    url = reverse("orgs:dissolve", args=[empty.pk])
+    response = client_for(world.admin).post(url, {"dissolved_on": "2026-01-01", "version": 1})
     assert response.status_code == 302
     assert Organization.objects.get(pk=empty.pk).dissolved_on == date(2026, 1, 1)
 
