@@ -8,6 +8,7 @@ import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Swagger
@@ -15,11 +16,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from dangjian.core import api as core_api
+from dangjian.core.concurrency import StaleEdit, etag
 from dangjian.core.extensions import app_routers
 
 logger = logging.getLogger(__name__)
 
-DESCRIPTION = """机关党建工作管理系统的数据接口（只读）。
+DESCRIPTION = """机关党建工作管理系统的数据接口。
 
 **认证**：在请求头中携带 `Authorization: Bearer <访问令牌>`。令牌由用户在系统右上角“访问令牌”页面
 创建（仅创建时显示一次）并可随时撤销。令牌代表其所属用户：权限范围、个人信息遮盖与页面完全一致。
@@ -31,7 +33,11 @@ DESCRIPTION = """机关党建工作管理系统的数据接口（只读）。
 
 **错误**：均为 JSON `{"code": "...", "message": "中文说明"}`，`code` 取值稳定：
 `unauthorized`（401）、`permission_denied`（403）、`not_found`（404，对象不存在或不在权限范围内）、
-`validation_error`（422，`errors` 列出各参数的问题）。
+`validation_error`（422，`errors` 列出各参数的问题）、`precondition_required`（428）、`precondition_failed`（412）。
+
+**修改与版本**：详情接口返回 `ETag`（如 `W/"3"`）及字段 `version`。修改（PATCH）时须在 `If-Match` 请求头中带上该
+ETag（或在请求体中给出 `version`）：缺少时返回 428；记录在此之后已被他人修改时返回 412，`changed` 列出变化的字段及其
+现值，`version` 为新版本，请重新读取、核对后再提交。成功时返回修改后的记录和新的 `ETag`。
 """
 
 
@@ -84,6 +90,34 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(core_api.InvalidParams)
 def on_invalid_params(request: HttpRequest, exc: core_api.InvalidParams) -> HttpResponse:
     return error(request, 422, core_api.VALIDATION_ERROR, core_api.MSG_VALIDATION, errors=exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service's refusal of a write (the same rules as the page's form)."""
+    errors = core_api.model_errors(exc)
+    return error(request, 422, core_api.VALIDATION_ERROR, core_api.MSG_VALIDATION, errors=errors)
+
+
+@api.exception_handler(core_api.PreconditionRequired)
+def on_precondition_required(request: HttpRequest, exc: core_api.PreconditionRequired) -> HttpResponse:
+    return error(request, 428, core_api.PRECONDITION_REQUIRED, core_api.MSG_PRECONDITION_REQUIRED)
+
+
+@api.exception_handler(StaleEdit)
+def on_stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+    """A write made from an older version: what changed since, and the version to read again."""
+    changed = [{"field": c.field, "label": c.label, "value": c.value} for c in exc.changes]
+    response = error(
+        request,
+        412,
+        core_api.PRECONDITION_FAILED,
+        core_api.MSG_PRECONDITION_FAILED,
+        version=exc.current_version,
+        changed=changed,
+    )
+    response["ETag"] = etag(exc.current)
+    return response
 
 
 #: Other HTTP errors ninja raises itself (403 AuthorizationError, 429 Throttled), by status.

@@ -7,12 +7,16 @@ messages are for people. Validation errors add `errors`: one `{"field", "message
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.security import HttpBearer
 
+from .audit import audit_actor
+from .concurrency import if_match_version
 from .models import ApiToken, User
 from .services import token_hash
 
@@ -22,11 +26,18 @@ NOT_FOUND = "not_found"
 VALIDATION_ERROR = "validation_error"
 PERMISSION_DENIED = "permission_denied"
 SERVER_ERROR = "server_error"
+PRECONDITION_REQUIRED = "precondition_required"
+PRECONDITION_FAILED = "precondition_failed"
 MSG_UNAUTHORIZED = "缺少或无效的访问令牌"
 MSG_NOT_FOUND = "对象不存在或不在您的权限范围内"
 MSG_VALIDATION = "请求参数有误"
 MSG_PERMISSION_DENIED = "您无权执行此操作"
 MSG_SERVER_ERROR = "服务器内部错误，请稍后重试或联系管理员"
+MSG_PRECONDITION_REQUIRED = (
+    "修改须注明所依据的版本：请在 If-Match 请求头中带上读取时得到的 ETag"
+    "（或在请求体中给出 version），以免覆盖他人的修改"
+)
+MSG_PRECONDITION_FAILED = "保存失败：该记录在您读取后已被他人修改，请重新读取、核对后再提交"
 
 #: Pydantic error types as Chinese messages (ctx values fill the placeholders).
 PYDANTIC_MESSAGES = {
@@ -42,6 +53,10 @@ PYDANTIC_MESSAGES = {
     "literal_error": "不是有效的选项，可选值：{expected}",
     "enum": "不是有效的选项，可选值：{expected}",
     "string_too_long": "长度不能超过 {max_length} 个字符",
+    "extra_forbidden": "不能通过接口修改此项（只读或未知字段）",
+    "date_from_datetime_parsing": "请输入 YYYY-MM-DD 格式的日期",
+    "date_parsing": "请输入 YYYY-MM-DD 格式的日期",
+    "decimal_parsing": "请输入数字",
 }
 MSG_INVALID_VALUE = "取值无效"
 
@@ -72,8 +87,21 @@ class ValidationErrorOut(ErrorOut):
     errors: list[FieldErrorOut]
 
 
+class ChangeOut(Schema):
+    field: str
+    label: str = Field(description="字段名称（中文）")
+    value: str = Field(description="该字段现在的值（无权查看完整个人信息时遮盖）")
+
+
+class StaleOut(ErrorOut):
+    version: int = Field(description="记录现在的版本（即新的 ETag）")
+    changed: list[ChangeOut] = Field(description="在您所依据的版本之后被修改的字段")
+
+
 #: Error responses every authenticated operation may give (for the OpenAPI document).
 ERROR_RESPONSES: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+#: …and those of a write to a versioned row (core.concurrency): no version given, or a stale one.
+WRITE_RESPONSES: dict[int, Any] = {**ERROR_RESPONSES, 403: ErrorOut, 412: StaleOut, 428: ErrorOut}
 
 
 class InvalidParams(Exception):
@@ -82,6 +110,30 @@ class InvalidParams(Exception):
     def __init__(self, errors: list[dict[str, str]]):
         self.errors = errors
         super().__init__(errors)
+
+
+class PreconditionRequired(Exception):
+    """A write to a versioned row that names no version (no readable If-Match, no `version`): answered as 428."""
+
+
+def write_version(request: HttpRequest, body_version: int | None) -> int:
+    """The version a write was made from: the If-Match header (the ETag of the read), else the body's `version`."""
+    header = request.headers.get("If-Match")
+    version = if_match_version(header) if header else body_version
+    if version is None:
+        raise PreconditionRequired
+    return version
+
+
+def model_errors(error: DjangoValidationError) -> list[dict[str, str]]:
+    """A service's ValidationError as the API's errors list (field "" for an error about the whole record)."""
+    if hasattr(error, "error_dict"):
+        return [
+            {"field": "" if name == NON_FIELD_ERRORS else name, "message": message}
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [{"field": "", "message": message} for message in error.messages]
 
 
 def form_errors(form) -> list[dict[str, str]]:
@@ -124,6 +176,7 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         # The token's user, not a session's: anything downstream (audit actor, scope) sees who the token acts for.
         request.user = found.user
+        audit_actor(found.user)  # the audit middleware ran before the token was read: it saw no user
         return found.user
 
 

@@ -1,20 +1,33 @@
-"""REST API over the roster: the same filter, scope and masking as the roster page (members/selectors.py)."""
+"""REST API over the roster: the same filter, scope and masking as the roster page (members/selectors.py); edits
+through the edit page's form and service, with the version the client read (If-Match, core.concurrency)."""
 
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
 
 from dangjian.core import clock
-from dangjian.core.api import ERROR_RESPONSES, InvalidParams, PageParams, form_errors, paginate
+from dangjian.core.api import (
+    ERROR_RESPONSES,
+    WRITE_RESPONSES,
+    InvalidParams,
+    PageParams,
+    form_errors,
+    paginate,
+    write_version,
+)
+from dangjian.core.concurrency import etag
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
+from dangjian.orgs.models import Organization
 
-from . import personal, selectors
+from . import personal, selectors, services
 from .choices import Category, Education, ExitKind, Gender, Status
 from .filters import STATUS_ALL
+from .forms import MemberForm
 from .models import Member
 
 router = Router(tags=["党员"])
@@ -56,6 +69,7 @@ class OrgRef(Schema):
 
 class MemberOut(Schema):
     id: int
+    version: int = Field(description="版本：每次修改加 1；详情接口的 ETag 即为此值")
     name: str
     gender: Gender = Field(description=_help(Gender.choices))
     ethnicity: str
@@ -133,9 +147,73 @@ def member_list(request: HttpRequest, filters: Query[MemberFilterParams], pages:
 @router.get(
     "/{member_id}", response={200: MemberDetailOut, **ERROR_RESPONSES}, url_name="member_detail", summary="党员详情"
 )
-def member_detail(request: HttpRequest, member_id: int):
-    """一名党员；不存在或不在您的权限范围内时返回 404。个人信息的脱敏与列表相同。"""
+def member_detail(request: HttpRequest, member_id: int, response: HttpResponse):
+    """一名党员；不存在或不在您的权限范围内时返回 404。个人信息的脱敏与列表相同。响应头 `ETag` 为其版本，修改时放入
+    `If-Match`。"""
     try:
-        return selectors.member_get(fetched_by=request.auth, pk=member_id)
+        member = selectors.member_get(fetched_by=request.auth, pk=member_id)
     except Member.DoesNotExist:
         raise Http404 from None
+    response["ETag"] = etag(member)
+    return member
+
+
+ERR_NOT_YOURS_TO_CHANGE = "您无权修改此项（完整个人信息）"
+
+
+class MemberPatch(Schema):
+    """The edit page's fields (members.forms.ROSTER_FIELDS), each optional: only those given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=50)
+    gender: Gender | None = Field(None, description=_help(Gender.choices))
+    ethnicity: str | None = Field(None, max_length=10)
+    birth_date: date | None = None
+    id_number: str | None = Field(None, max_length=18, description="需“查看完整个人信息”权限")
+    education: Education | None = Field(None, description=_help(Education.choices))
+    category: Category | None = Field(None, description=_help(Category.choices))
+    joined_on: date | None = None
+    full_member_on: date | None = None
+    org: int | None = Field(None, description="所在党支部 ID")
+    group: int | None = Field(None, description="所在党小组 ID；null 表示不编入党小组")
+    position: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=20, description="需“查看完整个人信息”权限")
+    fee_base: Decimal | None = None
+    native_place: str | None = Field(None, max_length=50)
+    work_started_on: date | None = None
+    professional_title: str | None = Field(None, max_length=50)
+    remark: str | None = Field(None, max_length=2000)
+    version: int | None = Field(None, ge=1, description="所依据的版本（无 If-Match 请求头时必填）")
+
+
+@router.patch(
+    "/{member_id}", response={200: MemberDetailOut, **WRITE_RESPONSES}, url_name="member_update", summary="修改党员信息"
+)
+def member_update(request: HttpRequest, member_id: int, payload: MemberPatch, response: HttpResponse):
+    """修改一名党员的花名册信息（只需给出要改的字段），规则与编辑页面相同；须有维护该党员的权限（否则 404）。
+    须在 `If-Match` 中带上读取时的 `ETag`（或在请求体中给出 `version`）：缺少时 428，已被他人修改时 412。"""
+    user = request.auth
+    try:
+        member = selectors.member_get(fetched_by=user, pk=member_id, capability=Capability.CHANGE)
+    except Member.DoesNotExist:
+        raise Http404 from None
+    changes = payload.dict(exclude_unset=True)
+    version = write_version(request, changes.pop("version", None))
+    orgs = Organization.objects.changeable_by(user).active()
+    sees_personal = user.can(Capability.VIEW_PERSONAL, member.org.path)
+    # The edit page's form, filled as the page would show it, with the changes on top: the same fields (the
+    # personal ones only with the right), the same validation, the same service.
+    shown = MemberForm(instance=member, orgs=orgs, personal_data=sees_personal)
+    refused = [{"field": name, "message": ERR_NOT_YOURS_TO_CHANGE} for name in changes if name not in shown.fields]
+    if refused:
+        raise InvalidParams(refused)
+    data = {name: shown[name].value() for name in shown.fields}
+    data.update({name: "" if value is None else value for name, value in changes.items()})
+    data["version"] = version
+    form = MemberForm(data, instance=member, orgs=orgs, personal_data=sees_personal)
+    if not form.is_valid():
+        raise InvalidParams(form_errors(form))
+    updated = services.member_update(acting_user=user, member=member, **form.cleaned_data)
+    response["ETag"] = etag(updated)
+    return updated

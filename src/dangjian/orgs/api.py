@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from dangjian.core.api import ERROR_RESPONSES, PageParams, paginate
+from dangjian.core.concurrency import etag
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 
@@ -27,6 +28,7 @@ class OrgRef(Schema):
 
 class OrgOut(Schema):
     id: int
+    version: int = Field(description="版本：每次修改加 1；详情接口的 ETag 即为此值")
     name: str
     code: str
     kind: OrgKind = Field(description=f"组织类型：{KIND_HELP}")
@@ -100,10 +102,11 @@ def org_list(request: HttpRequest, filters: Query[OrgListParams], pages: Query[P
 
 
 @router.get("/{org_id}", response={200: OrgDetailOut, **ERROR_RESPONSES}, url_name="org_detail", summary="党组织详情")
-def org_detail(request: HttpRequest, org_id: int):
-    """一个党组织；不存在或不在您的权限范围内时返回 404。"""
+def org_detail(request: HttpRequest, org_id: int, response: HttpResponse):
+    """一个党组织；不存在或不在您的权限范围内时返回 404。响应头 `ETag` 为其版本。"""
     user = request.auth
     org = get_object_or_404(Organization.objects.visible_to(user), pk=org_id)
     _annotate(user, [org])
     org.children = list(Organization.objects.get_children(org).visible_to(user).active())
+    response["ETag"] = etag(org)
     return org

@@ -52,6 +52,10 @@ class ApiCase:
     a: Callable = lambda w: ([], "")
     b: Callable | None = None
     public: bool = False
+    #: "patch": a write, sent with the JSON `body(world, args)` (which names the version it is made from); the
+    #: personas in a_ok/b_ok get 200, everyone else 404 with every table as it was.
+    method: str = "get"
+    body: Callable | None = None
 
 
 def obj(attr, query=""):

@@ -47,7 +47,22 @@ def test_it_lists_the_four_paths_with_their_parameters(schema):
     for path, params in PATHS.items():
         operation = schema["paths"][path]["get"]
         assert {p["name"] for p in operation["parameters"]} == params, path
-        assert set(schema["paths"][path]) == {"get"}, "read-only API"
+        assert set(schema["paths"][path]) == WRITES.get(path, set()) | {"get"}, "reads, and the writes listed"
+
+
+#: The writes: each on a versioned record, needing its version (If-Match), refused 428 without and 412 when stale.
+WRITES = {"/api/v1/members/{member_id}": {"patch"}}
+
+
+def test_every_write_documents_its_version_refusals(schema):
+    schemas = schema["components"]["schemas"]
+    assert set(schemas["StaleOut"]["properties"]) == {"code", "message", "version", "changed"}
+    for path, methods in WRITES.items():
+        for method in methods:
+            operation = schema["paths"][path][method]
+            assert {"200", "401", "403", "404", "412", "422", "428"} <= set(operation["responses"]), path
+            assert operation["security"] == [{"TokenAuth": []}], path
+            assert "If-Match" in operation["description"]
 
 
 def test_every_operation_needs_the_bearer_token(schema):

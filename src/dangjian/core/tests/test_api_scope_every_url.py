@@ -10,9 +10,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from dangjian.core.models import ApiToken
 from dangjian.core.services import token_create
 from dangjian.core.tests.scope_walk import HIDDEN, PERSONAS, ApiCase, app_cases
-from dangjian.core.tests.test_scope_every_url import all_url_names
+from dangjian.core.tests.test_scope_every_url import all_url_names, database_rows
 
 #: Every app's API cases (its tests/scope_cases.py).
 API_CASES: dict[str, ApiCase] = app_cases("API_CASES")
@@ -53,6 +54,9 @@ def test_api_url_scope(name, persona, world, client):
     headers = bearer(world.personas()[persona])
     for (args, query), allowed in targets(case, world):
         url = reverse(name, args=args) + query
+        if case.method == "patch":
+            _check_write(case, persona, allowed, client.patch, url, case.body(world, args), headers)
+            continue
         response = client.get(url, **headers)
         expected = 200 if case.public or persona in allowed else 404
         assert response.status_code == expected, f"GET {url} as {persona}'s token"
@@ -64,6 +68,22 @@ def test_api_url_scope(name, persona, world, client):
             assert client.post(url, {}, **headers).status_code == 405
 
 
+def rows_but_tokens() -> dict[str, list[str]]:
+    """database_rows() without the tokens' table: a token's first use records its time (core.api.TokenAuth)."""
+    return {table: rows for table, rows in database_rows().items() if table != ApiToken._meta.db_table}
+
+
+def _check_write(case: ApiCase, persona, allowed, send, url, body, headers):
+    before = rows_but_tokens()
+    response = send(url, json.dumps(body), content_type="application/json", **headers)
+    expected = 200 if persona in allowed else 404
+    assert response.status_code == expected, f"PATCH {url} as {persona}'s token: {response.content.decode()}"
+    if expected == 404:
+        assert response.json()["code"] == "not_found"
+        assert rows_but_tokens() == before, f"a refused PATCH {url} as {persona} changed rows"
+    _check_body(response, persona, url)
+
+
 @pytest.mark.parametrize("signed_in", [False, True])
 @pytest.mark.parametrize("name", sorted(API_CASES))
 def test_api_url_without_a_token(name, signed_in, world, client):
@@ -73,7 +93,10 @@ def test_api_url_without_a_token(name, signed_in, world, client):
         client.force_login(world.admin)
     for (args, query), _allowed in targets(case, world):
         url = reverse(name, args=args) + query
-        response = client.get(url)
+        if case.method == "patch":
+            response = client.patch(url, json.dumps(case.body(world, args)), content_type="application/json")
+        else:
+            response = client.get(url)
         if case.public:
             assert response.status_code == 200, url
         else:

@@ -3,6 +3,7 @@
 from dangjian.core.models import Job
 from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, VIEWERS, ApiCase, Case, everything, obj
 from dangjian.members.importer.jobs import IMPORT_KIND
+from dangjian.members.models import Member
 
 
 def import_job_of(user) -> Job:
@@ -62,4 +63,12 @@ CASES: dict[str, Case] = {
 API_CASES: dict[str, ApiCase] = {
     "api:member_list": ApiCase(a_ok=VIEWERS, a=everything("&status=all")),
     "api:member_detail": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=obj("member_a"), b=obj("member_b")),
+    "api:member_update": ApiCase(
+        a_ok=CHANGE_A,
+        b_ok={"admin", "secretary_b"},
+        a=obj("member_a"),
+        b=obj("member_b"),
+        method="patch",
+        body=lambda w, args: {"position": "接口修改", "version": Member.objects.unrestricted().get(pk=args[0]).version},
+    ),
 }
