@@ -144,7 +144,10 @@ def pydantic_errors(errors: list[dict]) -> list[dict[str, str]]:
     """ninja's ValidationError entries (pydantic's, in English) as {"field", "message"} in Chinese."""
     result = []
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in {"query", "path", "body"}]
+        loc = list(error.get("loc", ()))
+        if loc[:1] == ["body"]:
+            loc = loc[2:]  # "body", then the handler's parameter (payload): the field is what follows
+        loc = [str(part) for part in loc if part not in {"query", "path"}]
         template = PYDANTIC_MESSAGES.get(error.get("type", ""), MSG_INVALID_VALUE)
         ctx = dict(error.get("ctx") or {})
         if "expected" in ctx:
