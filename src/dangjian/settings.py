@@ -12,6 +12,9 @@ Environment:
                         ahead every STATS_PRECOMPUTE_MINUTES (default 20000 and 10) by the task worker
   JOB_FILE_RETENTION_DAYS  uploaded rosters and generated exports are deleted this many days after their job
                         finished (default 7; the job's row is kept)
+  JOB_HEARTBEAT_SECONDS, JOB_STALE_SECONDS, JOB_PICKUP_WARN_SECONDS  background jobs: how often a running job and the
+                        worker report they are alive (default 5), when a running job whose reports stopped is marked
+                        failed (60), when a job nobody has started tells its page the worker seems down (15)
   SCOPE_ENFORCE         1: a view that reads an org-scoped queryset nobody restricted fails (core/scope.py);
                         default: as DEBUG (on in the demo and the tests, off in production)
 """
@@ -105,7 +108,7 @@ MIDDLEWARE = [
     # Below WhiteNoise, so static files (answered above) keep their caching; everything else is no-store.
     "dangjian.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "dangjian.core.sessions.SessionMiddleware",  # Django's, renewing idle expiry without a write per page
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +143,7 @@ TEMPLATES = [
     },
 ]
 
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}",
@@ -149,9 +153,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the writer proceed together on the demo database.
+    # A writer waits up to `timeout` seconds for another's write transaction (a big import) instead of failing
+    # with "database is locked" after Python's default 5.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -174,9 +181,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle expiry: the cookie is renewed on every request and dies after SESSION_IDLE_MINUTES without one.
+# Idle expiry: the session dies after SESSION_IDLE_MINUTES without a request. Its database row is renewed by a request
+# at most once a SESSION_RENEW_SECONDS (core/sessions.py), not written by every page view: on SQLite a write waits for
+# any other writer (a big import), and a page that only reads must not.
+SESSION_ENGINE = "dangjian.core.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -247,6 +258,13 @@ HUEY = {
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
     "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
 }
+# A running job's row gets heartbeat_at (and its progress) every JOB_HEARTBEAT_SECONDS from a thread in the worker;
+# the worker process writes its own heartbeat as often into Huey's storage (core/workers.py). A running job whose
+# heartbeat is older than JOB_STALE_SECONDS, and whose worker is not alive, is marked failed. A job still pending
+# after JOB_PICKUP_WARN_SECONDS tells its page whether the worker seems to be down.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 5)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+JOB_PICKUP_WARN_SECONDS = env_int("JOB_PICKUP_WARN_SECONDS", 15)
 
 # Member statistics of big scopes (the whole tree of a provincial committee) are computed ahead by a periodic task
 # and shown with their time; smaller scopes are always counted live. Computed figures older than three periods

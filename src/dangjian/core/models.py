@@ -138,6 +138,12 @@ class Job(BaseModel):
     input_file = models.FileField("输入文件", upload_to="jobs/in/%Y/%m/", blank=True)
     output_file = models.FileField("输出文件", upload_to="jobs/out/%Y/%m/", blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Written by the worker that runs the job (core/jobs.py): when it started, who took it, that it is still alive
+    # (every JOB_HEARTBEAT_SECONDS), and what it is doing now ("正在写入 2000 / 5000 行").
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    worker = models.CharField("任务进程", max_length=200, blank=True, help_text="主机名:进程号")
+    phase = models.CharField("当前步骤", max_length=200, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -145,7 +151,15 @@ class Job(BaseModel):
         verbose_name = "后台任务"
         verbose_name_plural = "后台任务"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_by", "-created_at"], name="job_owner_recent_idx")]
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"], name="job_owner_recent_idx"),
+            # The queue's unfinished jobs (health, stale jobs): few rows, whatever the history's length.
+            models.Index(
+                fields=["status", "created_at"],
+                name="job_unfinished_idx",
+                condition=models.Q(status__in=["pending", "running"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

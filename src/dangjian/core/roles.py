@@ -20,11 +20,12 @@ class Capability(models.TextChoices):
     VIEW_PERSONAL = "view_personal", "查看完整个人信息"
     AUDIT = "audit", "查看审计日志"
     MANAGE_GRANTS = "manage_grants", "分配角色"
+    SYSTEM_HEALTH = "system_health", "查看系统运行状态"
 
 
 C = Capability
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.COMMITTEE_ADMIN: frozenset({C.VIEW, C.CHANGE, C.VIEW_PERSONAL, C.AUDIT, C.MANAGE_GRANTS}),
+    Role.COMMITTEE_ADMIN: frozenset({C.VIEW, C.CHANGE, C.VIEW_PERSONAL, C.AUDIT, C.MANAGE_GRANTS, C.SYSTEM_HEALTH}),
     Role.SECRETARY: frozenset({C.VIEW, C.CHANGE, C.VIEW_PERSONAL}),
     Role.COMMITTEE_MEMBER: frozenset({C.VIEW, C.CHANGE}),
     # Oversight reads the whole subtree, changes nothing and sees personal data masked.

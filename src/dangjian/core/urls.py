@@ -15,4 +15,6 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("health/", views.health_view, name="health"),
+    path("healthz", views.healthz, name="healthz"),
 ]

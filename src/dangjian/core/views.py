@@ -4,10 +4,11 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import second_factor
 from .forms import GrantForm, SecondFactorForm, TokenForm
 from .generic import post_action, submit
+from .health import health_checks, healthy
+from .jobs import job_poll
 from .middleware import second_factor_exempt
 from .models import ApiToken, Job, RoleGrant, User
 from .permissions import require_capability
@@ -143,8 +146,9 @@ def second_factor_reset_view(request: HttpRequest, user_id: int) -> HttpResponse
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A background job's progress; the page polls its own partial until the job has finished."""
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    notice = job_poll(job)  # a job whose worker died is marked failed here; a job nobody started says why
     template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "notice": notice})
 
 
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -179,3 +183,22 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         success=f"已撤销访问令牌“{token.name}”，使用它的请求将被拒绝",
         done_url=reverse("core:tokens"),
     )
+
+
+def health_view(request: HttpRequest) -> HttpResponse:
+    """The system's state for administrators: database, task worker, queue (as `dangjian health` prints it)."""
+    require_capability(request.user, Capability.SYSTEM_HEALTH)
+    checks = health_checks()
+    response = render(request, "core/health.html", {"checks": checks, "healthy": healthy(checks)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For a load balancer or a monitoring probe, without login: ok or not, nothing more (the details name hosts,
+    versions and queue sizes, which only administrators see, on the 系统状态 page or with `dangjian health`)."""
+    ok = healthy(health_checks())
+    response = JsonResponse({"status": "ok" if ok else "error"}, status=200 if ok else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -38,6 +38,8 @@ SHEET_ROSTER = "花名册"
 SHEET_HELP = "填写说明"
 TEMPLATE_FILENAME = "党员花名册导入模板.xlsx"
 AUDIT_REPR = "花名册导出"
+#: The job's message when its worker died half-way.
+ERR_EXPORT_STOPPED = "后台任务进程在处理中途停止（可能已重启或崩溃），导出文件未生成，请重新导出。"
 PROGRESS_EVERY = 1000
 CHUNK_SIZE = 2000
 DATE_FORMAT = "yyyy-mm-dd"

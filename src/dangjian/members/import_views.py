@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.core.forms import BootstrapFormMixin
-from dangjian.core.jobs import job_start
+from dangjian.core.jobs import job_poll, job_start
 from dangjian.core.models import Job
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
@@ -80,8 +80,9 @@ def member_import(request: HttpRequest) -> HttpResponse:
 def member_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A preview (dry run) or an import, with its progress while it runs and its report when done."""
     job = _import_job(request, pk)
+    notice = job_poll(job)  # a job whose worker died is marked failed here; a job nobody started says why
     template = "members/import_job.html#job" if request.htmx else "members/import_job.html"
-    return render(request, template, {"job": job, "report": job.result if job.is_finished else None})
+    return render(request, template, {"job": job, "notice": notice, "report": job.result if job.is_finished else None})
 
 
 @require_POST

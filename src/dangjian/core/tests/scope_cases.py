@@ -40,6 +40,9 @@ CASES: dict[str, Case] = {
     "core:job_download": Case(
         a_ok={"secretary_a"}, a=lambda w: ([job_of(w.secretary_a, "out.xlsx").pk], ""), post=False
     ),
+    # The system's state: administrators (committee admins, superusers); the probe answers anyone, even signed out.
+    "core:health": Case(a_ok={"admin"}),
+    "core:healthz": Case(a_ok=set(PERSONAS), post=False),
     # API tokens: every user with a grant has their own; only the owner sees or revokes one.
     "core:tokens": Case(a_ok=set(PERSONAS), post=False),
     "core:token_revoke": Case(

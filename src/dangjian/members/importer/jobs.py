@@ -22,6 +22,8 @@ from .report import ERROR_REPORT_FILENAME, ImportReport, RowError, summary, writ
 from .services import import_members
 
 IMPORT_KIND = "members.import"
+#: The job's message when its worker died half-way: the import is one transaction, so nothing was written.
+ERR_IMPORT_STOPPED = "后台任务进程在处理中途停止（可能已重启或崩溃），本次导入未写入任何数据，请重新导入。"
 #: Errors kept in job.result (a file where every row is bad would put 100,000 of them in one database row).
 MAX_RESULT_ERRORS = 1000
 

@@ -40,11 +40,17 @@ ERR_MOVE_BY_IMPORT = "该党员现在“{org}”；调整所在党支部请办�
 ERR_CHANGED_MEANWHILE = "导入期间花名册已被他人修改（有相同的公民身份号码），未写入任何数据，请重新导入"
 ERR_SCOPE_CHANGED = "导入期间您的权限发生了变化，未写入任何数据"
 AUDIT_REPR = "花名册导入：{filename}"
+#: What the import is doing, for the job's page (progress's third argument).
+PHASE_CHECKING = "正在检查第 {done} / {total} 行"
+PHASE_WRITING = "正在检查并写入第 {done} / {total} 行"
+PHASE_FLUSHING = "正在写入最后一批（共 {total} 行）"
+PHASE_UPDATING = "正在更新已有党员 {done} / {total} 名"
+PHASE_COMMITTING = "正在保存（共 {total} 行）"
 
 #: Rows per database round trip (ID-number lookups and inserts).
 BATCH_SIZE = 2000
 PREVIEW_ROWS = 10
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]  # progress(done, total, phase): the phase in words, for the job's page
 
 ID = FIELDS.index("id_number")
 ORG = FIELDS.index("org")
@@ -96,9 +102,11 @@ class _Import:
                 self._settle(*pending, writer=writer, writing=writing)
             pending = (checked, lookup)
             self.done += len(batch)
-            self._notify()
+            self._notify(PHASE_WRITING if writing and not self.report.errors else PHASE_CHECKING)
         if pending is not None:
             self._settle(*pending, writer=writer, writing=writing)
+        if writing and not self.report.errors:
+            self._notify(PHASE_FLUSHING)
         writer.drain()
 
     def _settle(self, checked: list, lookup: Future | None, *, writer: RosterWriter, writing: bool) -> None:
@@ -173,6 +181,7 @@ class _Import:
         # The version too (core.concurrency): an edit form opened before the import must not save over it.
         fields += ["name_pinyin", "name_initials", "updated_at", "version"]
         for start in range(0, len(self.updates), BATCH_SIZE):
+            self.report_progress(start, len(self.updates), PHASE_UPDATING)
             members = []
             for pk, values in self.updates[start : start + BATCH_SIZE]:
                 member = Member(pk=pk, updated_at=now, **dict(zip(ATTNAMES, values, strict=True)))
@@ -181,10 +190,13 @@ class _Import:
                 members.append(member)
             Member.objects.bulk_update(members, fields)
 
-    def _notify(self) -> None:
+    def _notify(self, phase: str) -> None:
+        total = max(self.estimate, self.done, 1)
+        self.report_progress(min(self.done, total), total, phase)
+
+    def report_progress(self, done: int, total: int, phase: str) -> None:
         if self.progress is not None:
-            total = max(self.estimate, self.done, 1)
-            self.progress(min(self.done, total), total)
+            self.progress(done, total, phase.format(done=done, total=total))
 
 
 def import_members(
@@ -201,9 +213,10 @@ def import_members(
     imports only into orgs they may change. `org` takes the rows with no 所在党支部 (when it is a branch) and bounds
     the branches rows may name. With `update`, rows whose ID number is on the roster update that member; without
     it they are errors. All or nothing: one bad row and nothing is written. A dry run checks everything and writes
-    nothing (its created/updated say what the import would do). progress(done, total) is called after each batch
-    and once at the end. Raises PermissionDenied or ValidationError for an `org` the user may not import into;
-    every problem with the file itself is in the report."""
+    nothing (its created/updated say what the import would do). progress(done, total, phase) is called after each
+    batch, as each step starts (phase says in words what is being done: checking, writing, saving) and once at the
+    end. Raises PermissionDenied or ValidationError for an `org` the user may not import into; every problem with
+    the file itself is in the report."""
     path = Path(path)
     return _import(
         acting_user=acting_user,
@@ -251,7 +264,7 @@ def _import(
     if report.ok and report.total_rows == 0:
         report.errors.append(RowError(0, "", ERR_NO_ROWS))
     if progress is not None:
-        progress(max(report.total_rows, 1), max(report.total_rows, 1))
+        progress(max(report.total_rows, 1), max(report.total_rows, 1), "")
     return report
 
 
@@ -268,6 +281,7 @@ def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, col
             if not _still_allowed(state.acting_user, state.org_ids):
                 raise _Rollback(ERR_SCOPE_CHANGED)
             state.write_updates(columns=columns, now=now)
+            state.report_progress(report.total_rows, max(report.total_rows, 1), PHASE_COMMITTING)
             _audit(state.acting_user, report=report, update=state.update, org_path=targets.common_path(state.org_ids))
             transaction.on_commit(precompute_stats)  # a big scope's statistics show the import at once
     except _Rollback as rollback:

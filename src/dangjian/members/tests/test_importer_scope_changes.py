@@ -50,7 +50,7 @@ def test_a_branch_moved_out_of_the_scope_while_the_import_runs_writes_nothing(
 ):
     moved = []
 
-    def move_branch_a_away(done: int, total: int) -> None:
+    def move_branch_a_away(done: int, total: int, phase: str = "") -> None:
         """Progress is reported on the importing thread after each batch, between the check and the commit."""
         if not moved:
             moved.append(org_move(acting_user=world.admin, org=world.branch_a, new_parent=world.committee))

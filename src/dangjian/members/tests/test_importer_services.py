@@ -525,8 +525,38 @@ def test_progress_is_reported_per_batch_and_finished(world, tmp_path, small_batc
     import_members(
         acting_user=world.admin, path=write_xlsx(tmp_path / "p.xlsx", rows), progress=lambda *a: calls.append(a)
     )
-    assert calls[-1] == (5, 5)
-    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert calls[-1] == (5, 5, "")
+    assert [done for done, *_ in calls] == sorted(done for done, *_ in calls)
+    phases = [phase for *_, phase in calls]
+    # Small batches of 2 rows: checked and written batch by batch, the last batch flushed, then saved.
+    assert phases[:3] == ["正在检查并写入第 2 / 5 行", "正在检查并写入第 4 / 5 行", "正在检查并写入第 5 / 5 行"]
+    assert phases[3:5] == ["正在写入最后一批（共 5 行）", "正在保存（共 5 行）"]
+
+
+def test_progress_phases_say_checking_once_a_row_is_bad(world, tmp_path, small_batches):
+    calls = []
+    rows = [good_row(birth=date(1980, 1, 1)), good_row(联系电话="1"), good_row(birth=date(1980, 1, 3))]
+    import_members(
+        acting_user=world.admin, path=write_xlsx(tmp_path / "p.xlsx", rows), progress=lambda *a: calls.append(a)
+    )
+    # The first batch's rows are settled (and its bad row found) while the second batch is checked: from then on
+    # nothing is written, and the phase says so.
+    assert [phase for *_, phase in calls] == ["正在检查并写入第 2 / 3 行", "正在检查第 3 / 3 行", ""]
+
+
+def test_progress_phases_of_a_dry_run_and_of_updates(world, tmp_path, small_batches):
+    calls = []
+    rows = [good_row(birth=date(1980, 1, d)) for d in range(1, 4)]
+    path = write_xlsx(tmp_path / "p.xlsx", rows)
+    import_members(acting_user=world.admin, path=path, dry_run=True, progress=lambda *a: calls.append(a))
+    assert [phase for *_, phase in calls] == ["正在检查第 2 / 3 行", "正在检查第 3 / 3 行", ""]
+    import_members(acting_user=world.admin, path=path)
+    calls.clear()
+    import_members(acting_user=world.admin, path=path, update=True, progress=lambda *a: calls.append(a))
+    phases = [phase for *_, phase in calls]
+    assert "正在更新已有党员 0 / 3 名" in phases and phases.index("正在更新已有党员 0 / 3 名") < phases.index(
+        "正在保存（共 3 行）"
+    )
 
 
 # ---- the error report ------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ class Command(BaseCommand):
                     org=target,
                     update=update,
                     dry_run=dry_run,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    progress=lambda done, total, phase="": bar.update(task, completed=done, total=total),
                 )
             except (ValidationError, PermissionDenied) as error:
                 raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
