@@ -84,9 +84,14 @@ def _database() -> list[Check]:
     return checks
 
 
+def tasks_run_inline() -> bool:
+    """Huey's immediate mode (HUEY_IMMEDIATE=1, the tests): tasks run in the web process, no worker is needed."""
+    return HUEY.immediate
+
+
 def _worker() -> list[Check]:
     backend = "Redis" if "Redis" in type(HUEY).__name__ else "SQLite 文件"
-    if HUEY.immediate:
+    if tasks_run_inline():
         return [Check(WORKER, "运行方式", "立即执行模式：任务在网站进程内执行，无需任务进程")]
     checks = []
     try:

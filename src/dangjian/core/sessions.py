@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError, connection
@@ -71,6 +72,6 @@ class SessionMiddleware(DjangoSessionMiddleware):
             try:
                 with _short_busy_wait():
                     session.save()
-            except DatabaseError:
+            except (DatabaseError, UpdateError):  # Django's db backend turns the busy error into UpdateError
                 log.info("session renewal skipped: the database is busy")
         return super().process_response(request, response)
