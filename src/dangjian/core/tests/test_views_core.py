@@ -33,6 +33,7 @@ def test_navigation_shows_only_what_the_role_may_use(world, client_for):
         "党员统计",
         "角色授权",
         "审计日志",
+        "系统状态",
     ]
     assert nav_labels(client_for(world.secretary_a).get("/")) == ["首页", "组织机构", "党员花名册", "党员统计"]
     assert nav_labels(client_for(world.inspector).get("/")) == ["首页", "组织机构", "党员花名册", "党员统计"]
