@@ -4,7 +4,7 @@ import os
 import sys
 
 #: Commands that read a spreadsheet FILE, with every option of theirs that takes a value (so it is not taken for
-#: FILE). Their FILE is parsed while Django starts: see dangjian.core.lib.workbooks.
+#: FILE). Their FILE is checked and parsed (in a child process) while Django starts: see dangjian.core.lib.workbooks.
 READ_AHEAD = {
     "import-members": frozenset({"--org", "--errors", "--settings", "--pythonpath", "-v", "--verbosity"}),
 }

@@ -248,6 +248,17 @@ JOB_FILE_RETENTION_DAYS = env_int("JOB_FILE_RETENTION_DAYS", 7)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Imported files (the roster): bounded before any parser sees them, then parsed in a child process with memory and
+# time limits (core/lib/filecheck.py, core/lib/workbooks.py). The defaults fit the biggest real roster with room to
+# spare: 200,000 rows; a 100,000-row roster of 18 columns is an 11 MB .xlsx holding a 78 MB sheet.
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 50)  # the upload form's limit, and the command line's
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_UNCOMPRESSED_MB = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 512)  # a zip's members inflated, together
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)  # per member of 1 MB or more
+IMPORT_PARSE_MEMORY_MB = env_int("IMPORT_PARSE_MEMORY_MB", 2048)  # what the parse may add to the child's size
+IMPORT_PARSE_SECONDS = env_int("IMPORT_PARSE_SECONDS", 120)  # the child's CPU time, and each wait for it
+
 # Background work (long imports, exports): SQLite-backed Huey by default, Redis when REDIS_URL is set.
 # HUEY_IMMEDIATE=1 runs tasks inline (tests; a demo without a consumer).
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -52,6 +52,15 @@ HEARTBEAT_BUSY_TIMEOUT_MS = 1000
 PHASE_MAX = Job._meta.get_field("phase").max_length
 
 
+class JobFailed(Exception):
+    """Raised by a handler to end its job as failed with a message for the user (Chinese), e.g. an import whose file
+    is refused; what the handler put in job.result is kept."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def job_handler(kind: str, *, stopped_message: str = ERR_WORKER_STOPPED) -> Callable[[Handler], Handler]:
     """Register the handler of `kind`; `stopped_message` is the job's message if its worker dies half-way
     (say what the user has, e.g. that an all-or-nothing import wrote nothing)."""
@@ -143,6 +152,9 @@ def run_job(job_id: int) -> None:
     heartbeat.start()
     try:
         _handlers[job.kind](job, heartbeat.report)
+    except JobFailed as failed:
+        log.info("job %s (%s) failed: %s", job.pk, job.kind, failed.message)
+        job.status, job.message = Job.Status.FAILED, failed.message
     except Exception:
         log.exception("job %s (%s) failed", job.pk, job.kind)
         job.status, job.message = Job.Status.FAILED, ERR_JOB_FAILED

@@ -2,6 +2,7 @@
 the import itself as a background job. The rules live in members.importer; these views only move files and jobs."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,6 @@ from .importer.jobs import IMPORT_KIND
 from .importer.reading import READABLE_SUFFIXES, FileReadError, check_suffix
 
 ERR_FILE_SIZE = "文件过大（上限 {limit} MB），请拆分后分批导入"
-MAX_UPLOAD_MB = 50
 
 
 class ImportForm(BootstrapFormMixin, forms.Form):
@@ -44,8 +44,9 @@ class ImportForm(BootstrapFormMixin, forms.Form):
             check_suffix(upload.name)
         except FileReadError as error:
             raise forms.ValidationError(error.message) from None
-        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-            raise forms.ValidationError(ERR_FILE_SIZE.format(limit=MAX_UPLOAD_MB))
+        limit = settings.IMPORT_MAX_FILE_MB  # the importer refuses a bigger file too (the command line's)
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(ERR_FILE_SIZE.format(limit=limit))
         return upload
 
 

@@ -4,7 +4,8 @@ params: {"org_id": int | None, "update": bool, "dry_run": bool, "filename": str 
 result: the ImportReport as a dict (dataclasses.asdict) plus "ok" and "error_count"; errors are listed up to
 MAX_RESULT_ERRORS. result["filename"] is the imported file's name, except when rows are bad: then job.output_file is
 the error report (every row, with 错误原因) and result["filename"] its download name, 导入错误报告.xlsx.
-job.message is the one-line Chinese summary (the command line prints the same).
+job.message is the one-line Chinese summary (the command line prints the same). A file that cannot be read or breaks
+a limit (a hostile one) fails the job (core.jobs.JobFailed) with that summary; the result is kept.
 """
 
 import dataclasses
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 
-from dangjian.core.jobs import Progress
+from dangjian.core.jobs import JobFailed, Progress
 from dangjian.core.models import Job
 from dangjian.orgs.models import Organization
 
@@ -55,6 +56,8 @@ def import_job(job: Job, progress: Progress) -> None:
         message = " ".join(getattr(error, "messages", [str(error)]))
         report = ImportReport(filename=filename, dry_run=bool(params.get("dry_run")), errors=[RowError(0, "", message)])
     job.result = report_dict(report)
+    if report.refused:  # the file could not be read, or broke a limit: a failed job, with the reason
+        raise JobFailed(summary(report))
     if report.bad_rows:
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "errors.xlsx"

@@ -41,6 +41,7 @@ class ImportReport:
     preview: list[dict[str, str]] = field(default_factory=list)  # the first data rows, keyed by roster header
     errors: list[RowError] = field(default_factory=list)
     header_row: int = 0  # the header's row number in the file (0: not found)
+    refused: bool = False  # the file itself could not be read, or broke a limit (its error is errors[0])
 
     @property
     def ok(self) -> bool:

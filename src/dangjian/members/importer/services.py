@@ -259,8 +259,9 @@ def _import(
                 else:
                     _run_and_write(state, sheet.rows, targets=targets, columns=set(checker.mapped), now=now)
     except FileReadError as error:
-        report.errors.append(RowError(0, "", error.message))
-        report.created = report.updated = 0
+        report.errors = [RowError(0, "", error.message)]  # rows checked before a limit was broken do not count
+        report.created = report.updated = report.total_rows = 0
+        report.refused = True
     if report.ok and report.total_rows == 0:
         report.errors.append(RowError(0, "", ERR_NO_ROWS))
     if progress is not None:

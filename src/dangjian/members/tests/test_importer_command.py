@@ -142,7 +142,7 @@ def test_the_command_line_file_is_parsed_ahead_and_taken_by_the_import(world, tm
     main.read_ahead(["import-members", str(path)])
     taken = []
     original = workbooks.take
-    monkeypatch.setattr(workbooks, "take", lambda p: taken.append(found := original(p)) or found)
+    monkeypatch.setattr(workbooks, "take", lambda *a, **k: taken.append(found := original(*a, **k)) or found)
     out, _ = run(path)
     assert out.startswith("导入完成：共1行，新增1名党员")
     assert taken and taken[0] is not None  # the import used the sheet parsed ahead

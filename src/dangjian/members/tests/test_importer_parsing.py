@@ -1,6 +1,7 @@
 """The importer's pieces without the database: header mapping, cell parsers, CSV encodings, pinyin."""
 
 import random
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ import pytest
 
 from dangjian.core.datagen import GIVEN_FIRST, GIVEN_LAST, SURNAMES
 from dangjian.core.lib import idcard
+from dangjian.core.lib.filecheck import ERR_BROKEN_ZIP
 from dangjian.members.choices import Category, Education, Gender
 from dangjian.members.importer import parsing
 from dangjian.members.importer.headers import find_header, lookup, normalize_header
@@ -240,6 +242,12 @@ def test_unsupported_and_unreadable_files(tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(FileReadError) as error, open_sheet(broken):
+        pass
+    assert error.value.message == ERR_BROKEN_ZIP
+    not_a_book = tmp_path / "no-workbook.xlsx"
+    with zipfile.ZipFile(not_a_book, "w") as archive:
+        archive.writestr("hello.txt", "a zip, but no workbook in it")
+    with pytest.raises(FileReadError) as error, open_sheet(not_a_book):
         pass
     assert error.value.message == ERR_UNREADABLE
 
