@@ -19,6 +19,8 @@ longer one; the importer then `take`s it. Framework-free: it runs before Django 
 """
 
 import contextlib
+import fcntl
+import gc
 import math
 import os
 import pickle
@@ -48,6 +50,8 @@ ERR_PARSE_CRASHED = "解析文件时解析程序异常退出，文件可能已�
 CHUNK_ROWS = 2000
 HEAD_ROWS = 20
 _FRAME = struct.Struct(">I")
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+PIPE_BYTES = 1024 * 1024  # Linux's default /proc/sys/fs/pipe-max-size
 
 _ahead: dict[tuple[str, int, int], "SheetProcess"] = {}
 _lock = threading.Lock()
@@ -239,8 +243,11 @@ def _child(path: str, limits: Limits, head: int) -> None:  # pragma: no cover - 
 
     from . import filecheck
 
+    gc.disable()  # rows are lists of scalars: no cycles to collect in this short-lived process
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, not into the conversation
+    with contextlib.suppress(OSError):  # a bigger pipe: the child runs further ahead of the parent (Linux)
+        fcntl.fcntl(out.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
     commands = sys.stdin.buffer
 
     def send(message: tuple) -> None:
