@@ -25,7 +25,7 @@ ERR_FILE_SIZE = "文件过大（上限 {limit} MB），请拆分后分批导入"
 class ImportForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
         label="花名册文件",
-        help_text=f"支持 {'、'.join(sorted(READABLE_SUFFIXES))}（CSV 为 UTF-8 或 GBK 编码）",
+        help_text=f"支持 {'、'.join(sorted(READABLE_SUFFIXES))}（CSV 为 UTF-8、GBK 或 Excel 的“Unicode 文本”）",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(READABLE_SUFFIXES))}),
     )
     org = forms.ModelChoiceField(
