@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from dangjian.core import jobs
-from dangjian.core.jobs import ERR_JOB_FAILED, job_handler, job_start
+from dangjian.core.jobs import ERR_JOB_FAILED, JobFailed, job_handler, job_start
 from dangjian.core.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,11 @@ def handlers(monkeypatch):
     def boom(job, progress):
         raise RuntimeError("disk full")
 
+    @job_handler("test.refuse")
+    def refuse(job, progress):
+        job.result = {"ok": False}
+        raise JobFailed("文件超过导入上限")
+
 
 def test_job_runs_after_commit_and_records_progress(world, handlers, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
@@ -43,6 +48,14 @@ def test_failed_job_is_marked_with_a_chinese_message(world, handlers, django_cap
         job = job_start(acting_user=world.secretary_a, kind="test.boom", title="失败", params={})
     job.refresh_from_db()
     assert (job.status, job.message) == (Job.Status.FAILED, ERR_JOB_FAILED)
+
+
+def test_a_handler_fails_its_job_with_its_own_message(world, handlers, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(acting_user=world.secretary_a, kind="test.refuse", title="拒绝", params={})
+    job.refresh_from_db()
+    assert (job.status, job.message, job.result) == (Job.Status.FAILED, "文件超过导入上限", {"ok": False})
+    assert job.finished_at is not None
 
 
 def test_unknown_kind_is_refused(world, handlers):

@@ -127,3 +127,27 @@ def test_the_form_takes_every_type_the_reader_reads(world, client_for, suffix, d
 def test_default_branch_choices_are_the_users_scope(world, client_for):
     form = client_for(world.secretary_a).get(reverse("members:import")).context["form"]
     assert list(form.fields["org"].queryset) == [world.branch_a]
+
+
+def test_a_hostile_upload_shows_its_failed_preview_with_the_reason(
+    world, client_for, tmp_path, django_capture_on_commit_callbacks
+):
+    from dangjian.core.lib.filecheck import ERR_DECLARED_RANGE
+
+    from .hostile_files import dimension_bomb
+
+    client = client_for(world.secretary_a)
+    bomb = dimension_bomb(tmp_path / "bomb.xlsx", "XFD1048576")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("members:import"), {"file": SimpleUploadedFile("花名册.xlsx", bomb.read_bytes())}
+        )
+    job = Job.objects.get(kind=IMPORT_KIND, created_by=world.secretary_a)
+    assert job.status == Job.Status.FAILED
+    page = client.get(response.url).content.decode()
+    message = ERR_DECLARED_RANGE.format(
+        rows=1_048_576, columns=16_384, name="sheet1", max_rows=200_000, max_columns=200
+    )
+    assert 'data-status="failed"' in page and message in page
+    assert "确认导入" not in page
+    assert client.post(reverse("members:import_confirm", args=[job.pk])).status_code == 404

@@ -259,3 +259,17 @@ def test_csv_rows_over_a_lowered_limit_are_refused(world, tmp_path, settings, dj
     )  # the header and 3 rows
     message = ERR_CSV_ROWS.format(rows=4, limit=3)
     assert_refused_then_served(world, tmp_path, django_capture_on_commit_callbacks, path, message)
+
+
+def test_the_command_line_refuses_a_bomb_parsed_ahead(world, tmp_path):
+    """`dangjian import-members FILE` starts the child before Django starts: the same check, the same message."""
+    from django.core.management import CommandError, call_command
+
+    from dangjian import __main__ as main
+
+    path = hostile.dimension_bomb(tmp_path / "bomb.xlsx", "XFD1048576")
+    main.read_ahead(["import-members", str(path)])
+    with pytest.raises(CommandError) as error:
+        call_command("import-members", str(path))
+    assert str(error.value) == MSG_FILE.format(message=declared(1_048_576, 16_384))
+    assert workbooks.take(path) is None  # taken (and ended) by the import
