@@ -8,6 +8,8 @@ Environment:
   SESSION_IDLE_MINUTES  idle session expiry, default 30
   SECOND_FACTOR_FOR_ADMINS  1: committee admins and superusers confirm each login with an authenticator app's
                         code (两步验证); default 1 in production, 0 in the demo
+  ORG_TREE_EXPANDED_MAX  the org tree opens fully expanded for at most this many visible orgs (default 300); a
+                        larger scope opens collapsed, each org's children loaded when expanded
   STATS_PRECOMPUTE_MIN_MEMBERS  member statistics of an org with at least this many members in register are computed
                         ahead every STATS_PRECOMPUTE_MINUTES (default 20000 and 10) by the task worker
   JOB_FILE_RETENTION_DAYS  uploaded rosters and generated exports are deleted this many days after their job
@@ -282,6 +284,9 @@ JOB_PICKUP_WARN_SECONDS = env_int("JOB_PICKUP_WARN_SECONDS", 15)
 # (a stopped worker) are not shown: the page counts live instead.
 STATS_PRECOMPUTE_MIN_MEMBERS = env_int("STATS_PRECOMPUTE_MIN_MEMBERS", 20000)
 STATS_PRECOMPUTE_MINUTES = env_int("STATS_PRECOMPUTE_MINUTES", 10)
+# The org tree shows every org expanded up to this many visible orgs; a larger scope opens collapsed below its top
+# orgs' children, each org's children loaded on demand (orgs/selectors.py tree_page).
+ORG_TREE_EXPANDED_MAX = env_int("ORG_TREE_EXPANDED_MAX", 300)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

@@ -7,9 +7,6 @@
   function applySizes(root) {
     root.querySelectorAll("[data-width]").forEach(function (el) { el.style.width = el.dataset.width + "%"; });
     root.querySelectorAll("[data-height]").forEach(function (el) { el.style.height = el.dataset.height + "px"; });
-    root.querySelectorAll("[data-indent]").forEach(function (el) {
-      el.style.paddingLeft = "calc(" + Number(el.dataset.indent) + " * 1.25rem + .25rem)";
-    });
   }
 
   // <button data-confirm="确定…？">: asks before the form is sent.
@@ -20,6 +17,38 @@
   // <input data-select-on-focus>: the whole value selected for copying.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches("[data-select-on-focus]")) { event.target.select(); }
+  });
+
+  // The org tree (orgs/org_tree.html): rows carry data-level, and an org's descendants are the rows after it with a
+  // greater level. A toggle (button[data-tree-toggle]) hides them all, or shows its children again; the first time
+  // it opens a collapsed org it fetches the children's rows (data-children-url) with HTMX, inserted after its row.
+  function rowsBelow(row) {
+    var level = Number(row.dataset.level), rows = [], next = row.nextElementSibling;
+    while (next && Number(next.dataset.level) > level) { rows.push(next); next = next.nextElementSibling; }
+    return rows;
+  }
+  function setOpen(row, open) {
+    var toggle = row.querySelector("[data-tree-toggle]");
+    if (toggle) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
+    row.classList.toggle("tree-open", open && !!toggle);
+  }
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-tree-toggle]");
+    if (!toggle) { return; }
+    var row = toggle.closest("tr"), level = Number(row.dataset.level), url = toggle.dataset.childrenUrl;
+    if (toggle.getAttribute("aria-expanded") === "true") {
+      rowsBelow(row).forEach(function (r) { r.hidden = true; setOpen(r, false); });
+      setOpen(row, false);
+    } else if (url) {
+      toggle.disabled = true;
+      window.htmx.ajax("GET", url, { source: toggle, target: row, swap: "afterend" }).then(function () {
+        toggle.disabled = false;
+        if (rowsBelow(row).length) { delete toggle.dataset.childrenUrl; setOpen(row, true); }
+      }, function () { toggle.disabled = false; });
+    } else {
+      rowsBelow(row).forEach(function (r) { r.hidden = Number(r.dataset.level) !== level + 1; });
+      setOpen(row, true);
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () { applySizes(document); });
