@@ -4,8 +4,9 @@ Serves the project with gunicorn as production would (DANGJIAN_PRODUCTION=1: DEB
 through whitenoise, two-step login for admins on) from the bench's PostgreSQL database with data set L, and runs
 locust headless against it: 50 simulated people of four kinds (the root's 机关党委管理员, 机关党委 admins, 党总支
 admins, 支部书记) for 2 minutes, each on their own session and API token, mixing roster pages (filters, search,
-sorting, page N), member detail pages, statistics, the org tree and org pages, and API calls. Prints throughput,
-p50/p95/p99 and errors per endpoint and per kind of person, and how the two cores were shared.
+sorting, page N), member detail pages, statistics, the org tree (and its expand requests) and org pages, and API
+calls. Prints throughput, p50/p95/p99 and errors per endpoint and per kind of person, and how the two cores were
+shared.
 
 The database, its migration and data set L come from bench/run.py (the same database as `make bench` by default).
 Nobody types a password: the sessions and tokens are made here, server-side, before the run (see `prepare`), so
@@ -64,7 +65,8 @@ MIX = [
     ("member detail", 12),
     ("statistics", 5),
     ("statistics: one org", 3),
-    ("org tree", 4),
+    ("org tree", 4),  # the root admin's opens collapsed (5,000 orgs); smaller scopes whole
+    ("org tree: expand (htmx)", 3),  # an org's children's rows, as its toggle loads them
     ("org detail", 6),
     ("api: members", 8),
     ("api: member", 8),
@@ -108,6 +110,8 @@ def request_for(endpoint: str, person: dict, rng: random.Random) -> tuple[str, b
         return f"/members/stats/?org={rng.choice(person['orgs'])}", False
     if endpoint == "org tree":
         return "/orgs/", False
+    if endpoint == "org tree: expand (htmx)":
+        return "/orgs/?" + urlencode({"parent": rng.choice(person["parents"] or person["orgs"])}), htmx
     if endpoint == "org detail":
         return f"/orgs/{rng.choice(person['orgs'])}/", False
     if endpoint == "api: members":
@@ -252,6 +256,8 @@ def prepare(args: argparse.Namespace, static: list[str]) -> dict:
             )  # a few people to look for, as the person would type them
             searches = [s for name, pinyin, initials in names for s in (initials[:2], pinyin[:5], name)] or ["z"]
             orgs = list(Organization.objects.visible_to(user).active().values_list("pk", flat=True))
+            parents = Organization.objects.visible_to(user).active().filter(numchild__gt=0)  # with rows to expand
+            parents = list(parents.values_list("pk", flat=True))
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -274,6 +280,7 @@ def prepare(args: argparse.Namespace, static: list[str]) -> dict:
                     "token": key,
                     "members": rng.sample(members, min(300, len(members))),
                     "orgs": rng.sample(orgs, min(100, len(orgs))),
+                    "parents": rng.sample(parents, min(100, len(parents))),
                     "searches": searches,
                     "pages": max(1, -(-active.count() // 25)),
                     "org_pages": max(1, -(-len(orgs) // 20)),

@@ -38,6 +38,7 @@ IMPORT_RATE_ISSUE3 = 20_000  # rows/s
 EXPORT_RATE_ISSUE3 = 10_000  # rows/s
 IMPORT_RSS_LIMIT_MB = 500
 PAGE_P95_LIMIT_MS = 300
+ORG_WARNINGS_P95_LIMIT_MS = 1000  # the org tree's "只看有提示的组织": every org's figures, as the brief allows
 SEED_TARGET_S = 180
 
 LABEL_WIDTH = 52
@@ -593,8 +594,17 @@ def bench_pages(*, warmup: int, requests: int) -> None:
         ("page 200 by age, htmx", "/members/?sort=-age&page=200", True),
         ("pinyin search, full page", "/members/?q=zhw", False),
     ]
-    # (variant, url, HTMX[, POST]): 立即重新统计 is a POST that counts the whole tree live and keeps the figures.
+    # (variant, url, HTMX[, POST[, p95 limit]]): 立即重新统计 is a POST that counts the whole tree live and keeps the
+    # figures.
     stats = [("", "/members/stats/", False), ("recount (POST)", f"/members/stats/{root.pk}/recount/", False, True)]
+    # The root admin's tree opens collapsed; its toggles load one org's children (a 机关党委's: its branches). The
+    # list of every org with a warning counts the members of the whole tree: its own, looser limit.
+    tree = [
+        ("", "/orgs/", False),
+        ("expand a 机关党委, htmx", f"/orgs/?parent={organ.pk}", True),
+        ("search", "/orgs/?q=党支部", False),
+        ("only warnings", "/orgs/?warnings=1", False, False, ORG_WARNINGS_P95_LIMIT_MS),
+    ]
     plan = [
         ("admin", "roster", roster),
         ("organ admin", "roster", roster[:3]),
@@ -602,12 +612,16 @@ def bench_pages(*, warmup: int, requests: int) -> None:
         ("admin", "statistics", stats),
         ("organ admin", "statistics", stats[:1]),
         ("secretary", "statistics", stats[:1]),
+        ("admin", "org tree", tree),
+        ("organ admin", "org tree", tree[:1]),
     ]
     bench_precompute()
     for persona, page, urls in plan:
         client = Client()
         client.force_login(people[persona])
-        for variant, url, htmx, *post in urls:
+        for variant, url, htmx, *options in urls:
+            post = bool(options and options[0])
+            limit = options[1] if len(options) > 1 else PAGE_P95_LIMIT_MS
             label = f"{page}{', ' + variant if variant else ''} ({persona}, {scope[persona]:,})"
             headers = {"HX-Request": "true"} if htmx else None
             times, status, queries = timed_requests(
@@ -624,8 +638,8 @@ def bench_pages(*, warmup: int, requests: int) -> None:
             line(
                 label,
                 f"p50 {p50:5.0f} ms  p95 {p95:5.0f} ms  queries {queries:2d}",
-                f"limit p95 < {PAGE_P95_LIMIT_MS} ms",
-                p95 < PAGE_P95_LIMIT_MS,
+                f"limit p95 < {limit} ms",
+                p95 < limit,
             )
 
 

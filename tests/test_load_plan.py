@@ -43,8 +43,8 @@ def test_every_request_of_the_mix_is_a_url_the_site_serves(load):
     import random
 
     person = {
-        "searches": ["zh", "zhangw", "张伟"], "orgs": [3, 4], "members": [7, 8], "pages": 40, "org_pages": 3,
-        "static": ["css/dangjian.abc123.css"],
+        "searches": ["zh", "zhangw", "张伟"], "orgs": [3, 4], "parents": [3], "members": [7, 8], "pages": 40,
+        "org_pages": 3, "static": ["css/dangjian.abc123.css"],
     }  # fmt: skip
     rng = random.Random(1)
     for endpoint, weight in load.MIX:
