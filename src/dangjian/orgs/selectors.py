@@ -183,8 +183,9 @@ def _with_ancestry(orgs: list[TreeOrg], names: dict[str, str]) -> None:
 def tree_warnings(*, fetched_by, include_dissolved: bool = False, today: date | None = None) -> TreePage:
     """Every visible org with a warning, in tree order, each with `.ancestry`. Fixed number of queries."""
     orgs = _tree_orgs(_visible_orgs(fetched_by, include_dissolved))
-    warnings = _attach(orgs, orgs, _top_depth(orgs), today)
-    rows = [o for o in orgs if o.warnings]
+    candidates = [o for o in orgs if o.kind != OrgKind.GROUP]  # 党小组 get no warnings
+    warnings = _attach(candidates, orgs, _top_depth(orgs), today)
+    rows = [o for o in candidates if o.warnings]
     _with_ancestry(rows, {o.path: o.name for o in orgs})
     return TreePage(rows=rows, visible=len(orgs), warnings=warnings)
 
