@@ -17,6 +17,9 @@ Environment:
   JOB_HEARTBEAT_SECONDS, JOB_STALE_SECONDS, JOB_PICKUP_WARN_SECONDS  background jobs: how often a running job and the
                         worker report they are alive (default 5), when a running job whose reports stopped is marked
                         failed (60), when a job nobody has started tells its page the worker seems down (15)
+  ACCOUNT_USERNAME_RULE  how logins made for members are named (members/accounts.py): "pinyin" (default), the name's
+                        full pinyin, "wangxiaoming", with 2, 3, … on a clash; "id_tail", the initials and the ID
+                        number's last 4, "wxm1234" (then 2, 3, …)
   SCOPE_ENFORCE         1: a view that reads an org-scoped queryset nobody restricted fails (core/scope.py);
                         default: as DEBUG (on in the demo and the tests, off in production)
 """
@@ -123,6 +126,7 @@ MIDDLEWARE = [
     "dangjian.core.middleware.ScopeGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "dangjian.core.middleware.SecondFactorMiddleware",
+    "dangjian.core.middleware.PasswordChangeMiddleware",  # initial and temporary passwords are changed first
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -166,6 +170,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+
+ACCOUNT_USERNAME_RULES = ("pinyin", "id_tail")
+ACCOUNT_USERNAME_RULE = os.environ.get("ACCOUNT_USERNAME_RULE", "") or "pinyin"
+if ACCOUNT_USERNAME_RULE not in ACCOUNT_USERNAME_RULES:
+    raise ImproperlyConfigured(f"ACCOUNT_USERNAME_RULE must be one of {', '.join(ACCOUNT_USERNAME_RULES)}")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

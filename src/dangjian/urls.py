@@ -5,7 +5,8 @@ from django.urls import path
 
 from dangjian.api import urls_without_session_login
 from dangjian.core.extensions import app_urls
-from dangjian.core.middleware import second_factor_exempt
+from dangjian.core.middleware import password_change_exempt, second_factor_exempt
+from dangjian.core.views import PasswordChangeView
 
 urlpatterns = [
     path(
@@ -20,7 +21,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    # Reachable while an initial or temporary password must still be changed (core.middleware).
+    path("password/", password_change_exempt(PasswordChangeView.as_view()), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Each app's pages under its AppConfig.url_prefix (core.extensions): a new app is not listed here.
     *app_urls(),

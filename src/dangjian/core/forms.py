@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
@@ -61,10 +62,29 @@ class GrantForm(BootstrapFormMixin, forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     org = forms.ModelChoiceField(label="组织", queryset=None)
 
-    def __init__(self, *args, orgs, **kwargs):
+    def __init__(self, *args, orgs, roles: list[str], **kwargs):
+        """`roles`: those the user may grant somewhere in their scope, least privileged first (the default); the
+        service checks the role against the chosen org."""
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs
         self.fields["org"].label_from_instance = lambda o: f"{'　' * (o.depth - 1)}{o.name}"
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+        if roles:
+            self.fields["role"].initial = roles[0]
+
+
+ERR_SAME_PASSWORD = "新密码不能与原密码相同。"
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's, refusing the old password as the new one (an initial or temporary password must really change)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and cleaned.get("old_password") and new == cleaned["old_password"]:
+            self.add_error("new_password1", ERR_SAME_PASSWORD)
+        return cleaned
 
 
 class TokenForm(BootstrapFormMixin, forms.Form):

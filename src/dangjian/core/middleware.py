@@ -45,6 +45,41 @@ class SecondFactorMiddleware:
         return redirect(_code_page(request.get_full_path()))
 
 
+def password_change_exempt(view):
+    """Mark a view as reachable while the user must still change an initial or temporary password."""
+    view.password_change_exempt = True
+    return view
+
+
+class PasswordChangeMiddleware:
+    """A user with an initial or temporary password (User.must_change_password) reaches only the password-change
+    page, logout and what is open without login until they pick their own. After SecondFactorMiddleware: an
+    administrator confirms the login with a code first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if (
+            not user.is_authenticated
+            or not user.must_change_password
+            or getattr(view_func, "password_change_exempt", False)
+            or getattr(view_func, "second_factor_exempt", False)  # logout, the code page
+            or not getattr(view_func, "login_required", True)
+        ):
+            return None
+        target = reverse("password_change")
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+
 def _code_page(next_url: str) -> str:
     return f"{reverse('core:second_factor')}?{urlencode({'next': next_url})}"
 

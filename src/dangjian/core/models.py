@@ -31,6 +31,9 @@ class User(AbstractUser):
     """A login. Roles come from RoleGrant rows; a member's own account links to their Member record."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
+    # Set with an initial or temporary password (core.accounts): until the user picks their own, they reach only
+    # the password-change page and logout (core.middleware.PasswordChangeMiddleware).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"

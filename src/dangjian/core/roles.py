@@ -26,13 +26,49 @@ class Capability(models.TextChoices):
 C = Capability
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COMMITTEE_ADMIN: frozenset({C.VIEW, C.CHANGE, C.VIEW_PERSONAL, C.AUDIT, C.MANAGE_GRANTS, C.SYSTEM_HEALTH}),
-    Role.SECRETARY: frozenset({C.VIEW, C.CHANGE, C.VIEW_PERSONAL}),
+    # A secretary manages the logins and the lower roles of their own branch (GRANTABLE says which roles).
+    Role.SECRETARY: frozenset({C.VIEW, C.CHANGE, C.VIEW_PERSONAL, C.MANAGE_GRANTS}),
     Role.COMMITTEE_MEMBER: frozenset({C.VIEW, C.CHANGE}),
     # Oversight reads the whole subtree, changes nothing and sees personal data masked.
     Role.INSPECTOR: frozenset({C.VIEW}),
     # A member's scope is their own record, not an org subtree (see ScopedQuerySet.own_records).
     Role.MEMBER: frozenset(),
 }
+
+#: Every role, least privileged first: the order the grant form offers them in (its default is the first).
+ROLE_ORDER: tuple[str, ...] = (
+    Role.MEMBER,
+    Role.COMMITTEE_MEMBER,
+    Role.SECRETARY,
+    Role.INSPECTOR,
+    Role.COMMITTEE_ADMIN,
+)
+
+#: The roles a holder of each role may grant (and revoke) inside the subtree of their grant: never one above their
+#: own (committee_admin > secretary > committee_member > member); 纪检/监督 oversees the branches, so only the
+#: committee admin gives it. The roles missing here grant nothing. The one rule set: grantable_roles and
+#: managed_grants_q read it, and the services that grant, revoke, reset and unlock go through those.
+GRANTABLE: dict[str, frozenset[str]] = {
+    Role.COMMITTEE_ADMIN: frozenset(ROLE_ORDER),
+    Role.SECRETARY: frozenset({Role.COMMITTEE_MEMBER, Role.MEMBER}),
+}
+
+
+def grantable_roles(user, org_path: str) -> list[str]:
+    """The roles `user` may grant on the org with tree path `org_path`, least privileged first."""
+    if user.is_superuser:
+        return list(ROLE_ORDER)
+    allowed: set[str] = set()
+    for grant in user.grants:
+        if org_path.startswith(grant.org.path):
+            allowed |= GRANTABLE.get(grant.role, frozenset())
+    return [role for role in ROLE_ORDER if role in allowed]
+
+
+def granting_scopes(user) -> list[tuple[str, frozenset[str]]]:
+    """(tree path, roles) of each of the user's grants that lets them grant some roles in that subtree."""
+    return [(g.org.path, GRANTABLE[g.role]) for g in user.grants if g.role in GRANTABLE]
+
 
 #: The label of every capability: core's and those the apps registered.
 CAPABILITY_LABELS: dict[str, str] = dict(Capability.choices)

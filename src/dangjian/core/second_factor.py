@@ -19,9 +19,10 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .accounts import may_manage
 from .audit import audit_event, top_path
-from .models import RoleGrant, User
-from .roles import Capability, Role
+from .models import User
+from .roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,9 @@ def reset(*, acting_user: User, user: User) -> int:
     may manage every one of the user's grants may, and never for themselves. Returns the devices removed."""
     if user.pk == acting_user.pk:
         raise PermissionDenied(ERR_RESET_SELF)
-    if not acting_user.is_superuser:
-        paths = list(RoleGrant.objects.active().filter(user=user).values_list("org__path", flat=True))
-        if user.is_superuser or not paths or not all(acting_user.can(Capability.MANAGE_GRANTS, path) for path in paths):
-            raise PermissionDenied(ERR_RESET_OUT_OF_SCOPE)
+    # core.accounts' rule: the acting user manages every one of the user's grants (role and org).
+    if not acting_user.is_superuser and not may_manage(acting_user, user):
+        raise PermissionDenied(ERR_RESET_OUT_OF_SCOPE)
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     if removed:
         _audit(acting_user, subject=user, action=AUDIT_RESET)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .credentials import credentials_download
 
 app_name = "core"
 urlpatterns = [
@@ -10,6 +11,9 @@ urlpatterns = [
     path("grants/", views.grant_list, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke_view, name="grant_revoke"),
     path("grants/users/<int:user_id>/second-factor-reset/", views.second_factor_reset_view, name="second_factor_reset"),
+    path("grants/users/<int:user_id>/password-reset/", views.password_reset_view, name="password_reset"),
+    path("grants/users/<int:user_id>/unlock/", views.unlock_view, name="unlock"),
+    path("grants/credentials/", credentials_download, name="credentials_download"),
     path("login/code/", views.second_factor_view, name="second_factor"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),

@@ -4,19 +4,21 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import second_factor
-from .forms import GrantForm, SecondFactorForm, TokenForm
+from . import accounts, second_factor
+from .accounts import Credential
+from .credentials import credentials_page
+from .forms import GrantForm, OwnPasswordChangeForm, SecondFactorForm, TokenForm
 from .generic import post_action, submit
 from .health import health_checks, healthy
 from .jobs import job_poll
@@ -62,38 +64,99 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 def grant_list(request: HttpRequest) -> HttpResponse:
+    """账号与权限: the accounts holding a grant in the user's granting scope (searchable), their roles, lockout and
+    last login, the actions the user may take on each; and the form granting a role (a new account if need be)."""
     require_capability(request.user, Capability.MANAGE_GRANTS)
     # The org model through RoleGrant's foreign key: core names it there once and imports no app.
     org_model = RoleGrant._meta.get_field("org").related_model
     orgs = org_model.objects.restrict(request.user, Capability.MANAGE_GRANTS).active()
-    form = GrantForm(request.POST or None, orgs=orgs)
+    form = GrantForm(request.POST or None, orgs=orgs, roles=accounts.grantable_anywhere(request.user))
     if result := submit(request, form, partial(grant_create, acting_user=request.user)):
         grant, password = result
-        note = f"，初始密码：{password}（仅显示一次，请通知本人登录后修改）" if password else ""
-        messages.success(request, f"已授予 {grant.user}「{grant.get_role_display()}」角色{note}")
+        if password:
+            return credentials_page(
+                request,
+                [Credential(name=str(grant.user), username=grant.user.username, password=password, org=grant.org.name)],
+                title="新账号的初始密码",
+                note=f"已授予 {grant.user}「{grant.get_role_display()}」角色。",
+                back_url=reverse("core:grants"),
+            )
+        messages.success(request, f"已授予 {grant.user}「{grant.get_role_display()}」角色")
         return redirect("core:grants")
-    grants = (
-        RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS)
-        .active()
-        .select_related("user", "org")
-        .order_by("org__path", "role", "user__username")
-    )
-    second_factor_on = settings.SECOND_FACTOR_FOR_ADMINS
-    if second_factor_on:
-        grants = grants.annotate(second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
-    page = Paginator(grants, 50).get_page(request.GET.get("page"))
-    return render(request, "core/grant_list.html", {"form": form, "page": page, "second_factor_on": second_factor_on})
+    search = request.GET.get("q", "").strip()[:50]
+    users = accounts.account_list(fetched_by=request.user, search=search)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    rows = accounts.account_rows(fetched_by=request.user, users=list(page))
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "q": search,
+        "second_factor_on": settings.SECOND_FACTOR_FOR_ADMINS,
+    }
+    return render(request, "core/grant_list.html", context)
 
 
 @require_POST
 def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_object_or_404(RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS).active(), pk=pk)
+    # Only grants the user could have given: a secretary's own grant, or another secretary's, is not theirs (404).
+    grant = get_object_or_404(accounts.managed_grants(request.user).select_related("user", "org"), pk=pk)
     return post_action(
         request,
         partial(grant_revoke, acting_user=request.user, grant=grant),
         success=f"已撤销 {grant}",
         done_url=reverse("core:grants"),
     )
+
+
+def _managed_user(request: HttpRequest, user_id: int) -> User:
+    """An account the acting user manages (core.accounts.managed_users); anyone else's is 404."""
+    return get_object_or_404(accounts.managed_users(request.user), pk=user_id)
+
+
+@require_POST
+def password_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _managed_user(request, user_id)
+    try:
+        credential = accounts.account_password_reset(acting_user=request.user, user=user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect("core:grants")
+    return credentials_page(
+        request,
+        [credential],
+        title="临时密码",
+        note=f"已重置 {user} 的密码，并解除其登录锁定。",
+        back_url=reverse("core:grants"),
+    )
+
+
+@require_POST
+def unlock_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _managed_user(request, user_id)
+    return post_action(
+        request,
+        partial(accounts.account_unlock, acting_user=request.user, user=user),
+        success=f"已解除 {user} 的登录锁定，其可以立即重新登录",
+        done_url=reverse("core:grants"),
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, which also clears an initial or temporary password's must-change mark (and refuses the old
+    password as the new one)."""
+
+    form_class = OwnPasswordChangeForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.must_change_password:
+            context["intro"] = "您正在使用初始密码或临时密码，请先设置自己的新密码，然后才能使用系统。"
+        return context
+
+    def form_valid(self, form):
+        form.user.must_change_password = False  # saved with the new password by form.save()
+        return super().form_valid(form)
 
 
 @second_factor_exempt
@@ -128,8 +191,9 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def second_factor_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    # Someone holding a grant the acting user manages (as listed on the grants page); anyone else is 404.
-    managed = RoleGrant.objects.restrict(request.user, Capability.MANAGE_GRANTS).active()
+    # Someone holding a grant the acting user could give (as listed with its actions on the 账号与权限 page); anyone
+    # else is 404. Whether every one of their grants is the acting user's to manage, the service says.
+    managed = accounts.managed_grants(request.user)
     user = get_object_or_404(User.objects.filter(role_grants__in=managed).distinct(), pk=user_id)
     try:
         removed = second_factor.reset(acting_user=request.user, user=user)

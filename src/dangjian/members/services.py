@@ -13,6 +13,7 @@ from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
 
 from . import rules
+from .accounts import member_login_follow
 from .choices import Status, TransferKind
 from .models import ERR_FUTURE, Member, StatusChange, Transfer
 from .personal import duplicate_id_message
@@ -146,6 +147,8 @@ def _record_status(
     member.status_changed_on = changed_on
     member.full_clean()
     member.save(update_fields=["status", "exit_kind", "status_changed_on", "updated_at", *also_saved])
+    # Off the register: the login is closed; back on it: its 党员 grant returns (members/accounts.py).
+    member_login_follow(acting_user=acting_user, member=member)
 
 
 @transaction.atomic
@@ -302,7 +305,9 @@ def member_move(
     )
     transfer.full_clean()
     transfer.save()
+    from_org_id = member.org_id
     member.org, member.group = to_org, None
     member.full_clean()
     member.save(update_fields=["org", "group", "updated_at"])
+    member_login_follow(acting_user=acting_user, member=member, from_org_id=from_org_id)  # the 党员 grant moves too
     return transfer

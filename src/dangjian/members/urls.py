@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import account_views, import_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -14,7 +14,9 @@ urlpatterns = [
     path("import/", import_views.member_import, name="import"),
     path("import/<int:pk>/", import_views.member_import_job, name="import_job"),
     path("import/<int:pk>/confirm/", import_views.member_import_confirm, name="import_confirm"),
+    path("logins/", account_views.member_logins_view, name="logins"),
     path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/login/", account_views.member_login_create_view, name="login_create"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/status/", views.member_status, name="status"),
     path("<int:pk>/transfer-out/", views.member_transfer_out, name="transfer_out"),

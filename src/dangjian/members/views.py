@@ -18,6 +18,7 @@ from dangjian.core.roles import Capability
 from dangjian.orgs.models import CommitteeSeat, Organization
 
 from . import exports, services
+from .accounts import may_create_login
 from .choices import Status
 from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
 from .models import Member
@@ -106,6 +107,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "is_active": member.status == Status.ACTIVE,
         "is_transferred_out": member.status == Status.TRANSFERRED_OUT,
+        # 创建登录账号: for whoever may give the member the role 党员 (members/accounts.py).
+        "manages_login": may_create_login(request.user, member),
     }
     return render(request, "members/member_detail.html", context)
 

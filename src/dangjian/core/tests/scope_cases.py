@@ -4,7 +4,7 @@ from django.core.files.base import ContentFile
 
 from dangjian.core.models import Job
 from dangjian.core.services import token_create
-from dangjian.core.tests.scope_walk import PERSONAS, ApiCase, Case
+from dangjian.core.tests.scope_walk import PERSONAS, ApiCase, Case, obj
 
 
 def job_of(user, output: str = "") -> Job:
@@ -24,7 +24,18 @@ CASES: dict[str, Case] = {
     "core:home": Case(a_ok=set(PERSONAS), post=False),
     "core:scope_switch": Case(a_ok=set(PERSONAS), get=False, post=False),  # tested in test_views_shell
     "core:audit": Case(a_ok={"admin"}),
-    "core:grants": Case(a_ok={"admin"}),
+    # 账号与权限: committee admins and secretaries (each sees the accounts of their own scope).
+    "core:grants": Case(a_ok={"admin", "secretary_a", "secretary_b"}),
+    # A member's login: managed by branch A's secretary and the admin; secretary B's login by the admin only.
+    "core:password_reset": Case(
+        a_ok={"admin", "secretary_a"}, b_ok={"admin"}, a=obj("member_user_a"), b=obj("secretary_b"), get=False
+    ),
+    "core:unlock": Case(
+        a_ok={"admin", "secretary_a"}, b_ok={"admin"}, a=obj("member_user_a"), b=obj("secretary_b"), get=False
+    ),
+    # The one download of a result page: without the page's signed rows it is 404 for everyone
+    # (test_accounts_credentials.py downloads with them).
+    "core:credentials_download": Case(a_ok=set(), get=False),
     "core:grant_revoke": Case(
         a_ok={"admin"},
         b_ok={"admin"},

@@ -349,9 +349,10 @@ def project_urls() -> list[tuple[str, str]]:
 
 
 def test_every_page_sits_behind_login_middleware():
-    assert settings.MIDDLEWARE[-3:] == [
+    assert settings.MIDDLEWARE[-4:] == [
         "django.contrib.auth.middleware.LoginRequiredMiddleware",
         "dangjian.core.middleware.SecondFactorMiddleware",  # after it: only signed-in users reach the second step
+        "dangjian.core.middleware.PasswordChangeMiddleware",  # after both: the code first, then the new password
         "axes.middleware.AxesMiddleware",
     ]
     open_views = {name for name, p, _ in walk_patterns() if not getattr(p.callback, "login_required", True)}

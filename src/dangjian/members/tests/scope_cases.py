@@ -49,6 +49,16 @@ CASES: dict[str, Case] = {
     "members:import_confirm": Case(
         a_ok={"secretary_a"}, a=lambda w: ([import_job_of(w.secretary_a).pk], ""), get=False
     ),
+    # Logins for members: whoever may grant 党员 there (the secretary of the branch, the committee admin).
+    "members:logins": Case(
+        a_ok={"admin", "secretary_a"},
+        b_ok={"admin", "secretary_b"},
+        a=lambda w: ([], f"?org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}"),
+    ),
+    "members:login_create": Case(
+        a_ok={"admin", "secretary_a"}, b_ok={"admin", "secretary_b"}, a=obj("member_a2"), b=obj("member_b"), get=False
+    ),
     "members:create": Case(a_ok={"admin", "secretary_a", "committee_member_a", "secretary_b"}),
     "members:detail": Case(
         a_ok=A_SIDE, b_ok={"admin", "secretary_b", "inspector"}, a=obj("member_a"), b=obj("member_b"), post=False
