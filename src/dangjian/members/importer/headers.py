@@ -8,7 +8,7 @@ columns with ＊, break long headers over two lines and use their own names for 
 import unicodedata
 from dataclasses import dataclass
 
-from ..roster import ROSTER_COLUMNS, RosterColumn
+from ..roster import BRANCH_FIELD, ROSTER_COLUMNS, RosterColumn
 
 #: The header is looked for in the first rows only: a title block is a few lines, never a page.
 HEADER_SCAN_ROWS = 20
@@ -55,8 +55,23 @@ class HeaderMapping:
 
     @property
     def missing_columns(self) -> list[str]:
+        """The required roster headers the file lacks (所在党支部 included: see missing())."""
+        return self.missing()
+
+    def missing(self, *, branch_chosen: bool = False) -> list[str]:
+        """The required roster headers the file lacks; 所在党支部 is not required when the import names the branch."""
         present = self.fields
-        return [c.header for c in ROSTER_COLUMNS if c.required and c.field not in present]
+        return [
+            c.header
+            for c in ROSTER_COLUMNS
+            if c.required and c.field not in present and not (branch_chosen and c.field == BRANCH_FIELD)
+        ]
+
+    @property
+    def absent_columns(self) -> list[str]:
+        """The optional roster headers the file lacks (未提供): their values stay blank, or as they are on update."""
+        present = self.fields
+        return [c.header for c in ROSTER_COLUMNS if not c.required and c.field not in present]
 
 
 def display_header(text: object) -> str:

@@ -38,6 +38,7 @@ class ImportReport:
     dry_run: bool = False
     mapping: list[tuple[str, str | None]] = field(default_factory=list)  # (file header, roster header or None)
     missing_columns: list[str] = field(default_factory=list)  # required roster headers not found
+    absent_columns: list[str] = field(default_factory=list)  # optional roster headers not found (未提供)
     preview: list[dict[str, str]] = field(default_factory=list)  # the first data rows, keyed by roster header
     errors: list[RowError] = field(default_factory=list)
     header_row: int = 0  # the header's row number in the file (0: not found)
@@ -50,6 +51,11 @@ class ImportReport:
     @property
     def bad_rows(self) -> int:
         return len({error.row for error in self.errors if error.row})
+
+    @property
+    def file_errors(self) -> list[RowError]:
+        """Errors of the file as a whole (row 0): shown as messages, not as a row of the error table."""
+        return [error for error in self.errors if not error.row]
 
 
 def _reasons(report: ImportReport) -> dict[int, str]:
@@ -121,6 +127,7 @@ MSG_CHECKED = "检查通过（未写入）：共{total}行，导入将新增{cre
 MSG_BAD_ROWS = "未导入任何数据：{bad}行有错误（共{total}行），请按错误原因修改后重新导入"
 MSG_MISSING = "未导入任何数据：缺少必填列 {columns}"
 MSG_FILE = "未导入任何数据：{message}"
+MSG_ABSENT = "；文件未提供：{columns}"
 
 
 def summary(report: ImportReport) -> str:
@@ -132,4 +139,7 @@ def summary(report: ImportReport) -> str:
             return MSG_FILE.format(message=report.errors[0].message)
         return MSG_BAD_ROWS.format(bad=report.bad_rows, total=report.total_rows)
     template = MSG_CHECKED if report.dry_run else MSG_IMPORTED
-    return template.format(total=report.total_rows, created=report.created, updated=report.updated)
+    line = template.format(total=report.total_rows, created=report.created, updated=report.updated)
+    if report.absent_columns:
+        line += MSG_ABSENT.format(columns="、".join(report.absent_columns))
+    return line

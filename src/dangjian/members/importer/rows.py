@@ -5,6 +5,7 @@ cross-field rules, the very ones Member.clean applies to a form, so a row fails 
 """
 
 from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 from dangjian.core import clock
@@ -13,7 +14,8 @@ from dangjian.core.lib.dates import format_cn_date
 
 from ..choices import Category, Education, Gender
 from ..exports import EXAMPLE_ROW
-from ..roster import ROSTER_COLUMNS
+from ..models import Member
+from ..roster import FROM_ID_NUMBER, ROSTER_COLUMNS
 from ..validation import ERR_ID_BIRTH, cross_field_errors
 from . import parsing
 from .headers import HeaderMapping, MappedColumn
@@ -25,8 +27,10 @@ ERR_DUPLICATE_IN_FILE = "与第{row}行的公民身份号码重复"
 #: Member fields written by an import, in roster order (org and group as ids).
 FIELDS: tuple[str, ...] = tuple(c.field for c in ROSTER_COLUMNS)
 ATTNAMES: tuple[str, ...] = tuple(f"{f}_id" if f in {"org", "group"} else f for f in FIELDS)
-#: A field's value while it has none (an empty cell, an absent optional column, a cell that failed): "" unless here.
+#: A field's value while it has none (an empty cell, an absent optional column, a cell that failed): "" unless here
+#: (the model's blank value: a new member imported without 党费基数 has the model's default, 0).
 DEFAULTS = {
+    "fee_base": Decimal("0.00"),
     "birth_date": None,
     "joined_on": None,
     "full_member_on": None,
@@ -34,6 +38,15 @@ DEFAULTS = {
     "group": None,
     "work_started_on": None,
 }
+
+#: Optional fields the model requires (blank=False): an empty cell leaves an updated member's value as it is, since an
+#: import cannot blank what the member form requires (a new member gets the blank value, to be filled in later).
+#: The model's optional fields (所在党小组, 备注 …) are written as the file has them, empty or not.
+KEPT_WHEN_EMPTY: frozenset[str] = frozenset(
+    c.field
+    for c in ROSTER_COLUMNS
+    if not c.required and c.field not in FROM_ID_NUMBER and not Member._meta.get_field(c.field).blank
+)
 
 PARSERS: dict[str, parsing.Parser] = {
     "name": parsing.name_parser(),
@@ -68,6 +81,7 @@ class CheckedRow(NamedTuple):
     number: int
     values: tuple  # in FIELDS order; org and group as ids
     errors: list[tuple[str, str]]  # (file header, Chinese message)
+    kept: tuple[str, ...] = ()  # fields of KEPT_WHEN_EMPTY whose cell was empty (an update keeps their values)
 
 
 class RowChecker:
@@ -106,6 +120,7 @@ class RowChecker:
         values = self.blank.copy()
         errors: list[tuple[str, str]] = []
         failed: set[str] = set()
+        kept: list[str] = []
         for index, field, parse, header, required in self.steps:
             raw = cells[index]
             if raw.__class__ is str:
@@ -117,6 +132,8 @@ class RowChecker:
                 if required:
                     errors.append((header, ERR_REQUIRED))
                     failed.add(field)
+                elif field in KEPT_WHEN_EMPTY:
+                    kept.append(field)
                 continue
             try:
                 values[field] = parse(raw)
@@ -130,6 +147,11 @@ class RowChecker:
             id_number = ""
         if self.birth_month is not None:
             self._birth_from_month(cells, values, errors, failed, card)
+        if card:  # 性别 and 出生日期 not given (no column, an empty cell): the ID number's
+            if not values["gender"] and "gender" not in failed:
+                values["gender"] = Gender.MALE if card.is_male else Gender.FEMALE
+            if values["birth_date"] is None and "birth_date" not in failed:
+                values["birth_date"] = card.birth_date
         self._targets(cells, values, errors, failed)
         rules = cross_field_errors(
             id_number=id_number,
@@ -150,16 +172,14 @@ class RowChecker:
             first = self.seen.setdefault(id_number, number)
             if first != number:
                 errors.append((self.headers["id_number"], ERR_DUPLICATE_IN_FILE.format(row=first)))
-        return CheckedRow(number, tuple(values.values()), errors)
+        return CheckedRow(number, tuple(values.values()), errors, tuple(kept))
 
     def _birth_from_month(self, cells, values, errors, failed, card: idcard.IdCard | None) -> None:
         """出生年月 holds the year and month: the day comes from the ID number, with which they must agree."""
         header = self.birth_month.header
         raw = self.cell(cells, "birth_date")
         values["birth_date"] = None
-        if raw == "":
-            errors.append((header, ERR_REQUIRED))
-            failed.add("birth_date")
+        if raw == "":  # taken from the ID number
             return
         try:
             year, month = parsing.parse_month(raw)

@@ -29,7 +29,7 @@ from ..tasks import precompute_stats
 from .pinyin import NamePinyin
 from .reading import FileReadError, Row, open_sheet
 from .report import ImportReport, RowError
-from .rows import ATTNAMES, FIELDS, CheckedRow, RowChecker, is_template_example
+from .rows import ATTNAMES, FIELDS, KEPT_WHEN_EMPTY, CheckedRow, RowChecker, is_template_example
 from .targets import Targets
 from .writing import RosterWriter
 
@@ -85,7 +85,7 @@ class _Import:
         self.update = update
         self.progress = progress
         self.pinyin = pinyin
-        self.updates: list[tuple[int, tuple]] = []
+        self.updates: list[tuple[int, tuple, tuple[str, ...]]] = []  # (pk, values, fields kept as they are)
         self.org_ids: set[int] = set()
         self.done = 0
         self.estimate = estimate  # data rows, judged from the sheet's size
@@ -147,7 +147,7 @@ class _Import:
             if member is not None:
                 report.updated += 1
                 if not report.errors:
-                    self.updates.append((member[0], values))
+                    self.updates.append((member[0], values, row.kept))
             else:
                 report.created += 1
                 if not report.errors:
@@ -176,15 +176,28 @@ class _Import:
         return []
 
     def write_updates(self, *, columns: set[str], now) -> None:
-        """bulk_update the members matched by ID number: the columns the file has, the pinyin, updated_at."""
+        """bulk_update the members matched by ID number: the columns the file has (a column it lacks is left as it
+        is), the pinyin, updated_at. An empty cell of a field the model requires keeps that member's value too
+        (rows.KEPT_WHEN_EMPTY): those values are read back, a batch at a time, and written unchanged."""
         fields = [a for f, a in zip(FIELDS, ATTNAMES, strict=True) if f in columns]
         # The version too (core.concurrency): an edit form opened before the import must not save over it.
         fields += ["name_pinyin", "name_initials", "updated_at", "version"]
+        kept_fields = sorted(KEPT_WHEN_EMPTY & columns)
         for start in range(0, len(self.updates), BATCH_SIZE):
             self.report_progress(start, len(self.updates), PHASE_UPDATING)
+            batch = self.updates[start : start + BATCH_SIZE]
+            keeping = [pk for pk, _, kept in batch if kept]
+            current = {}
+            if keeping and kept_fields:
+                # Unrestricted: these members were checked, row by row, to be ones the user may change.
+                rows = Member.objects.unrestricted().filter(pk__in=keeping).values_list("pk", *kept_fields)
+                current = {pk: dict(zip(kept_fields, rest, strict=True)) for pk, *rest in rows}
             members = []
-            for pk, values in self.updates[start : start + BATCH_SIZE]:
-                member = Member(pk=pk, updated_at=now, **dict(zip(ATTNAMES, values, strict=True)))
+            for pk, values, kept in batch:
+                given = dict(zip(ATTNAMES, values, strict=True))
+                if kept:
+                    given.update({field: current[pk][field] for field in kept})
+                member = Member(pk=pk, updated_at=now, **given)
                 member.name_pinyin, member.name_initials = self.pinyin(member.name)
                 member.version = F("version") + 1
                 members.append(member)
@@ -239,7 +252,8 @@ def _import(
         with open_sheet(path, filename, meanwhile=pinyin.load_dictionaries) as sheet:
             header = sheet.header
             report.mapping, report.header_row = header.mapping, header.row_number
-            report.missing_columns = header.missing_columns
+            report.missing_columns = header.missing(branch_chosen=targets.default is not None)
+            report.absent_columns = header.absent_columns
             if report.missing_columns:  # every row would be bad: count them, check none
                 report.total_rows = sum(1 for _ in _data_rows(sheet.rows))
             else:

@@ -109,10 +109,10 @@ def test_missing_file_and_missing_columns(world, tmp_path):
     with pytest.raises(CommandError) as error:
         run(tmp_path / "nope.xlsx")
     assert str(error.value) == f"找不到文件：{tmp_path / 'nope.xlsx'}"
-    headers = [h for h in HEADERS if h != "联系电话"]
+    headers = [h for h in HEADERS if h != "入党日期"]
     with pytest.raises(CommandError) as error:
         run(write_xlsx(tmp_path / "c.xlsx", [good_row()], headers=headers))
-    assert str(error.value) == "未导入任何数据：缺少必填列 联系电话"
+    assert str(error.value) == "未导入任何数据：缺少必填列 入党日期"
     path = tmp_path / "花名册.txt"
     path.write_text("x")
     with pytest.raises(CommandError) as error:

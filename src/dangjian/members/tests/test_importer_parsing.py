@@ -63,7 +63,8 @@ def test_header_is_found_under_title_and_blank_rows():
         ("性别", "性别"),
         ("所在支部", "所在党支部"),
     ]
-    assert "出生日期" in header.missing_columns and "姓名" not in header.missing_columns
+    assert header.missing_columns == ["人员类别", "入党日期"]
+    assert "出生日期" in header.absent_columns and "性别" not in header.absent_columns
 
 
 def test_a_column_named_twice_is_taken_once():

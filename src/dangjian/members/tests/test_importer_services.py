@@ -223,7 +223,8 @@ BAD_ROWS = [
     ("gender against ID", lambda w: {"性别": "女", "公民身份号码": new_id(BIRTH, male=True)}, "性别",
      ERR_ID_GENDER.format("男")),
     ("missing name", lambda w: {"姓名": "  "}, "姓名", ERR_REQUIRED),
-    ("missing phone", lambda w: {"联系电话": ""}, "联系电话", ERR_REQUIRED),
+    ("missing joining date", lambda w: {"入党日期": ""}, "入党日期", ERR_REQUIRED),
+    ("missing category", lambda w: {"人员类别": "", "转正日期": ""}, "人员类别", ERR_REQUIRED),
     ("unknown branch", lambda w: {"所在党支部": "后勤党支部"}, "所在党支部",
      ERR_BRANCH_UNKNOWN.format(value="后勤党支部")),
     ("a general branch", lambda w: {"所在党支部": "第一党总支"}, "所在党支部", ERR_ORG_KIND),
@@ -371,11 +372,11 @@ def test_an_id_number_added_meanwhile_rolls_the_import_back(world, tmp_path, mon
 
 
 def test_missing_columns_are_reported_before_any_row(world, tmp_path):
-    headers = [h for h in HEADERS if h not in {"公民身份号码", "联系电话"}]
+    headers = [h for h in HEADERS if h not in {"公民身份号码", "入党日期", "联系电话"}]
     report = import_members(
         acting_user=world.admin, path=write_xlsx(tmp_path / "c.xlsx", [good_row()], headers=headers)
     )
-    assert report.missing_columns == ["公民身份号码", "联系电话"] and not report.ok
+    assert report.missing_columns == ["公民身份号码", "入党日期"] and not report.ok
     assert report.total_rows == 1 and report.errors == []
 
 
