@@ -3,7 +3,6 @@ the import itself as a background job. The rules live in members.importer; these
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,8 +17,11 @@ from dangjian.orgs.models import Organization
 
 from .importer.jobs import IMPORT_KIND
 from .importer.reading import READABLE_SUFFIXES, FileReadError, check_suffix
+from .roster import BRANCH_FIELD, ROSTER_COLUMNS
 
 ERR_FILE_SIZE = "文件过大（上限 {limit} MB），请拆分后分批导入"
+#: Error rows listed on the page (the downloadable error report has them all).
+MAX_SHOWN_ERRORS = 500
 
 
 class ImportForm(BootstrapFormMixin, forms.Form):
@@ -29,7 +31,10 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(READABLE_SUFFIXES))}),
     )
     org = forms.ModelChoiceField(
-        label="默认党支部（文件未填“所在党支部”时使用）", queryset=Organization.objects.none(), required=False
+        label="导入到党支部",
+        help_text="选定后，文件可以没有“所在党支部”列（或不填），填了的须为该党支部；不选时按文件中的“所在党支部”导入",
+        queryset=Organization.objects.none(),
+        required=False,
     )
     update = forms.BooleanField(label="按公民身份号码更新已有党员（不勾选时，已登记的号码视为错误）", required=False)
 
@@ -54,10 +59,20 @@ def _import_job(request, pk: int) -> Job:
     return get_object_or_404(Job.objects.visible_to(request.user).filter(kind=IMPORT_KIND), pk=pk)
 
 
+def _branches(user):
+    """The branches the form offers: those the user may change (and import into), not dissolved."""
+    return Organization.objects.changeable_by(user).active().filter(kind="branch")
+
+
+def _reupload_form(request, job: Job) -> ImportForm:
+    """The upload form again, with the options of the job that failed (the file has to be chosen anew)."""
+    initial = {"org": job.params.get("org_id"), "update": bool(job.params.get("update"))}
+    return ImportForm(initial=initial, orgs=_branches(request.user))
+
+
 def member_import(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.CHANGE)
-    orgs = Organization.objects.changeable_by(request.user).active().filter(kind="branch")
-    form = ImportForm(request.POST or None, request.FILES or None, orgs=orgs)
+    form = ImportForm(request.POST or None, request.FILES or None, orgs=_branches(request.user))
     if request.method == "POST" and form.is_valid():
         org = form.cleaned_data["org"]
         job = job_start(
@@ -75,7 +90,9 @@ def member_import(request: HttpRequest) -> HttpResponse:
         return redirect("members:import_job", job.pk)
     recent = Job.objects.visible_to(request.user).filter(kind=IMPORT_KIND)[:10]
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "members/import_form.html", {"form": form, "recent": recent}, status=status)
+    required = "、".join(c.header for c in ROSTER_COLUMNS if c.required and c.field != BRANCH_FIELD)
+    context = {"form": form, "recent": recent, "required_columns": required}
+    return render(request, "members/import_form.html", context, status=status)
 
 
 def member_import_job(request: HttpRequest, pk: int) -> HttpResponse:
@@ -83,7 +100,22 @@ def member_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _import_job(request, pk)
     notice = job_poll(job)  # a job whose worker died is marked failed here; a job nobody started says why
     template = "members/import_job.html#job" if request.htmx else "members/import_job.html"
-    return render(request, template, {"job": job, "notice": notice, "report": job.result if job.is_finished else None})
+    context = {"job": job, "notice": notice, "report": None}
+    if job.is_finished:
+        report = job.result or {}
+        errors = report.get("errors", [])
+        row_errors = [e for e in errors if e["row"]]
+        # A file-level error (row 0: the file unreadable, no rows, a refusal) is a message, not a row of the table;
+        # with no bad rows the first one is the summary's (job.message), not said twice.
+        file_errors = [e["message"] for e in errors if not e["row"]]
+        context |= {
+            "report": report,
+            "file_errors": file_errors if row_errors else file_errors[1:],
+            "row_errors": row_errors[:MAX_SHOWN_ERRORS],
+        }
+        if job.status == Job.Status.FAILED or not report.get("ok"):
+            context["form"] = _reupload_form(request, job)
+    return render(request, template, context)
 
 
 @require_POST
@@ -102,5 +134,4 @@ def member_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         params={**preview.params, "dry_run": False, "preview_job": preview.pk},
         input_file=preview.input_file,
     )
-    messages.info(request, "已开始导入，完成前请勿重复提交")
     return redirect("members:import_job", job.pk)

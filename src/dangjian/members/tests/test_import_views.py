@@ -151,3 +151,105 @@ def test_a_hostile_upload_shows_its_failed_preview_with_the_reason(
     assert 'data-status="failed"' in page and message in page
     assert "确认导入" not in page
     assert client.post(reverse("members:import_confirm", args=[job.pk])).status_code == 404
+
+
+# ---- issue 11: optional columns, one message, the way back, file-level errors, the finished page ----------------
+
+
+def headed_upload(tmp_path, headers: list[str], rows: list[list], name="花名册.xlsx") -> SimpleUploadedFile:
+    path = tmp_path / name
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, headers)
+    for r, cells in enumerate(rows, start=1):
+        sheet.write_row(r, 0, cells)
+    book.close()
+    return SimpleUploadedFile(name, path.read_bytes())
+
+
+def finished_page(client, django_capture_on_commit_callbacks, data) -> str:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:import"), data)
+    assert response.status_code == 302, response.content.decode()
+    return client.get(response["Location"]).content.decode()
+
+
+def test_a_file_without_optional_columns_previews_and_names_them_once(
+    world, client_for, tmp_path, django_capture_on_commit_callbacks
+):
+    client = client_for(world.secretary_a)
+    number = idcard.make("110101", date(1988, 5, 20), 5, male=True)
+    headers = ["姓名", "公民身份号码", "人员类别", "入党日期", "转正日期"]
+    upload = headed_upload(tmp_path, headers, [["赵海燕", number, "正式党员", "2012-07-01", "2013-07-01"]])
+    page = finished_page(client, django_capture_on_commit_callbacks, {"file": upload, "org": world.branch_a.pk})
+    assert "确认导入 1 行" in page
+    assert page.count("文件未提供：性别、民族、出生日期、学历、所在党小组、工作岗位/职务") == 1
+    assert 'data-testid="import-absent-note"' in page
+    assert "缺少必填列" not in page and "所在党支部、" not in page.split("文件未提供：")[1].split("<")[0]
+
+
+def test_missing_required_columns_are_said_once_and_the_form_comes_back_with_its_options(
+    world, client_for, tmp_path, django_capture_on_commit_callbacks
+):
+    client = client_for(world.secretary_a)
+    headers = [c.header for c in ROSTER_COLUMNS[:14] if c.header not in {"公民身份号码", "入党日期"}]
+    cells = ["赵海燕", "男", "汉族", "1988-05-20", "大学本科", "正式党员", "2013-07-01", "办公室党支部", "", "科员"]
+    upload = headed_upload(tmp_path, headers, [cells])
+    data = {"file": upload, "org": world.branch_a.pk, "update": "on"}
+    page = finished_page(client, django_capture_on_commit_callbacks, data)
+    assert page.count("缺少必填列") == 1 and page.count("公民身份号码、入党日期") == 1
+    assert "确认导入" not in page
+    # The upload form again, posting to the upload page, with the options chosen the first time.
+    form = page.split('data-testid="import-reupload"')[1].split("</form>")[0]
+    assert (
+        f'action="{reverse("members:import")}"' in page.split('data-testid="import-reupload"')[0].rsplit("<form", 1)[1]
+    )
+    assert 'type="file" name="file"' in form
+    assert f'<option value="{world.branch_a.pk}" selected>' in form
+    assert 'name="update"' in form and "checked" in form.split('name="update"')[1].split(">")[0]
+
+
+def test_a_file_level_error_is_a_message_not_row_0(world, client_for, tmp_path, django_capture_on_commit_callbacks):
+    from dangjian.members.importer.services import ERR_NO_ROWS
+
+    client = client_for(world.secretary_a)
+    upload = headed_upload(tmp_path, [c.header for c in ROSTER_COLUMNS], [])
+    page = finished_page(client, django_capture_on_commit_callbacks, {"file": upload})
+    assert page.count(ERR_NO_ROWS) == 1
+    assert 'data-testid="import-errors"' not in page and "<td>0</td>" not in page
+    assert 'data-testid="import-reupload"' in page
+
+
+def test_a_refused_file_offers_the_upload_form_again(world, client_for, tmp_path, django_capture_on_commit_callbacks):
+    client = client_for(world.secretary_a)
+    upload = SimpleUploadedFile("花名册.xlsx", b"not a zip at all")
+    page = finished_page(client, django_capture_on_commit_callbacks, {"file": upload})
+    assert 'data-status="failed"' in page
+    assert 'data-testid="import-reupload"' in page and "<td>0</td>" not in page
+
+
+def test_the_finished_import_has_no_stale_banner_and_one_import_crumb(
+    world, client_for, tmp_path, django_capture_on_commit_callbacks
+):
+    client = client_for(world.secretary_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, tmp_path, [row("赵海燕", branch="办公室党支部")])
+    preview = Job.objects.get(kind=IMPORT_KIND)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:import_confirm", args=[preview.pk]))
+    page = client.get(response["Location"]).content.decode()
+    assert "导入完成" in page and "请勿重复提交" not in page
+    crumbs = page.split('<ol class="breadcrumb')[1].split("</ol>")[0]
+    assert crumbs.count("导入") == 2 and "导入结果" in crumbs  # 导入 (the upload page), 导入结果 (this page)
+    assert 'data-testid="import-reupload"' not in page
+
+
+def test_a_running_import_says_not_to_submit_again(world, client_for, tmp_path, django_capture_on_commit_callbacks):
+    client = client_for(world.secretary_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, tmp_path, [row("赵海燕", branch="办公室党支部")])
+    preview = Job.objects.get(kind=IMPORT_KIND)
+    with django_capture_on_commit_callbacks(execute=False):  # the job is queued, not run
+        response = client.post(reverse("members:import_confirm", args=[preview.pk]))
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("请勿重复提交") == 1 and 'data-testid="job-running-note"' in page
