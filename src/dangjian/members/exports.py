@@ -26,9 +26,11 @@ from dangjian.core.jobs import Progress
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.models import Job
+from dangjian.orgs.choices import OrgKind
+from dangjian.orgs.models import Organization
 
 from . import personal
-from .choices import Category, Education, Gender
+from .choices import ETHNICITIES, Category, Education, Gender
 from .filters import MemberFilter
 from .models import Member
 from .roster import DATE_FIELDS, ROSTER_COLUMNS
@@ -281,15 +283,25 @@ EXAMPLE_ROW: dict[str, Any] = {
 }
 
 RULES = (
-    "第1行为表头，请勿修改、删除或调换表头；红色表头为必填列，黑色表头为选填列。",
-    "灰色的第2行是填写示例，导入前请删除。",
+    "第1行为表头，请勿修改表头文字；红色表头为必填列，黑色表头为选填列。鼠标移到表头上可看到该列的填写说明。",
+    "选填列可以留空，也可以整列删除：导入结果会列出文件未提供的列；新增党员的这些项留空（性别、出生日期按公民身份号码"
+    "填写），按公民身份号码更新已有党员时，文件未提供的列保持原值。",
+    "所在党支部：在导入页面选定党支部时可以不填（或删除该列）。正式党员须填写转正日期，预备党员不填。",
+    "灰色的第2行是填写示例，导入前请删除（未删除时导入会跳过它）。",
     "整个文件作为一个整体导入：只要有一行有错误，就不会导入任何一行；请按错误报告逐行修改后重新导入。",
     "日期列请填写 Excel 日期，或按“年-月-日”填写文本，如 1985-06-15。",
     "公民身份号码请按文本填写（本模板该列已设为文本格式），以免 Excel 把18位号码变成科学计数法或把末三位变成0。",
-    "性别、民族、学历、人员类别请填写下表“可填写的值”中的文字。",
+    "性别、民族、学历、人员类别、所在党支部可在单元格的下拉列表中选择；也可填写下表“可填写的值”中的文字。",
     "所在党支部填写党支部全称（与系统中的名称一致）或组织编码；所在党小组填写该支部下的党小组名称。",
     "按公民身份号码更新已登记党员时，请在导入页面勾选“按公民身份号码更新已有党员”。",
 )
+#: The hidden sheet holding the longer drop-down lists (Excel caps a list typed into the rule at 255 characters).
+SHEET_LISTS = "选项"
+#: Rows under the header that get the drop-down lists (a branch's roster is a few dozen; an organ's, thousands).
+TEMPLATE_LIST_ROWS = 10000
+ERR_LIST_TITLE = "请从下拉列表中选择"
+ERR_LIST_CHOICE = "请选择下拉列表中的值：{options}"
+ERR_LIST_BRANCH = "该值不在您可导入的党支部列表中；填写组织编码也可以。仍要使用该值吗？"
 
 
 def _allowed_values(field: str) -> str:
@@ -299,13 +311,73 @@ def _allowed_values(field: str) -> str:
     return "、".join(labels.values())
 
 
-def roster_template(out: str | IO[bytes]) -> None:
-    """The blank import template: sheet 花名册 (headers, one grey example row) and sheet 填写说明."""
+def template_branches(user) -> list[str]:
+    """What the template's 所在党支部 list offers the user: the branches they may import into, by name, or by code
+    where two of them share a name (the importer asks for the code then)."""
+    rows = list(
+        Organization.objects.changeable_by(user)
+        .active()
+        .filter(kind=OrgKind.BRANCH)
+        .order_by("path")
+        .values_list("name", "code")
+    )
+    names = [name for name, _ in rows]
+    return [name if names.count(name) == 1 else code for name, code in rows]
+
+
+def _column_comment(column) -> str:
+    """The header's comment: required or not, and how to fill the column in."""
+    note = column.note
+    if column.field in DATE_FIELDS:
+        note = "；".join(filter(None, [note, "日期，如 1985-06-15"]))
+    return f"{'必填' if column.required else '选填'}。{note}" if note else ("必填" if column.required else "选填")
+
+
+def _add_lists(workbook, sheet, branches: list[str]) -> None:
+    """Drop-down lists (data validation) under the headers: 性别, 学历, 人员类别 typed into the rule; 民族 (56, longer
+    than Excel's 255 characters) and the user's branches on a hidden sheet, referred to by range."""
+    lists = workbook.add_worksheet(SHEET_LISTS)
+    lists.write_string(0, 0, "民族")
+    lists.write_column(1, 0, ETHNICITIES)
+    if branches:
+        lists.write_string(0, 1, "所在党支部")
+        lists.write_column(1, 1, branches)
+    lists.hide()
+    inline = {
+        "gender": list(Gender.labels),
+        "education": list(Education.labels),
+        "category": list(Category.labels),
+    }
+    ranges = {"ethnicity": f"='{SHEET_LISTS}'!$A$2:$A${len(ETHNICITIES) + 1}"}
+    if branches:
+        ranges["org"] = f"='{SHEET_LISTS}'!$B$2:$B${len(branches) + 1}"
+    for col, column in enumerate(ROSTER_COLUMNS):
+        field = column.field
+        if field in inline:
+            options = {"validate": "list", "source": inline[field]}
+            message = ERR_LIST_CHOICE.format(options="、".join(inline[field]))
+        elif field in ranges:
+            options = {"validate": "list", "source": ranges[field]}
+            message = ERR_LIST_CHOICE.format(options=f"见“{SHEET_LISTS}”中的{column.header}")
+        else:
+            continue
+        options |= {"error_title": ERR_LIST_TITLE, "error_message": message}
+        if field == "org":  # a branch's code is accepted too: warn, do not refuse
+            options |= {"error_type": "warning", "error_message": ERR_LIST_BRANCH}
+        sheet.data_validation(1, col, TEMPLATE_LIST_ROWS, col, options)
+
+
+def roster_template(out: str | IO[bytes], *, branches: list[str] | None = None) -> None:
+    """The blank import template: sheet 花名册 (headers with a comment each, one grey example row, drop-down lists
+    under the headers), sheet 填写说明, and the hidden sheet of the longer lists. `branches`: what the 所在党支部
+    list offers (template_branches(user)); none, no list."""
     workbook = xlsxwriter.Workbook(out)
     sheet = workbook.add_worksheet(SHEET_ROSTER)
     formats = _column_formats(workbook)
     _set_columns(sheet, formats)
     _write_header(workbook, sheet)
+    for col, column in enumerate(ROSTER_COLUMNS):
+        sheet.write_comment(0, col, _column_comment(column), {"x_scale": 1.6, "y_scale": 1.2})
     grey = {"font_color": "#808080", "italic": True}
     grey_text = workbook.add_format({**grey, "num_format": "@"})
     grey_date = workbook.add_format({**grey, "num_format": DATE_FORMAT})
@@ -348,6 +420,7 @@ def roster_template(out: str | IO[bytes]) -> None:
         help_sheet.write_string(row, 2, note, wrap)
         help_sheet.write_string(row, 3, _allowed_values(column.field), wrap)
     help_sheet.freeze_panes(1, 0)
+    _add_lists(workbook, sheet, branches or [])
     workbook.close()
 
 

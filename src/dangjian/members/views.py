@@ -203,7 +203,7 @@ def member_template(request: HttpRequest) -> FileResponse:
     """The blank import template (no data in it; anyone who sees the roster may have it)."""
     require_capability(request.user, Capability.VIEW)
     buffer = io.BytesIO()
-    exports.roster_template(buffer)
+    exports.roster_template(buffer, branches=exports.template_branches(request.user))
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=exports.TEMPLATE_FILENAME)
 

@@ -36,6 +36,7 @@ from .writing import RosterWriter
 log = logging.getLogger(__name__)
 
 ERR_NO_ROWS = "文件中没有党员数据（表头下面没有内容）"
+ERR_ONLY_EXAMPLE = "文件中只有导入模板的灰色示例行（导入时跳过），没有党员数据：请在示例行下面填写党员后再导入"
 ERR_MOVE_BY_IMPORT = "该党员现在“{org}”；调整所在党支部请办理组织关系转接，不能通过导入修改"
 ERR_CHANGED_MEANWHILE = "导入期间花名册已被他人修改（有相同的公民身份号码），未写入任何数据，请重新导入"
 ERR_SCOPE_CHANGED = "导入期间您的权限发生了变化，未写入任何数据"
@@ -88,6 +89,7 @@ class _Import:
         self.updates: list[tuple[int, tuple, tuple[str, ...]]] = []  # (pk, values, fields kept as they are)
         self.org_ids: set[int] = set()
         self.done = 0
+        self.examples = 0  # the template's example rows, skipped
         self.estimate = estimate  # data rows, judged from the sheet's size
 
     def run(self, rows: Iterator[Row], writer: RosterWriter, *, writing: bool) -> None:
@@ -123,6 +125,7 @@ class _Import:
         for number, cells in batch:
             row = self.checker.check(number, cells)
             if is_template_example(row):
+                self.examples += 1
                 continue
             if len(preview) < PREVIEW_ROWS:
                 preview.append(self.checker.display(cells, row))
@@ -247,6 +250,7 @@ def _import(
 ) -> ImportReport:
     report = ImportReport(filename=filename, dry_run=dry_run)
     now = timezone.now()
+    state = None
     pinyin = NamePinyin()
     try:
         with open_sheet(path, filename, meanwhile=pinyin.load_dictionaries) as sheet:
@@ -277,7 +281,7 @@ def _import(
         report.created = report.updated = report.total_rows = 0
         report.refused = True
     if report.ok and report.total_rows == 0:
-        report.errors.append(RowError(0, "", ERR_NO_ROWS))
+        report.errors.append(RowError(0, "", ERR_ONLY_EXAMPLE if state is not None and state.examples else ERR_NO_ROWS))
     if progress is not None:
         progress(max(report.total_rows, 1), max(report.total_rows, 1), "")
     return report

@@ -252,7 +252,7 @@ def test_template_has_headers_an_example_and_instructions(world, client_for):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     data = io.BytesIO(b"".join(response.streaming_content))
-    assert CalamineWorkbook.from_filelike(data).sheet_names == ["花名册", "填写说明"]
+    assert CalamineWorkbook.from_filelike(data).sheet_names == ["花名册", "填写说明", "选项"]  # 选项: hidden
     sheet = read(data)
     assert sheet[0] == HEADERS
     assert len(sheet) == 2  # the header and one example row
