@@ -78,7 +78,7 @@ class MemberOut(Schema):
     age_band: str = Field(description="年龄段（统计页的年龄分组，如“41-45岁”），对所有记录都给出")
     id_number: str = Field(description=f"公民身份号码；{MASK_HELP}：只显示后4位")
     phone: str = Field(description=f"联系电话；{MASK_HELP}：只显示前3位和后4位")
-    education: Education = Field(description=_help(Education.choices))
+    education: Education | None = Field(description=f"{_help(Education.choices)}；未填写：null")
     category: Category = Field(description=_help(Category.choices))
     joined_on: date
     full_member_on: date | None
@@ -94,6 +94,10 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_age(obj: Member, context) -> int | None:
         return obj.age if selectors.sees_personal_data(context["request"].auth, obj) else None
+
+    @staticmethod
+    def resolve_education(obj: Member) -> str | None:
+        return obj.education or None  # blank when imported from a roster without 学历
 
     @staticmethod
     def resolve_age_band(obj: Member) -> str:

@@ -295,8 +295,15 @@ def dimension_counts(members, today: date) -> dict[str, Counter]:
     return counts
 
 
+#: The row of members without a value (imported from a roster that lacked the column: 学历, 民族 未提供).
+UNFILLED = "未填写"
+
+
 def _choice_table(key: str, title: str, chart: str, choices, counts: Counter) -> StatTable:
-    return StatTable(key, title, chart, [StatRow(str(label), counts[value]) for value, label in choices])
+    rows = [StatRow(str(label), counts[value]) for value, label in choices]
+    if counts[""]:
+        rows.append(StatRow(UNFILLED, counts[""]))
+    return StatTable(key, title, chart, rows)
 
 
 def _band_table(key: str, title: str, labels: list[str], extra: list[str], counts: Counter) -> StatTable:
@@ -310,7 +317,8 @@ def _ethnicity_table(counts: Counter) -> StatTable:
     """Only the ethnicities present, largest first, ties in the official order (56 rows of zeros help nobody)."""
     order = {name: i for i, name in enumerate(ETHNICITIES)}
     names = sorted(counts, key=lambda name: (-counts[name], order.get(name, len(order)), name))
-    return StatTable("ethnicity", "按民族统计", "bar", [StatRow(name, counts[name]) for name in names if counts[name]])
+    rows = [StatRow(name or UNFILLED, counts[name]) for name in names if counts[name]]
+    return StatTable("ethnicity", "按民族统计", "bar", rows)
 
 
 _TABLES = {

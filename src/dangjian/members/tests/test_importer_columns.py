@@ -158,3 +158,39 @@ def test_a_new_member_with_id_number_absent_gender_is_checked_against_nothing_el
     row = good_row(性别="女", 公民身份号码=new_id(date(1988, 3, 15), male=True))
     report = import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "g.xlsx", [row]))
     assert not report.ok and [e.column for e in report.errors] == ["性别"]
+
+
+# ---- members imported without some columns, as the rest of the system shows them --------------------------------
+
+
+@pytest.fixture
+def bare_member(world, tmp_path) -> Member:
+    row = good_row()
+    report = import_members(acting_user=world.admin, path=write_xlsx(tmp_path / "bare.xlsx", [row], headers=BARE))
+    assert report.ok, report.errors
+    return Member.objects.get(id_number=row["公民身份号码"])
+
+
+def test_the_api_gives_null_for_an_education_not_provided(world, bare_member, client):
+    from django.urls import reverse
+
+    from dangjian.core.services import token_create
+
+    key = token_create(acting_user=world.admin, name="test")[1]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    listed = client.get(reverse("api:member_list"), {"q": bare_member.name}, **headers)
+    assert listed.status_code == 200, listed.content
+    assert {m["id"]: m["education"] for m in listed.json()["results"]}[bare_member.pk] is None
+    one = client.get(reverse("api:member_detail", args=[bare_member.pk]), **headers)
+    assert one.status_code == 200 and one.json()["education"] is None and one.json()["ethnicity"] == ""
+
+
+def test_statistics_count_values_not_provided_as_unfilled(world, bare_member):
+    from dangjian.members.stats import UNFILLED, member_stats
+
+    stats = member_stats(fetched_by=world.admin, live=True)
+    for key in ("education", "ethnicity"):
+        table = stats.table(key)
+        rows = {row.label: row.count for row in table.rows}
+        assert rows[UNFILLED] == 1 and "" not in rows, key
+        assert table.total == Member.objects.filter(status="active").count()
