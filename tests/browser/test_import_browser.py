@@ -87,7 +87,8 @@ def test_import_preview_errors_fix_and_find_by_initials(page: Page, live_server,
     expect(page.get_by_test_id("import-confirm")).to_have_count(0)
     assert not Member.objects.filter(name__in=["赵海燕", "孙立平"]).exists()
 
-    page.get_by_role("link", name="改正后重新上传").click()
+    # The upload form again, on the error page itself.
+    expect(page.get_by_role("heading", name="改正后重新上传")).to_be_visible()
     page.get_by_label("花名册文件").set_input_files(roster_file(tmp_path / "good.xlsx", id_number=GOOD_ID))
     page.get_by_role("button", name="上传并预检").click()
     expect(page.get_by_test_id("import-preview")).to_contain_text("赵海燕")
@@ -100,3 +101,33 @@ def test_import_preview_errors_fix_and_find_by_initials(page: Page, live_server,
     roster = page.get_by_test_id("roster")
     expect(roster).to_contain_text("赵海燕")
     expect(roster).not_to_contain_text("张宏伟")
+
+
+def test_an_import_error_page_fits_a_phone(page: Page, live_server, world, tmp_path, violations):
+    """390 px wide: long error messages and values wrap, the page never scrolls sideways; the form is there again."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server.url, "secretary_a")
+    page.goto(f"{live_server.url}/members/import/")
+    long_branch = "机关后勤服务中心第三联合党支部（含离退休干部党员及流动党员）" * 2
+    path = roster_file(tmp_path / ("一份文件名很长的党员花名册" * 4 + ".xlsx"), id_number=BAD_ID)
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    headers = [str(h) for h in rows[2]]
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("花名册")
+    sheet.write_row(0, 0, headers)
+    for r, row in enumerate(rows[3:], start=1):
+        cells = [c.isoformat() if isinstance(c, date) else c for c in row]
+        cells[headers.index("所在党支部")] = long_branch
+        sheet.write_row(r, 0, cells)
+    book.close()
+    page.get_by_label("花名册文件").set_input_files(path)
+    page.get_by_role("button", name="上传并预检").click()
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text(long_branch)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    box = errors.bounding_box()
+    assert box is not None and box["width"] <= 390  # the table itself fits: its cells wrap
+    expect(page.get_by_test_id("import-reupload")).to_be_visible()
+    assert violations == []

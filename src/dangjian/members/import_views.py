@@ -15,6 +15,7 @@ from dangjian.core.roles import Capability
 from dangjian.orgs.forms import org_label
 from dangjian.orgs.models import Organization
 
+from .importer import absent_note
 from .importer.jobs import IMPORT_KIND
 from .importer.reading import READABLE_SUFFIXES, FileReadError, check_suffix
 from .roster import BRANCH_FIELD, ROSTER_COLUMNS
@@ -110,6 +111,9 @@ def member_import_job(request: HttpRequest, pk: int) -> HttpResponse:
         file_errors = [e["message"] for e in errors if not e["row"]]
         context |= {
             "report": report,
+            "absent_note": absent_note(
+                absent=report.get("absent_columns", []), missing=report.get("missing_columns", [])
+            ),
             "file_errors": file_errors if row_errors else file_errors[1:],
             "row_errors": row_errors[:MAX_SHOWN_ERRORS],
         }

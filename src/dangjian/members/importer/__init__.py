@@ -5,7 +5,15 @@ if not report.ok:
     write_error_report(path=path, report=report, out=response)
 """
 
-from .report import ERROR_COLUMN, ImportReport, RowError, summary, write_error_report
+from .report import ERROR_COLUMN, ImportReport, RowError, absent_note, summary, write_error_report
 from .services import import_members
 
-__all__ = ["ERROR_COLUMN", "ImportReport", "RowError", "import_members", "summary", "write_error_report"]
+__all__ = [
+    "ERROR_COLUMN",
+    "ImportReport",
+    "RowError",
+    "absent_note",
+    "import_members",
+    "summary",
+    "write_error_report",
+]

@@ -127,7 +127,7 @@ MSG_CHECKED = "检查通过（未写入）：共{total}行，导入将新增{cre
 MSG_BAD_ROWS = "未导入任何数据：{bad}行有错误（共{total}行），请按错误原因修改后重新导入"
 MSG_MISSING = "未导入任何数据：缺少必填列 {columns}"
 MSG_FILE = "未导入任何数据：{message}"
-MSG_ABSENT = "；文件未提供：{columns}"
+MSG_ABSENT = "文件未提供：{columns}（新增党员的这些项留空，性别、出生日期按公民身份号码；更新已有党员时保持原值）"
 
 
 def summary(report: ImportReport) -> str:
@@ -139,7 +139,12 @@ def summary(report: ImportReport) -> str:
             return MSG_FILE.format(message=report.errors[0].message)
         return MSG_BAD_ROWS.format(bad=report.bad_rows, total=report.total_rows)
     template = MSG_CHECKED if report.dry_run else MSG_IMPORTED
-    line = template.format(total=report.total_rows, created=report.created, updated=report.updated)
-    if report.absent_columns:
-        line += MSG_ABSENT.format(columns="、".join(report.absent_columns))
-    return line
+    return template.format(total=report.total_rows, created=report.created, updated=report.updated)
+
+
+def absent_note(*, absent: list[str], missing: list[str]) -> str:
+    """The optional columns a file lacked and what that means ("" when it has them all, or lacks required ones):
+    from a report's absent_columns and missing_columns (or those of its dict, job.result)."""
+    if not absent or missing:
+        return ""
+    return MSG_ABSENT.format(columns="、".join(absent))

@@ -183,7 +183,7 @@ def test_a_file_without_optional_columns_previews_and_names_them_once(
     upload = headed_upload(tmp_path, headers, [["赵海燕", number, "正式党员", "2012-07-01", "2013-07-01"]])
     page = finished_page(client, django_capture_on_commit_callbacks, {"file": upload, "org": world.branch_a.pk})
     assert "确认导入 1 行" in page
-    assert page.count("文件未提供：性别、民族、出生日期、学历、所在党小组、工作岗位/职务") == 1
+    assert page.count("文件未提供：性别、民族、出生日期、学历、所在党小组、工作岗位/职务") == 1  # in the note only
     assert 'data-testid="import-absent-note"' in page
     assert "缺少必填列" not in page and "所在党支部、" not in page.split("文件未提供：")[1].split("<")[0]
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from dangjian.members.choices import Category, Education, Gender
-from dangjian.members.importer import import_members, summary
-from dangjian.members.importer.report import MSG_MISSING
+from dangjian.members.importer import absent_note, import_members, summary
+from dangjian.members.importer.report import MSG_ABSENT, MSG_MISSING
 from dangjian.members.models import Member
 from dangjian.members.roster import ROSTER_COLUMNS
 
@@ -36,7 +36,9 @@ def test_a_roster_without_optional_columns_imports_and_says_what_it_lacked(world
     assert report.created == 1 and report.missing_columns == []
     absent = [h for h in HEADERS if h not in BARE]
     assert report.absent_columns == absent
-    assert summary(report) == f"导入完成：共1行，新增1名党员，更新0名党员；文件未提供：{'、'.join(absent)}"
+    assert summary(report) == "导入完成：共1行，新增1名党员，更新0名党员"
+    note = absent_note(absent=report.absent_columns, missing=report.missing_columns)
+    assert note == MSG_ABSENT.format(columns="、".join(absent))
     member = Member.objects.get(id_number=row["公民身份号码"])
     # 性别 and 出生日期 from the ID number; the rest blank (党费基数: the model's default, 0).
     assert (member.gender, member.birth_date) == (Gender.FEMALE, birth)
@@ -81,6 +83,7 @@ def test_required_columns_absent_are_listed_once(world, tmp_path):
     assert report.missing_columns == ["公民身份号码", "入党日期"]
     assert summary(report) == MSG_MISSING.format(columns="公民身份号码、入党日期")
     assert summary(report).count("公民身份号码") == 1
+    assert absent_note(absent=report.absent_columns, missing=report.missing_columns) == ""  # the refusal, alone
 
 
 def test_a_branch_chosen_for_the_import_stands_for_the_branch_column(world, tmp_path):
@@ -194,3 +197,13 @@ def test_statistics_count_values_not_provided_as_unfilled(world, bare_member):
         rows = {row.label: row.count for row in table.rows}
         assert rows[UNFILLED] == 1 and "" not in rows, key
         assert table.total == Member.objects.filter(status="active").count()
+
+
+def test_the_roster_and_the_member_page_show_a_member_with_values_not_provided(world, bare_member, client_for):
+    from django.urls import reverse
+
+    client = client_for(world.admin)
+    listed = client.get(reverse("members:list"), {"q": bare_member.name})
+    assert listed.status_code == 200 and bare_member.name in listed.content.decode()
+    page = client.get(reverse("members:detail", args=[bare_member.pk]))
+    assert page.status_code == 200 and bare_member.name in page.content.decode()

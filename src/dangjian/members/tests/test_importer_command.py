@@ -179,3 +179,11 @@ def test_the_command_line_exits_0_with_its_output_or_non_zero_with_the_errors(tm
     assert failed.returncode == 1
     assert failed.stdout == f"第2行 联系电话：{ERR_PHONE}\n"
     assert failed.stderr.strip() == "CommandError: 未导入任何数据：1行有错误（共1行），请按错误原因修改后重新导入"
+
+
+def test_the_command_says_which_optional_columns_the_file_lacked(world, tmp_path):
+    headers = ["姓名", "公民身份号码", "人员类别", "入党日期", "转正日期", "所在党支部", "联系电话"]
+    out, _ = run(write_xlsx(tmp_path / "花名册.xlsx", [good_row()], headers=headers))
+    first, second = out.strip().splitlines()[-2:]
+    assert first.startswith("导入完成：共1行，新增1名党员")
+    assert second.startswith("文件未提供：性别、民族、出生日期、学历、所在党小组、工作岗位/职务、党费基数(月)、籍贯")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from dangjian.core.lib import oneshot
-from dangjian.members.importer import import_members, summary, write_error_report
+from dangjian.members.importer import absent_note, import_members, summary, write_error_report
 from dangjian.orgs.models import Organization
 
 ERR_NO_FILE = "找不到文件：{path}"
@@ -78,6 +78,8 @@ class Command(BaseCommand):
         line = summary(report)
         if report.ok:
             self.stdout.write(self.style.SUCCESS(f"{line}（用时{time.perf_counter() - started:.1f}秒）"))
+            if note := absent_note(absent=report.absent_columns, missing=report.missing_columns):
+                self.stdout.write(note)
             return
         for error in report.errors:
             self.stdout.write(str(error))
