@@ -3,15 +3,42 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
+from . import clock
 from .roles import Role
+from .validators import not_in_future
+
+# The wording of field errors. Django's own (and its model fields') come from the project's translation catalog
+# (locale/zh_Hans/LC_MESSAGES/django.po), which replaces Django's "确保该变量包含不超过 50 字符" everywhere, forms,
+# models and the API alike; these constants are the same texts for tests and code (test_form_messages keeps them
+# equal). A select says "请选择一项" rather than "请填写此项" (BootstrapFormMixin).
+ERR_REQUIRED = "请填写此项"
+ERR_CHOOSE = "请选择一项"
+ERR_DATE = "请输入有效的日期，例如 2024-03-01"
+ERR_CHOICE = "请从列表中选择一项"
+ERR_TOO_LONG = "最多 {limit} 个字（现有 {length} 个）"
+ERR_TOO_SHORT = "至少 {limit} 个字（现有 {length} 个）"
+ERR_NUMBER = "请输入数字"
+ERR_MAX_VALUE = "不能大于 {limit}"
+ERR_MIN_VALUE = "不能小于 {limit}"
+#: The blank choice of a select instead of Django's "---------": a required one asks, an optional one means none.
+EMPTY_REQUIRED = "请选择…"
+EMPTY_OPTIONAL = "（无）"
+
+
+def _is_blank_choice(choice) -> bool:
+    value, label = choice
+    return value in ("", None) and not isinstance(label, list | tuple)
 
 
 class BootstrapFormMixin:
-    """Bootstrap 5 classes on every widget, and is-invalid on fields with errors."""
+    """Bootstrap 5 classes on every widget, and is-invalid on fields with errors; selects without "---------" (their
+    blank choice says 请选择… or （无）) and with "请选择一项" when left empty."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                self._plain_select(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -20,6 +47,19 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    @staticmethod
+    def _plain_select(field) -> None:
+        empty = EMPTY_REQUIRED if field.required else EMPTY_OPTIONAL
+        if field.required:
+            field.error_messages = {**field.error_messages, "required": ERR_CHOOSE}
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = empty
+        elif any(_is_blank_choice(choice) for choice in field.choices):
+            field.choices = [
+                (value, empty) if _is_blank_choice((value, label)) else (value, label) for value, label in field.choices
+            ]
 
     def full_clean(self):
         super().full_clean()
@@ -54,6 +94,24 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FactDateInput(DateInput):
+    """A date picker that offers no day after today (`max`, set when rendered: the page may be made on a later day
+    than the form)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["max"] = clock.today().isoformat()
+        return context
+
+
+class FactDateField(forms.DateField):
+    """The date of a fact (a birth, a joining, an election): never after today, in the browser and on the server
+    (core.validators.not_in_future, which the model's clean() and the service apply again)."""
+
+    widget = FactDateInput
+    default_validators = [not_in_future]
 
 
 class GrantForm(BootstrapFormMixin, forms.Form):

@@ -1,13 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from dangjian.core.concurrency import VersionedFormMixin
-from dangjian.core.forms import BootstrapFormMixin, DateInput
+from dangjian.core.forms import BootstrapFormMixin, FactDateField
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.forms import org_label
+from dangjian.orgs.models import Organization
 
 from .choices import ExitKind, Status
-from .models import ERR_EXIT_KIND, ERR_ID_DUPLICATE, Member
+from .models import ERR_EXIT_KIND, ERR_GROUP_NOT_IN_BRANCH, ERR_ID_DUPLICATE, Member
 from .services import id_number_taken
 
 ROSTER_FIELDS = [
@@ -36,30 +38,59 @@ ROSTER_FIELDS = [
 PERSONAL_FIELDS = ["birth_date", "id_number", "phone"]
 
 
+def group_label(group: Organization, branch: Organization) -> str:
+    """第一党小组（办公室党支部）: many branches have a 第一党小组."""
+    return f"{group.name}（{branch.name}）"
+
+
 class MemberForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
+    """The roster fields of a member. 所在党小组 lists only the groups of the chosen 所在党支部 (they change with it:
+    the org select asks members:group_options, which answers with this form's group select)."""
+
     class Meta:
         model = Member
         fields = ROSTER_FIELDS
-        widgets = {
-            "birth_date": DateInput(),
-            "joined_on": DateInput(),
-            "full_member_on": DateInput(),
-            "work_started_on": DateInput(),
-            "remark": forms.Textarea(attrs={"rows": 2}),
+        field_classes = {
+            name: FactDateField for name in ("birth_date", "joined_on", "full_member_on", "work_started_on")
         }
+        widgets = {"remark": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, orgs, personal_data: bool = True, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user  # who fills it in: the wording of a taken ID number depends on their scope
-        self.fields["org"].queryset = orgs.filter(kind=OrgKind.BRANCH)
-        self.fields["group"].queryset = orgs.filter(kind=OrgKind.GROUP)
+        branches = orgs.filter(kind=OrgKind.BRANCH)
+        self.fields["org"].queryset = branches
         self.fields["org"].label_from_instance = org_label
-        self.fields["group"].label_from_instance = org_label
+        self._branch_groups(orgs, self._chosen_branch(branches))
         self.fields["id_number"].widget.attrs.update(maxlength=18, autocomplete="off")
         if not personal_data:
             # Without the personal-data permission these are neither shown nor changeable.
             for name in PERSONAL_FIELDS:
                 del self.fields[name]
+
+    def _chosen_branch(self, branches) -> Organization | None:
+        """The branch posted, or (unbound) the one the form starts with; None when none or not one of `branches`."""
+        value = self.data.get(self.add_prefix("org")) if self.is_bound else self.initial.get("org")
+        value = getattr(value, "pk", value)
+        if value is None or not str(value).isdigit():
+            return None
+        return branches.filter(pk=int(value)).first()
+
+    def _branch_groups(self, orgs, branch: Organization | None) -> None:
+        field = self.fields["group"]
+        groups = orgs.filter(kind=OrgKind.GROUP)
+        field.queryset = groups.filter(path__startswith=branch.path) if branch else groups.none()
+        field.label_from_instance = lambda group: group_label(group, branch)
+        # A group of another branch is not among the choices: say why rather than "not one of the choices".
+        field.error_messages = {**field.error_messages, "invalid_choice": ERR_GROUP_NOT_IN_BRANCH}
+        self.fields["org"].widget.attrs.update(
+            {
+                "hx-get": reverse("members:group_options"),
+                "hx-target": f"#{self['group'].auto_id}",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+            }
+        )
 
     def _post_clean(self):
         super()._post_clean()
@@ -79,9 +110,9 @@ class StatusChangeForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
         label="变更为", choices=[(s.value, s.label) for s in Status if s != Status.TRANSFERRED_OUT]
     )
     exit_kind = forms.ChoiceField(
-        label="出党方式（变更为出党时必填）", choices=[("", "—"), *ExitKind.choices], required=False
+        label="出党方式（变更为出党时必填）", choices=[("", ""), *ExitKind.choices], required=False
     )
-    changed_on = forms.DateField(label="变更日期", widget=DateInput())
+    changed_on = FactDateField(label="变更日期")
     reason = forms.CharField(label="原因/依据（文件、会议决定等）", max_length=500)
 
     def clean(self):
@@ -92,7 +123,7 @@ class StatusChangeForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
 
 
 class TransferOutForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
-    transferred_on = forms.DateField(label="转出日期", widget=DateInput())
+    transferred_on = FactDateField(label="转出日期")
     destination = forms.CharField(label="转往组织", max_length=200)
     letter_number = forms.CharField(label="介绍信编号", max_length=50, required=False)
     reason = forms.CharField(label="原因", max_length=500, required=False)
@@ -100,7 +131,7 @@ class TransferOutForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
 
 class TransferInForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     to_org = forms.ModelChoiceField(label="转入党支部", queryset=None)
-    transferred_on = forms.DateField(label="转入日期", widget=DateInput())
+    transferred_on = FactDateField(label="转入日期")
     source = forms.CharField(label="来自组织", max_length=200)
     letter_number = forms.CharField(label="介绍信编号", max_length=50, required=False)
 
@@ -112,7 +143,7 @@ class TransferInForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
 
 class MoveForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     to_org = forms.ModelChoiceField(label="调整到党支部", queryset=None)
-    transferred_on = forms.DateField(label="调整日期", widget=DateInput())
+    transferred_on = FactDateField(label="调整日期")
     reason = forms.CharField(label="原因", max_length=500, required=False)
 
     def __init__(self, *args, orgs, **kwargs):

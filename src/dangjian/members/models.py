@@ -11,13 +11,13 @@ from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import age_on
 from dangjian.core.models import BaseModel
 from dangjian.core.scope import ScopedQuerySet
+from dangjian.core.validators import check_not_future, future_errors
 
 from .choices import ETHNICITY_CHOICES, Category, Education, ExitKind, Gender, Status, TransferKind
 from .validation import (  # noqa: F401  (the messages are imported from here by forms and tests)
     ERR_FULL_BEFORE_JOIN,
     ERR_FULL_DATE_MISSING,
     ERR_FULL_DATE_PROBATIONARY,
-    ERR_FUTURE,
     ERR_ID_BIRTH,
     ERR_ID_GENDER,
     ERR_JOIN_AGE,
@@ -168,6 +168,8 @@ class Member(BaseModel, VersionedModel):
             full_member_on=self.full_member_on,
             work_started_on=self.work_started_on,
         )
+        for field, messages in future_errors(status_changed_on=self.status_changed_on).items():
+            errors.setdefault(field, []).extend(messages)
 
         def add(field: str, message: str) -> None:
             errors.setdefault(field, []).append(message)
@@ -225,6 +227,9 @@ class StatusChange(BaseModel):
     def __str__(self) -> str:
         return f"{self.member} {self.get_from_status_display()}→{self.get_to_status_display()}"
 
+    def clean(self) -> None:
+        check_not_future(changed_on=self.changed_on)
+
     def get_additional_data(self) -> dict:
         return {"org_path": self.member.org.path}
 
@@ -278,6 +283,9 @@ class Transfer(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_kind_display()} {self.transferred_on}"
+
+    def clean(self) -> None:
+        check_not_future(transferred_on=self.transferred_on)
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.member.org.path}

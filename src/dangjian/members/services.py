@@ -6,16 +6,16 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from dangjian.core import clock
 from dangjian.core.concurrency import Masks, check_version
 from dangjian.core.lib import idcard
 from dangjian.core.roles import Capability
+from dangjian.core.validators import check_not_future
 from dangjian.orgs.models import Organization
 
 from . import rules
 from .accounts import member_login_follow
 from .choices import Status, TransferKind
-from .models import ERR_FUTURE, Member, StatusChange, Transfer
+from .models import Member, StatusChange, Transfer
 from .personal import duplicate_id_message
 from .selectors import sees_personal_data
 
@@ -57,12 +57,6 @@ def _check_open(field: str, org: Organization) -> None:
     """Members join only orgs that still exist; dissolved ones keep their history and nothing new."""
     if org.is_dissolved:
         raise ValidationError({field: ERR_ORG_DISSOLVED})
-
-
-def _check_not_future(field: str, day: date) -> None:
-    """A status change or transfer is recorded once it has happened, never ahead of time."""
-    if day > clock.today():
-        raise ValidationError({field: ERR_FUTURE})
 
 
 def id_number_taken(acting_user, *, id_number: str, exclude_pk: int | None = None) -> str | None:
@@ -166,7 +160,7 @@ def member_change_status(
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_change(acting_user, member.org)
     _check_version(acting_user, member, version)
-    _check_not_future("changed_on", changed_on)
+    check_not_future(changed_on=changed_on)  # recorded once it has happened
     if to_status == member.status:
         raise ValidationError({"to_status": ERR_SAME_STATUS})
     if to_status == Status.TRANSFERRED_OUT:
@@ -199,7 +193,7 @@ def member_transfer_out(
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_change(acting_user, member.org)
     _check_version(acting_user, member, version)
-    _check_not_future("transferred_on", transferred_on)
+    check_not_future(transferred_on=transferred_on)  # recorded once it has happened
     if member.status != Status.ACTIVE:
         raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))
     if not destination.strip():
@@ -246,7 +240,7 @@ def member_transfer_in(
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
     _check_open("to_org", to_org)
-    _check_not_future("transferred_on", transferred_on)
+    check_not_future(transferred_on=transferred_on)  # recorded once it has happened
     if member.status != Status.TRANSFERRED_OUT:
         raise ValidationError(ERR_NOT_TRANSFERRED_OUT)
     transfer = Transfer(
@@ -289,7 +283,7 @@ def member_move(
     if not acting_user.can(Capability.CHANGE, to_org.path):
         raise PermissionDenied(ERR_TARGET_OUT_OF_SCOPE)
     _check_open("to_org", to_org)
-    _check_not_future("transferred_on", transferred_on)
+    check_not_future(transferred_on=transferred_on)  # recorded once it has happened
     if member.status != Status.ACTIVE:
         raise ValidationError(ERR_NOT_ACTIVE.format(status=member.get_status_display()))
     if to_org.pk == member.org_id:

@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list_view, name="list"),
     path("new/", views.member_create, name="create"),
+    path("group-options/", views.member_group_options, name="group_options"),
     path("export/", views.member_export, name="export"),
     path("template/", views.member_template, name="template"),
     path("stats/", views.member_stats_view, name="stats"),

@@ -6,6 +6,7 @@ from datetime import date
 from dangjian.core import clock
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import age_on, format_cn_date
+from dangjian.core.validators import future_errors
 
 from . import rules
 from .choices import Category, Gender
@@ -16,7 +17,6 @@ ERR_FULL_DATE_MISSING = "正式党员须填写转正日期"
 ERR_FULL_DATE_PROBATIONARY = "预备党员尚未转正，不应填写转正日期"
 ERR_FULL_BEFORE_JOIN = "转正日期不能早于入党日期"
 ERR_JOIN_AGE = f"入党时应年满{rules.MIN_JOIN_AGE}周岁（党章第一条）"
-ERR_FUTURE = "日期不能晚于今天"
 
 
 def cross_field_errors(
@@ -49,14 +49,9 @@ def cross_field_errors(
             add("birth_date", ERR_ID_BIRTH.format(format_cn_date(card.birth_date)))
         if gender and (gender == Gender.MALE) != card.is_male:
             add("gender", ERR_ID_GENDER.format("男" if card.is_male else "女"))
-    for field, value in (
-        ("birth_date", birth_date),
-        ("joined_on", joined_on),
-        ("full_member_on", full_member_on),
-        ("work_started_on", work_started_on),
-    ):
-        if value and value > today:
-            add(field, ERR_FUTURE)
+    dates = {"birth_date": birth_date, "joined_on": joined_on, "full_member_on": full_member_on}
+    for field, messages in future_errors(today, **dates, work_started_on=work_started_on).items():
+        errors.setdefault(field, []).extend(messages)
     if category == Category.FULL and not full_member_on:
         add("full_member_on", ERR_FULL_DATE_MISSING)
     if category == Category.PROBATIONARY and full_member_on:

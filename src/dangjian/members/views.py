@@ -15,6 +15,7 @@ from dangjian.core.generic import FromResult, form_action, post_action
 from dangjian.core.jobs import job_start
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
+from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import CommitteeSeat, Organization
 
 from . import exports, services
@@ -125,6 +126,19 @@ def member_create(request: HttpRequest) -> HttpResponse:
         title="登记党员",
         success=lambda member: f"已登记党员 {member.name}",
     )
+
+
+def member_group_options(request: HttpRequest) -> HttpResponse:
+    """The member form's 所在党小组 select for the 所在党支部 chosen (?org=): that branch's groups only, each named
+    with its branch. The form's org select fetches it when it changes (HTMX). A branch the user may not change is
+    404, as everywhere; none chosen gives the select with no group."""
+    require_capability(request.user, Capability.CHANGE)
+    value = request.GET.get("org", "")
+    orgs = _changeable_orgs(request.user)
+    if value and (not value.isdigit() or not orgs.filter(kind=OrgKind.BRANCH, pk=int(value)).exists()):
+        raise Http404
+    form = MemberForm(initial={"org": value or None}, orgs=orgs, user=request.user)
+    return HttpResponse(str(form["group"]))
 
 
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:

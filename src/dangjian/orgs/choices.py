@@ -19,6 +19,10 @@ class CommitteeRole(models.TextChoices):
     MEMBER = "member", "委员"
 
 
+#: The order seats are listed in wherever they appear: the order of CommitteeRole above.
+ROLE_RANK: dict[str, int] = {role: rank for rank, role in enumerate(CommitteeRole.values)}
+
+
 #: Which kinds may sit directly under which (None: a root).
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
     OrgKind.COMMITTEE: {None, OrgKind.COMMITTEE},

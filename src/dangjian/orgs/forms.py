@@ -1,7 +1,7 @@
 from django import forms
 
 from dangjian.core.concurrency import VersionedFormMixin
-from dangjian.core.forms import BootstrapFormMixin, DateInput
+from dangjian.core.forms import BootstrapFormMixin, DateInput, FactDateField
 
 from .choices import CommitteeRole
 from .models import Organization
@@ -15,7 +15,8 @@ class OrgForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "kind", "code", "department", "established_on", "remark"]
-        widgets = {"established_on": DateInput(), "remark": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"established_on": FactDateField}
+        widgets = {"remark": forms.Textarea(attrs={"rows": 2})}
 
 
 class OrgEditForm(VersionedFormMixin, OrgForm):
@@ -33,14 +34,14 @@ class OrgMoveForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
 
 
 class DissolveForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
-    dissolved_on = forms.DateField(label="撤销日期", widget=DateInput())
+    dissolved_on = FactDateField(label="撤销日期")
 
 
 class TermForm(BootstrapFormMixin, forms.Form):
-    started_on = forms.DateField(label="本届开始日期（选举日期）", widget=DateInput())
+    started_on = FactDateField(label="本届开始日期（选举日期）")
     ends_on = forms.DateField(
         label="任期届满日期",
-        widget=DateInput(),
+        widget=DateInput(),  # planned, so it may lie ahead (unlike the start)
         required=False,
         help_text="留空则按规定任期自动计算（支部3年，机关党委5年）",
     )
@@ -49,7 +50,7 @@ class TermForm(BootstrapFormMixin, forms.Form):
 class SeatForm(BootstrapFormMixin, forms.Form):
     member = forms.ModelChoiceField(label="委员", queryset=None)
     role = forms.ChoiceField(label="职务", choices=CommitteeRole.choices)
-    started_on = forms.DateField(label="任职日期", widget=DateInput())
+    started_on = FactDateField(label="任职日期")
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,4 +58,4 @@ class SeatForm(BootstrapFormMixin, forms.Form):
 
 
 class SeatEndForm(BootstrapFormMixin, forms.Form):
-    ended_on = forms.DateField(label="离任日期", widget=DateInput())
+    ended_on = FactDateField(label="离任日期")

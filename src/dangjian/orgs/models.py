@@ -5,8 +5,9 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from dangjian.core.concurrency import VersionedModel
 from dangjian.core.models import BaseModel
 from dangjian.core.scope import ScopedQuerySet
+from dangjian.core.validators import check_not_future
 
-from .choices import CommitteeRole, OrgKind
+from .choices import ROLE_RANK, CommitteeRole, OrgKind
 from .membership import membership
 
 
@@ -65,6 +66,9 @@ class Organization(MP_Node, BaseModel, VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        check_not_future(established_on=self.established_on, dissolved_on=self.dissolved_on)
+
     @property
     def is_dissolved(self) -> bool:
         return self.dissolved_on is not None
@@ -106,8 +110,21 @@ class CommitteeTerm(BaseModel):
     def __str__(self) -> str:
         return f"{self.org}（{self.started_on:%Y年%m月}—{self.ends_on:%Y年%m月}）"
 
+    def clean(self) -> None:
+        # Only the start: the end of a term is planned (computed from the rules), so it lies ahead.
+        check_not_future(started_on=self.started_on)
+
     def get_additional_data(self) -> dict:
         return {"org_path": self.org.path}
+
+
+def role_rank() -> models.Case:
+    """A seat's role as its place in CommitteeRole (书记 0, 副书记 1, …, 委员 last), for ordering in SQL."""
+    return models.Case(
+        *(models.When(role=role, then=models.Value(rank)) for role, rank in ROLE_RANK.items()),
+        default=models.Value(len(ROLE_RANK)),
+        output_field=models.IntegerField(),
+    )
 
 
 class CommitteeSeatQuerySet(ScopedQuerySet):
@@ -117,6 +134,10 @@ class CommitteeSeatQuerySet(ScopedQuerySet):
         # A member's own seats, wherever the committee is, and the committee of their own branch (which they see).
         own_branch = Organization.objects.unrestricted().filter(members__user=user).values("pk")  # a subquery
         return Q(member__user=user) | Q(term__org__in=own_branch)
+
+    def in_role_order(self):
+        """Current seats first, then 书记, 副书记, the named 委员 and 委员 (CommitteeRole's order, not the alphabet)."""
+        return self.alias(role_rank=role_rank()).order_by("ended_on", "role_rank", "started_on", "id")
 
 
 class CommitteeSeat(BaseModel):
@@ -153,6 +174,9 @@ class CommitteeSeat(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.member}"
+
+    def clean(self) -> None:
+        check_not_future(started_on=self.started_on, ended_on=self.ended_on)
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.term.org.path}

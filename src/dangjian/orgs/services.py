@@ -9,6 +9,7 @@ from django.db.models import F
 
 from dangjian.core.concurrency import check_version
 from dangjian.core.lib.dates import format_cn_date
+from dangjian.core.validators import check_not_future
 
 from . import rules
 from .capabilities import MANAGE_ORGS
@@ -128,6 +129,7 @@ def org_dissolve(*, acting_user, org: Organization, dissolved_on: date, version:
     check_version(org, version)
     if org.is_dissolved:
         raise ValidationError(ERR_DISSOLVED)
+    check_not_future(dissolved_on=dissolved_on)
     members = membership().in_register(org).count()
     if members:
         raise ValidationError(ERR_DISSOLVE_MEMBERS.format(n=members))
@@ -147,6 +149,7 @@ def term_create(*, acting_user, org: Organization, started_on: date, ends_on: da
         raise ValidationError(ERR_TERM_ORG_KIND)
     if org.is_dissolved:
         raise ValidationError(ERR_DISSOLVED)
+    check_not_future(started_on=started_on)  # before the term's own checks: a future term would end seats early
     current = CommitteeTerm.objects.filter(org=org).order_by("-started_on").first()
     if current and started_on <= current.started_on:
         raise ValidationError({"started_on": ERR_TERM_BEFORE_CURRENT.format(date=format_cn_date(current.started_on))})
@@ -182,6 +185,7 @@ def seat_add(*, acting_user, term: CommitteeTerm, member, role: str, started_on:
 def seat_end(*, acting_user, seat: CommitteeSeat, ended_on: date) -> CommitteeSeat:
     """A committee member leaves office (离任)."""
     _check_manageable(acting_user, seat.term.org)
+    check_not_future(ended_on=ended_on)
     if ended_on < seat.started_on:
         raise ValidationError({"ended_on": ERR_SEAT_ENDED})
     seat.ended_on = ended_on

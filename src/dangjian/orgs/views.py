@@ -107,7 +107,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         child.counts = counts[child.pk]
     term = current_terms([org.pk]).get(org.pk)
     seats = CommitteeSeat.objects.visible_to(request.user).filter(term=term) if term else CommitteeSeat.objects.none()
-    seats = seats.select_related("member").order_by("ended_on", "role")
+    seats = seats.select_related("member").in_role_order()
     context = {
         "org": org,
         "ancestors": Organization.objects.get_ancestors(org).visible_to(request.user),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.api import on_permission_denied
+from dangjian.core.forms import ERR_REQUIRED
 from dangjian.core.models import ApiToken
 from dangjian.core.services import (
     ERR_TOKEN_NO_GRANT,
@@ -95,7 +96,7 @@ def test_the_page_shows_the_new_key_once(world, client_for):
 def test_the_page_refuses_a_token_without_a_name(world, client_for):
     response = client_for(world.secretary_a).post(reverse("core:tokens"), {"name": " "})
     assert response.status_code == 200
-    assert "这个字段是必填项" in response.content.decode()
+    assert ERR_REQUIRED in response.content.decode()
     assert not ApiToken.objects.exists()
 
 

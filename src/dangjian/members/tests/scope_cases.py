@@ -60,6 +60,14 @@ CASES: dict[str, Case] = {
         a_ok={"admin", "secretary_a"}, b_ok={"admin", "secretary_b"}, a=obj("member_a2"), b=obj("member_b"), get=False
     ),
     "members:create": Case(a_ok={"admin", "secretary_a", "committee_member_a", "secretary_b"}),
+    # The member form's group select for a branch: only a branch the persona may change (the form's own choices).
+    "members:group_options": Case(
+        a_ok=CHANGE_A,
+        b_ok={"admin", "secretary_b"},
+        a=lambda w: ([], f"?org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}"),
+        post=False,
+    ),
     "members:detail": Case(
         a_ok=A_SIDE, b_ok={"admin", "secretary_b", "inspector"}, a=obj("member_a"), b=obj("member_b"), post=False
     ),

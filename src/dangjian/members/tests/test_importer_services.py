@@ -14,6 +14,7 @@ from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.models import RoleGrant, User
 from dangjian.core.roles import Role
+from dangjian.core.validators import future_message
 from dangjian.members.choices import Category, Education, Gender
 from dangjian.members.exports import export_members, roster_template
 from dangjian.members.importer import ERROR_COLUMN, RowError, import_members, services, write_error_report
@@ -28,7 +29,6 @@ from dangjian.members.importer.targets import (
 from dangjian.members.models import (
     ERR_FULL_DATE_MISSING,
     ERR_FULL_DATE_PROBATIONARY,
-    ERR_FUTURE,
     ERR_GROUP_NOT_IN_BRANCH,
     ERR_ID_BIRTH,
     ERR_ID_DUPLICATE,
@@ -232,7 +232,7 @@ BAD_ROWS = [
     ("another branch's group", lambda w: {"所在党支部": "财务处党支部", "所在党小组": "第一党小组"}, "所在党小组",
      ERR_GROUP_NOT_IN_BRANCH),
     ("bad date", lambda w: {"入党日期": "2012-13-01"}, "入党日期", p.ERR_DATE.format(value="2012-13-01")),
-    ("future date", lambda w: {"参加工作日期": clock.today() + timedelta(days=1)}, "参加工作日期", ERR_FUTURE),
+    ("future date", lambda w: {"参加工作日期": clock.today() + timedelta(days=1)}, "参加工作日期", future_message),
     ("bad phone", lambda w: {"联系电话": "1391234"}, "联系电话", ERR_PHONE),
     ("bad category", lambda w: {"人员类别": "积极分子"}, "人员类别",
      p.ERR_CHOICE.format(value="积极分子", options=p.OPTIONS_CATEGORY)),
@@ -261,6 +261,7 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_written(world, tmp_pat
 
     report = import_members(acting_user=world.admin, path=path)
 
+    message = message() if callable(message) else message
     assert report.errors == [RowError(5, column, message)]  # title, blank, header: data starts on row 4
     assert not report.ok and (report.created, report.updated) == (0, 0) and report.total_rows == 3
     assert counts() == before

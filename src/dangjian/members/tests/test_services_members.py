@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 
 from dangjian.core.lib import idcard
+from dangjian.core.validators import future_message
 from dangjian.members import rules
 from dangjian.members.choices import Category, Education, ExitKind, Gender, Status, TransferKind
 from dangjian.members.models import (
@@ -15,7 +16,6 @@ from dangjian.members.models import (
     ERR_FULL_BEFORE_JOIN,
     ERR_FULL_DATE_MISSING,
     ERR_FULL_DATE_PROBATIONARY,
-    ERR_FUTURE,
     ERR_GROUP_NOT_IN_BRANCH,
     ERR_ID_BIRTH,
     ERR_ID_DUPLICATE,
@@ -175,19 +175,19 @@ def test_dates_in_the_future_are_refused(world, field, tomorrow):
         overrides.update(category=Category.PROBATIONARY, full_member_on=None)
     with pytest.raises(ValidationError) as excinfo:
         member_create(acting_user=world.secretary_a, **roster_fields(world, **overrides))
-    assert errors_of(excinfo) == {field: [ERR_FUTURE]}
+    assert errors_of(excinfo) == {field: [future_message()]}
 
 
 def test_a_future_date_of_full_membership_is_refused(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
         member_create(acting_user=world.secretary_a, **roster_fields(world, full_member_on=tomorrow))
-    assert errors_of(excinfo) == {"full_member_on": [ERR_FUTURE]}
+    assert errors_of(excinfo) == {"full_member_on": [future_message()]}
 
 
 def test_a_future_birth_date_is_refused(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
         member_create(acting_user=world.secretary_a, **roster_fields(world, birth_date=tomorrow))
-    assert ERR_FUTURE in errors_of(excinfo)["birth_date"]
+    assert future_message() in errors_of(excinfo)["birth_date"]
 
 
 def test_the_group_must_belong_to_the_branch(world):
@@ -408,7 +408,7 @@ def test_a_status_change_cannot_be_dated_in_the_future(world, tomorrow):
             changed_on=tomorrow,
             reason="病故",
         )
-    assert errors_of(excinfo) == {"changed_on": [ERR_FUTURE]}
+    assert errors_of(excinfo) == {"changed_on": [future_message()]}
     assert not StatusChange.objects.exists()
 
 
@@ -512,7 +512,7 @@ def test_transfer_out_needs_a_destination(world):
 def test_transfer_out_cannot_be_dated_in_the_future(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
         transfer_out(world, transferred_on=tomorrow)
-    assert errors_of(excinfo) == {"transferred_on": [ERR_FUTURE]}
+    assert errors_of(excinfo) == {"transferred_on": [future_message()]}
     assert not Transfer.objects.exists()
 
 
@@ -614,7 +614,7 @@ def test_transfer_in_cannot_be_dated_in_the_future(world, tomorrow):
             transferred_on=tomorrow,
             source="x",
         )
-    assert errors_of(excinfo) == {"transferred_on": [ERR_FUTURE]}
+    assert errors_of(excinfo) == {"transferred_on": [future_message()]}
     assert Transfer.objects.count() == 1
 
 
@@ -681,7 +681,7 @@ def test_move_to_a_group_is_refused(world):
 def test_move_cannot_be_dated_in_the_future(world, tomorrow):
     with pytest.raises(ValidationError) as excinfo:
         member_move(acting_user=world.admin, member=world.member_a, to_org=world.branch_b, transferred_on=tomorrow)
-    assert errors_of(excinfo) == {"transferred_on": [ERR_FUTURE]}
+    assert errors_of(excinfo) == {"transferred_on": [future_message()]}
     assert not Transfer.objects.exists()
 
 

@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import years_before
+from dangjian.core.validators import future_message
 from dangjian.members.choices import Category, Education, ExitKind, Gender, Status, TransferKind
 from dangjian.members.models import (
     ERR_EXIT_KIND,
-    ERR_FUTURE,
     ERR_ID_BIRTH,
     ERR_ID_DUPLICATE,
     Member,
@@ -378,7 +378,7 @@ def test_create_refuses_a_future_joining_date(world, client_for, tomorrow):
     before = db_state()
     data = member_post(world, joined_on=tomorrow.isoformat(), category=Category.PROBATIONARY, full_member_on="")
     response = client_for(world.secretary_a).post(reverse("members:create"), data)
-    assert_refused(response, before, "joined_on", ERR_FUTURE)
+    assert_refused(response, before, "joined_on", future_message())
 
 
 def test_create_refuses_a_duplicate_id_number(world, client_for):
@@ -478,7 +478,7 @@ def test_status_form_refuses_a_future_date(world, client_for, tomorrow):
         "version": 1,
     }
     response = client_for(world.secretary_a).post(status_url(world.member_a), data)
-    assert_refused(response, before, "changed_on", ERR_FUTURE)
+    assert_refused(response, before, "changed_on", future_message())
 
 
 def test_transfer_out_form_refuses_a_future_date_and_a_missing_destination(world, client_for, tomorrow):
@@ -486,7 +486,7 @@ def test_transfer_out_form_refuses_a_future_date_and_a_missing_destination(world
     url = reverse("members:transfer_out", args=[world.member_a.pk])
     before = db_state()
     response = client.post(url, {"transferred_on": tomorrow.isoformat(), "destination": "某局", "version": 1})
-    assert_refused(response, before, "transferred_on", ERR_FUTURE)
+    assert_refused(response, before, "transferred_on", future_message())
     response = client.post(url, {"transferred_on": "2025-03-01", "destination": "   ", "version": 1})
     assert response.status_code == 400
     assert field_errors(response, "destination")
@@ -506,7 +506,7 @@ def test_transfer_in_form_refuses_a_future_date(world, client_for, tomorrow):
         reverse("members:transfer_in", args=[world.member_a.pk]),
         {"to_org": world.branch_a.pk, "transferred_on": tomorrow.isoformat(), "source": "某局", "version": 2},
     )
-    assert_refused(response, before, "transferred_on", ERR_FUTURE)
+    assert_refused(response, before, "transferred_on", future_message())
 
 
 def test_transfer_in_form_refuses_a_branch_outside_scope(world, client_for):
@@ -526,7 +526,7 @@ def test_move_form_refuses_a_future_date_and_the_same_branch(world, client_for, 
     url = reverse("members:move", args=[world.member_a.pk])
     before = db_state()
     response = client.post(url, {"to_org": world.branch_b.pk, "transferred_on": tomorrow.isoformat(), "version": 1})
-    assert_refused(response, before, "transferred_on", ERR_FUTURE)
+    assert_refused(response, before, "transferred_on", future_message())
     response = client.post(url, {"to_org": world.branch_a.pk, "transferred_on": "2025-04-01", "version": 1})
     assert response.status_code == 400
     assert field_errors(response, "to_org")

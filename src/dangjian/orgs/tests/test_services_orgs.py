@@ -273,6 +273,9 @@ def test_it_refuses_to_dissolve_out_of_scope(world):
 
 # ── term_create ─────────────────────────────────────────────────────────────
 
+#: A day after the terms these tests open (2028-01-05, 2028-02-29): a term cannot start in the future.
+TERMS_TODAY = date(2028, 3, 1)
+
 
 def test_term_lengths_follow_the_2018_opinion():
     # 中办2018年意见: 基层委员会 (机关党委) 5 years, 党总支 and 党支部 3 years (党章 allows 3–5).
@@ -282,27 +285,31 @@ def test_term_lengths_follow_the_2018_opinion():
 
 
 @pytest.mark.parametrize("org_attr", ["branch_a", "general", "committee"])
-def test_a_term_ends_after_the_regular_length_by_default(world, org_attr):
+def test_a_term_ends_after_the_regular_length_by_default(world, org_attr, clock):
+    clock.set(TERMS_TODAY)
     org = getattr(world, org_attr)
     term = services.term_create(acting_user=world.admin, org=org, started_on=date(2028, 1, 5))
     assert term.ends_on == date(2028, 1, 5) + relativedelta(years=rules.TERM_YEARS[org.kind])
 
 
-def test_a_branch_term_ends_after_3_years_and_the_committees_after_5(world):
+def test_a_branch_term_ends_after_3_years_and_the_committees_after_5(world, clock):
+    clock.set(TERMS_TODAY)
     branch_term = services.term_create(acting_user=world.admin, org=world.branch_b, started_on=date(2028, 2, 29))
     committee_term = services.term_create(acting_user=world.admin, org=world.committee, started_on=date(2026, 6, 1))
     assert branch_term.ends_on == date(2031, 2, 28)
     assert committee_term.ends_on == date(2031, 6, 1)
 
 
-def test_an_explicit_end_is_kept(world):
+def test_an_explicit_end_is_kept(world, clock):
+    clock.set(TERMS_TODAY)
     term = services.term_create(
         acting_user=world.admin, org=world.branch_a, started_on=date(2028, 1, 5), ends_on=date(2030, 12, 31)
     )
     assert CommitteeTerm.objects.get(pk=term.pk).ends_on == date(2030, 12, 31)
 
 
-def test_it_refuses_an_end_before_the_start(world):
+def test_it_refuses_an_end_before_the_start(world, clock):
+    clock.set(TERMS_TODAY)
     with pytest.raises(ValidationError) as error:
         services.term_create(
             acting_user=world.admin, org=world.branch_a, started_on=date(2028, 1, 5), ends_on=date(2028, 1, 5)
@@ -313,7 +320,8 @@ def test_it_refuses_an_end_before_the_start(world):
     assert CommitteeSeat.objects.get(pk=world.seat_a.pk).ended_on is None
 
 
-def test_a_new_term_ends_the_previous_terms_seats(world):
+def test_a_new_term_ends_the_previous_terms_seats(world, clock):
+    clock.set(TERMS_TODAY)
     other = services.seat_add(
         acting_user=world.admin,
         term=world.term_a,

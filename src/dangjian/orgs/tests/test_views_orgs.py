@@ -12,6 +12,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 
 from dangjian.core import clock as core_clock
+from dangjian.core.forms import ERR_CHOICE, ERR_DATE, ERR_REQUIRED
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.members.tests.factories import MemberFactory
 from dangjian.orgs import rules, selectors, services
@@ -19,13 +20,13 @@ from dangjian.orgs.choices import CommitteeRole, OrgKind
 from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
 from dangjian.orgs.tests.factories import OrgFactory
 
-REQUIRED = "这个字段是必填项。"
-INVALID_DATE = "输入一个有效的日期。"
-INVALID_MODEL_CHOICE = "选择一个有效的选项： 该选择不在可用的选项中。"
+REQUIRED = ERR_REQUIRED
+INVALID_DATE = ERR_DATE
+INVALID_MODEL_CHOICE = ERR_CHOICE
 
 
 def invalid_choice(value: str) -> str:
-    return f"选择一个有效的选项。 {value} 不在可用的选项中。"
+    return ERR_CHOICE  # the same for every value: a user sees it only after tampering with the page
 
 
 FEEDBACK = re.compile(r'<div class="invalid-feedback d-block" data-field="(\w+)">(.*?)</div>', re.S)
@@ -165,7 +166,7 @@ def test_create_refuses_a_duplicate_code_and_a_missing_name(world, client_for):
     client = client_for(world.secretary_a)
     url = reverse("orgs:create") + f"?parent={world.branch_a.pk}"
     data = {"name": "", "kind": OrgKind.GROUP, "code": "B"}
-    assert_refused(client, url, data, {"name": [REQUIRED], "code": ["具有 组织编码 的 党组织 已存在。"]})
+    assert_refused(client, url, data, {"name": [REQUIRED], "code": ["已有相同组织编码的党组织"]})
 
 
 def test_create_adds_the_org_under_the_parent(world, client_for):
@@ -186,7 +187,7 @@ def test_edit_refuses_invalid_data(world, client_for):
     client = client_for(world.secretary_a)
     url = reverse("orgs:edit", args=[world.branch_a.pk])
     assert_refused(client, url, {"name": "", "code": "A", "version": 1}, {"name": [REQUIRED]})
-    errors = {"code": ["具有 组织编码 的 党组织 已存在。"]}
+    errors = {"code": ["已有相同组织编码的党组织"]}
     assert_refused(client, url, {"name": "办公室党支部", "code": "B", "version": 1}, errors)
 
 
@@ -265,7 +266,8 @@ def test_dissolve_marks_the_org(world, client_for):
 # ── term ────────────────────────────────────────────────────────────────────
 
 
-def test_term_refuses_an_end_before_the_start(world, client_for):
+def test_term_refuses_an_end_before_the_start(world, client_for, clock):
+    clock.set(date(2028, 3, 1))  # after the start: a term cannot start in the future
     url = reverse("orgs:term_create", args=[world.branch_a.pk])
     data = {"started_on": "2028-01-10", "ends_on": "2027-12-31"}
     assert_refused(client_for(world.secretary_a), url, data, {"ends_on": ["任期届满日期必须晚于开始日期"]})
@@ -278,7 +280,8 @@ def test_term_refuses_a_start_before_the_current_term(world, client_for):
     assert_refused(client_for(world.secretary_a), url, {"started_on": ""}, {"started_on": [REQUIRED]})
 
 
-def test_term_opens_a_new_term(world, client_for):
+def test_term_opens_a_new_term(world, client_for, clock):
+    clock.set(date(2028, 3, 1))
     url = reverse("orgs:term_create", args=[world.branch_a.pk])
     response = client_for(world.secretary_a).post(url, {"started_on": "2028-01-10", "ends_on": ""})
     assert response.status_code == 302
