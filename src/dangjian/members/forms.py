@@ -92,6 +92,13 @@ class MemberForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             }
         )
 
+    def clean(self):
+        data = super().clean()
+        if "org" in self._errors and "group" in self._errors:
+            # The group is judged against the branch: with no valid branch the error is the branch's alone.
+            del self._errors["group"]
+        return data
+
     def _post_clean(self):
         super()._post_clean()
         # An ID number another member holds: the model's constraint says only that it is taken; the service's rule
