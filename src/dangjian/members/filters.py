@@ -20,6 +20,26 @@ SEARCH_HINT_MASKED = "姓名、拼音、简拼，证件号或手机号后4位"
 MSG_SEARCH_MASKED = "证件号和手机号已脱敏的党员，只能按后4位查找；更长的号码只查找您可查看完整信息的党员。"
 
 
+#: alternates' member ids passed as a list at most; beyond, as a subquery (see pinyin_q).
+ALT_IDS_MAX = 10_000
+
+
+def pinyin_q(term: str) -> Q:
+    """Members whose name reads as `term` typed in pinyin (lower case): a prefix of the primary full pinyin or
+    initials (two indexed prefix matches), or of any other reading (members.readings: 曾凯 by ck and cengkai).
+
+    The other readings are a word's start inside name_pinyin_alt (LIKE '% q%'), which no B-tree can seek: in the
+    same OR it would make PostgreSQL scan every member. So their ids are read first, from the small partial index
+    of the few names that have alternates, and the page's query ORs them in by primary key (all three arms
+    indexed). The id query is unscoped: it only names candidates, the caller's scoped queryset decides."""
+    found = Q(name_pinyin__startswith=term) | Q(name_initials__startswith=term)
+    alternates = Member.objects.unrestricted().exclude(name_pinyin_alt="").filter(name_pinyin_alt__contains=" " + term)
+    ids = list(alternates.values_list("pk", flat=True)[: ALT_IDS_MAX + 1])
+    if len(ids) > ALT_IDS_MAX:
+        return found | Q(pk__in=alternates.values("pk"))
+    return found | Q(pk__in=ids) if ids else found
+
+
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_search")
     org = django_filters.ModelChoiceFilter(
@@ -114,7 +134,7 @@ class MemberFilter(django_filters.FilterSet):
                     found = found.filter(full)
             return found
         lowered = value.lower()
-        return queryset.filter(Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered))
+        return queryset.filter(pinyin_q(lowered))
 
     def filter_org(self, queryset, name, org):
         if org.is_group:

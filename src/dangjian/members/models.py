@@ -66,6 +66,8 @@ class Member(BaseModel, VersionedModel):
     name = models.CharField("姓名", max_length=50)
     name_pinyin = models.CharField("姓名全拼", max_length=200, editable=False)
     name_initials = models.CharField("姓名简拼", max_length=50, editable=False)
+    # The other readings of a polyphonic name, each after a space (" cengkai ck"; members.readings); empty for most.
+    name_pinyin_alt = models.CharField("姓名其他读音", max_length=400, editable=False, blank=True, default="")
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
     birth_date = models.DateField("出生日期")
@@ -130,6 +132,8 @@ class Member(BaseModel, VersionedModel):
         indexes = [
             models.Index(fields=["name_pinyin"], name="member_name_pinyin_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="member_name_initials_idx", opclasses=["varchar_pattern_ops"]),
+            # The few names with other readings: the search scans this small index for a word's start (LIKE '% q%').
+            models.Index(fields=["name_pinyin_alt"], name="member_name_alt_idx", condition=~Q(name_pinyin_alt="")),
             models.Index(fields=["org", "status"], name="member_org_status_idx"),
             models.Index(fields=["group"], name="member_group_idx", condition=Q(group__isnull=False)),
             models.Index(fields=["status", "category"], name="member_status_category_idx"),

@@ -89,12 +89,12 @@ def members_by_org(ctx: ScaleContext) -> dict[int, list[MemberRow]]:
     return by_org
 
 
-def _pinyin(cache: dict[str, tuple[str, str]], name: str) -> tuple[str, str]:
-    """(full pinyin, initials) exactly as the roster stores them, computed once per distinct name."""
+def _pinyin(cache: dict[str, tuple[str, str, str]], name: str) -> tuple[str, str, str]:
+    """(full pinyin, initials, other readings) exactly as the roster stores them, computed once per distinct name."""
     if name not in cache:
         probe = Member(name=name)
         fill_pinyin(probe)
-        cache[name] = (probe.name_pinyin, probe.name_initials)
+        cache[name] = (probe.name_pinyin, probe.name_initials, probe.name_pinyin_alt)
     return cache[name]
 
 
@@ -114,7 +114,7 @@ def produce_members(ctx: ScaleContext) -> None:
     organ_branches: dict[int, list[int]] = defaultdict(list)
     for branch in branches:
         organ_branches[branch.organ_id].append(branch.id)
-    pinyin: dict[str, tuple[str, str]] = {}
+    pinyin: dict[str, tuple[str, str, str]] = {}
     ranks: list[str] = []
     fates: list[tuple[str, date, int | None, str] | None] = []  # what, day, from org, exit kind
     earliest = today - relativedelta(years=ctx.years)
@@ -150,11 +150,12 @@ def produce_members(ctx: ScaleContext) -> None:
                 status = Status.ACTIVE if what is None or what[0] == MOVED else what[0]
                 ranks.append(rank)
                 fates.append(what)
-                name_pinyin, name_initials = _pinyin(pinyin, fields["name"])
+                name_pinyin, name_initials, name_pinyin_alt = _pinyin(pinyin, fields["name"])
                 yield Member(
                     **fields,
                     name_pinyin=name_pinyin,
                     name_initials=name_initials,
+                    name_pinyin_alt=name_pinyin_alt,
                     org_id=branch.id,
                     group_id=branch_groups[places[i] % len(branch_groups)] if branch_groups else None,
                     status=status,

@@ -17,6 +17,7 @@ from .accounts import member_login_follow
 from .choices import Status, TransferKind
 from .models import Member, StatusChange, Transfer
 from .personal import duplicate_id_message
+from .readings import name_readings
 from .selectors import sees_personal_data
 
 ERR_OUT_OF_SCOPE = "您无权维护该党员的信息"
@@ -30,15 +31,21 @@ ERR_DESTINATION = "请填写转往的组织名称"
 ERR_ORG_DISSOLVED = "该组织已撤销，不能再编入党员"
 
 
-def fill_pinyin(member: Member) -> None:
-    """Store full pinyin and initials beside the name so "zhw" finds 张宏伟."""
+def name_syllables(name: str) -> list[str]:
+    """pypinyin's reading of a name, a syllable per Han character, lower case."""
     # Imported here: pypinyin loads its dictionaries on import, a noticeable cost which every command and
     # process start would pay; the roster importer loads them while the file is being read (importer.pinyin).
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(member.name, style=Style.NORMAL, errors="ignore")
-    member.name_pinyin = "".join(syllables).lower()
-    member.name_initials = "".join(s[0] for s in syllables if s).lower()
+    return [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore")]
+
+
+def fill_pinyin(member: Member) -> None:
+    """Store full pinyin and initials beside the name so "zhw" finds 张宏伟, and the other readings of a polyphonic
+    name (members.readings) so 曾凯 is found by zk, zengkai, ck and cengkai."""
+    member.name_pinyin, member.name_initials, member.name_pinyin_alt = name_readings(
+        member.name, name_syllables(member.name)
+    )
 
 
 def _check_can_change(user, org: Organization) -> None:

@@ -1,24 +1,20 @@
-"""Pinyin for 100,000 names: members.services.fill_pinyin's result, computed a character at a time where that is
-provably the same.
+"""Pinyin for 100,000 names: members.services.fill_pinyin's result, with the syllables read a character at a time
+where that is provably the same.
 
 pypinyin (what fill_pinyin calls) spends most of its time on a name segmenting the text into phrases; an import of a
 large roster has tens of thousands of distinct names. A name that is all common Han characters and contains no
-phrase of pypinyin's phrase dictionary is read character by character by pypinyin itself, so its pinyin is the
-concatenation of its characters' pinyin, each computed once. Any other name (a phrase inside it, like 建国, a
-rare character, a middle dot) goes through fill_pinyin whole. The tests compare both ways over every name the
-scale-data generator can make and random character strings.
+phrase of pypinyin's phrase dictionary is read character by character by pypinyin itself, so its syllables are its
+characters' syllables, each computed once; members.readings then adds the surname's and the other readings, as for
+fill_pinyin. Any other name (a phrase inside it, like 建国, a rare character, a middle dot) goes through pypinyin
+whole. The tests compare both ways over every name the scale-data generator can make and random character strings.
 """
 
 import re
-from types import SimpleNamespace
 
-from ..services import fill_pinyin
+from ..readings import name_readings
+from ..services import name_syllables
 
-
-def _filled(text: str) -> tuple[str, str]:
-    holder = SimpleNamespace(name=text)
-    fill_pinyin(holder)
-    return holder.name_pinyin, holder.name_initials
+Readings = tuple[str, str, str]  # name_pinyin, name_initials, name_pinyin_alt
 
 
 _ALL_COMMON_HAN = re.compile("[\u4e00-\u9fff]+").fullmatch
@@ -37,18 +33,19 @@ def _plain_han(name: str, phrases: dict) -> bool:
 
 
 class NamePinyin:
-    """(name_pinyin, name_initials) of a name, as fill_pinyin sets them; cached by name and by character."""
+    """(name_pinyin, name_initials, name_pinyin_alt) of a name, as fill_pinyin sets them; cached by name, and the
+    syllables by character."""
 
     def __init__(self) -> None:
         self.phrases: dict | None = None
-        self.names: dict[str, tuple[str, str]] = {}
-        self.chars: dict[str, tuple[str, str]] = {}
+        self.names: dict[str, Readings] = {}
+        self.chars: dict[str, list[str]] = {}
 
-    def __call__(self, name: str) -> tuple[str, str]:
+    def __call__(self, name: str) -> Readings:
         found = self.names.get(name)
         if found is None:
             plain = _plain_han(name, self.phrases or self.load_dictionaries())
-            found = self.names[name] = self._by_chars(name) if plain else _filled(name)
+            found = self.names[name] = name_readings(name, self._by_chars(name) if plain else name_syllables(name))
         return found
 
     def load_dictionaries(self) -> dict:
@@ -58,13 +55,12 @@ class NamePinyin:
         self.phrases = PHRASES_DICT
         return PHRASES_DICT
 
-    def _by_chars(self, name: str) -> tuple[str, str]:
+    def _by_chars(self, name: str) -> list[str]:
         chars = self.chars
-        full = initials = ""
+        syllables: list[str] = []
         for char in name:
             part = chars.get(char)
             if part is None:
-                part = chars[char] = _filled(char)
-            full += part[0]
-            initials += part[1]
-        return full, initials
+                part = chars[char] = name_syllables(char)
+            syllables += part
+        return syllables

@@ -184,7 +184,7 @@ class _Import:
         (rows.KEPT_WHEN_EMPTY): those values are read back, a batch at a time, and written unchanged."""
         fields = [a for f, a in zip(FIELDS, ATTNAMES, strict=True) if f in columns]
         # The version too (core.concurrency): an edit form opened before the import must not save over it.
-        fields += ["name_pinyin", "name_initials", "updated_at", "version"]
+        fields += ["name_pinyin", "name_initials", "name_pinyin_alt", "updated_at", "version"]
         kept_fields = sorted(KEPT_WHEN_EMPTY & columns)
         for start in range(0, len(self.updates), BATCH_SIZE):
             self.report_progress(start, len(self.updates), PHASE_UPDATING)
@@ -201,7 +201,7 @@ class _Import:
                 if kept:
                     given.update({field: current[pk][field] for field in kept})
                 member = Member(pk=pk, updated_at=now, **given)
-                member.name_pinyin, member.name_initials = self.pinyin(member.name)
+                member.name_pinyin, member.name_initials, member.name_pinyin_alt = self.pinyin(member.name)
                 member.version = F("version") + 1
                 members.append(member)
             Member.objects.bulk_update(members, fields)

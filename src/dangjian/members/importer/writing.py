@@ -29,7 +29,7 @@ try:
 except ImportError:  # a SQLite-only installation
     Copy = FileWriter = None
 
-PINYIN = ("name_pinyin", "name_initials")
+PINYIN = ("name_pinyin", "name_initials", "name_pinyin_alt")
 TIMESTAMPS = ("created_at", "updated_at")
 #: ID numbers per lookup on SQLite (its default limit of bound parameters is 999 on older builds).
 SQLITE_LOOKUP_CHUNK = 900
@@ -94,7 +94,7 @@ class RosterWriter:
         return self._submit(self._lookup, numbers)
 
     def insert(self, rows: list[tuple]) -> None:
-        """Queue the insert of rows of (*roster values, pinyin, initials)."""
+        """Queue the insert of rows of (*roster values, pinyin, initials, other readings)."""
         self._raise_failed()
         if self.postgresql:
             self.inserts.append(self._submit(self._copy, self._copy_data(rows)))

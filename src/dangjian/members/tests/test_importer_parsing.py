@@ -271,10 +271,10 @@ def test_the_roster_sheet_is_found_after_an_instructions_sheet(tmp_path):
 # ---- pinyin ----------------------------------------------------------------------------------------------------
 
 
-def _filled(name: str) -> tuple[str, str]:
+def _filled(name: str) -> tuple[str, str, str]:
     holder = SimpleNamespace(name=name)
     fill_pinyin(holder)
-    return holder.name_pinyin, holder.name_initials
+    return holder.name_pinyin, holder.name_initials, holder.name_pinyin_alt
 
 
 def test_pinyin_by_character_is_what_fill_pinyin_gives():
