@@ -7,20 +7,33 @@ from dangjian.core.lib.dates import format_cn_date
 from .models import Member
 from .selectors import age_for, id_number_for, phone_for
 
-#: Columns a phone can do without (members and secretaries check the roster on phones).
-WIDE_ONLY = {"td": {"class": "d-none d-md-table-cell"}, "th": {"class": "d-none d-md-table-cell"}}
+
+def cell(label: str, classes: str = "") -> dict:
+    """A column's attrs: each cell carries its header as data-label, which a phone's card layout shows before the
+    value (`.table-cards` in dangjian.css); `classes` on the header and the cells."""
+    td = {"data-label": label, **({"class": classes} if classes else {})}
+    return {"td": td, **({"th": {"class": classes}} if classes else {})}
+
+
+#: Columns a narrow table (576-768 px) does without; the phone's cards show them (card-keep) or not.
+WIDE_ONLY = "d-none d-md-table-cell"
+#: What a phone's card shows of the hidden columns: the ID number (masked as in the table where it must be).
+CARD_KEEP = "card-keep d-none d-md-table-cell"
 
 
 class MemberTable(tables.Table):
-    name = tables.Column(verbose_name="姓名", order_by=("name_pinyin",))
-    org = tables.Column(verbose_name="所在党支部", order_by=("org__path", "name_pinyin"))
-    age = tables.Column(verbose_name="年龄", empty_values=(), order_by=("-birth_date",))
-    id_number = tables.Column(verbose_name="公民身份号码", orderable=False, attrs=WIDE_ONLY)
-    education = tables.Column(attrs=WIDE_ONLY)
-    joined_on = tables.Column(attrs=WIDE_ONLY)
-    group = tables.Column(attrs=WIDE_ONLY)
-    position = tables.Column(attrs=WIDE_ONLY)
-    phone = tables.Column(verbose_name="联系电话", orderable=False)
+    name = tables.Column(verbose_name="姓名", order_by=("name_pinyin",), attrs=cell("姓名"))
+    gender = tables.Column(attrs=cell("性别"))
+    org = tables.Column(verbose_name="所在党支部", order_by=("org__path", "name_pinyin"), attrs=cell("所在党支部"))
+    age = tables.Column(verbose_name="年龄", empty_values=(), order_by=("-birth_date",), attrs=cell("年龄"))
+    id_number = tables.Column(verbose_name="公民身份号码", orderable=False, attrs=cell("公民身份号码", CARD_KEEP))
+    education = tables.Column(attrs=cell("学历", WIDE_ONLY))
+    category = tables.Column(attrs=cell("人员类别"))
+    joined_on = tables.Column(attrs=cell("入党日期", WIDE_ONLY))
+    group = tables.Column(attrs=cell("所在党小组", WIDE_ONLY))
+    position = tables.Column(attrs=cell("工作岗位/职务", WIDE_ONLY))
+    phone = tables.Column(verbose_name="联系电话", orderable=False, attrs=cell("联系电话"))
+    status = tables.Column(attrs=cell("党籍状态"))
 
     class Meta:
         model = Member
@@ -38,7 +51,8 @@ class MemberTable(tables.Table):
             "id_number",
             "status",
         ]
-        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "roster"}
+        # table-cards: on a phone each row is a card of "label: value" lines (dangjian.css).
+        attrs = {"class": "table table-sm table-hover align-middle table-cards", "data-testid": "roster"}
         # Rows written out per column (tables2's generic row is far slower); the columns here are the truth: a
         # test renders both and compares them cell by cell.
         template_name = "members/roster_table.html"

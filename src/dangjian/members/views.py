@@ -13,6 +13,7 @@ from django_tables2 import RequestConfig
 from dangjian.core import clock
 from dangjian.core.generic import FromResult, form_action, post_action
 from dangjian.core.jobs import job_start
+from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 from dangjian.orgs.choices import OrgKind
@@ -71,7 +72,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     table = MemberTable(filterset.qs, user=request.user, order_by=request.GET.get("sort"))
     # Not RequestConfig's pagination: it takes ?per_page= as given (any size; a negative one is a 500).
     RequestConfig(request, paginate=False).configure(table)
-    table.paginate(per_page=_per_page(request))
+    table.paginate(per_page=page_size(request))
     table.page = table.paginator.get_page(request.GET.get("page"))
     context = {
         "table": table,
@@ -79,14 +80,11 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         "more_filters": filterset.narrowing_besides_search,
         "search_note": filterset.search_note,
         "can_create": request.user.can(Capability.CHANGE),
+        "page_sizes": PAGE_SIZES,
+        "per_page": table.paginator.per_page,
     }
     template = "members/member_list.html#results" if request.htmx else "members/member_list.html"
     return render(request, template, context)
-
-
-def _per_page(request) -> int:
-    value = request.GET.get("per_page", "25")
-    return int(value) if value in {"25", "50", "100"} else 25
 
 
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:

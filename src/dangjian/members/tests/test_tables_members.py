@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from dangjian.members.choices import Education, Status
+from dangjian.members.models import Member
 from dangjian.members.selectors import member_filterset
 from dangjian.members.tables import MemberTable
 from dangjian.members.tests.factories import MemberFactory
@@ -16,8 +17,8 @@ from dangjian.members.tests.factories import MemberFactory
 GENERIC = "django_tables2/bootstrap5-responsive.html"
 
 
-def cells(user, rows, template_name: str) -> list[tuple[str, str]]:
-    """(td classes, text) of every body cell, the table rendered with `template_name`."""
+def cells(user, rows, template_name: str) -> list[tuple[str, str, str]]:
+    """(td classes, data-label, text) of every body cell, the table rendered with `template_name`."""
     request = RequestFactory().get("/members/")
     request.user, request.session = user, {}
     table = MemberTable(rows, user=user, template_name=template_name)
@@ -29,6 +30,7 @@ def cells(user, rows, template_name: str) -> list[tuple[str, str]]:
     return [
         (
             " ".join(sorted(re.findall(r'class="([^"]*)"', attrs)[0].split())) if "class" in attrs else "",
+            re.findall(r'data-label="([^"]*)"', attrs)[0] if "data-label" in attrs else "",
             " ".join(text.split()),
         )
         for attrs, text in re.findall(r"<td([^>]*)>(.*?)</td>", body, re.S)
@@ -48,3 +50,6 @@ def test_the_roster_rows_are_what_tables2_would_render(world, persona):
     ours = cells(user, rows, MemberTable._meta.template_name)
     assert ours == cells(user, rows, GENERIC)
     assert len(ours) == len(rows) * len(MemberTable.base_columns)
+    # Each cell's card label is its column's header.
+    headers = [str(column.header) for column in MemberTable(Member.objects.none(), user=user).columns]
+    assert [label for _, label, _ in ours[: len(headers)]] == headers

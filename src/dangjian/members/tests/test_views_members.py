@@ -218,6 +218,21 @@ def test_unsupported_page_sizes_fall_back_to_25(world, client_for, per_page):
     assert len(row_pks(response)) == 25
 
 
+def test_the_page_size_is_chosen_on_the_page_and_kept_by_the_pager(world, client_for):
+    for i in range(120):
+        MemberFactory(org=world.branch_a, name=f"批量{i:03d}")
+    client = client_for(world.secretary_a)
+    page = client.get(LIST, {"per_page": 50, "q": "p"}).content.decode()
+    options = re.findall(r'<option value="(\d+)"( selected)?>每页 \d+ 条</option>', page)
+    assert options == [("25", ""), ("50", " selected"), ("100", "")]
+    assert len(row_pks(client.get(LIST, {"per_page": 100}))) == 100
+    # The pager's links keep the size and the search; a phone gets 第 x / y 页 between 上一页 and 下一页.
+    pager = page.split('data-testid="roster-pager"', 1)[1]
+    links = re.findall(r'href="\?([^"]*)"', pager)
+    assert links and all("per_page=50" in link and "q=p" in link for link in links)
+    assert "第 1 / 3 页" in pager
+
+
 @pytest.mark.parametrize("page", ["abc", "99", "-1"])
 def test_a_bad_page_number_still_answers(world, client_for, page):
     response = client_for(world.secretary_a).get(LIST, {"page": page})
