@@ -20,6 +20,8 @@ Environment:
   ACCOUNT_USERNAME_RULE  how logins made for members are named (members/accounts.py): "pinyin" (default), the name's
                         full pinyin, "wangxiaoming", with 2, 3, … on a clash; "id_tail", the initials and the ID
                         number's last 4, "wxm1234" (then 2, 3, …)
+  DEBUG_TECHNICAL_ERRORS  1: with DEBUG, Django's technical 404/403/500 pages (URL patterns, tracebacks) instead of
+                        the Chinese error pages the demo shows by default (core/errors.py)
   SCOPE_ENFORCE         1: a view that reads an org-scoped queryset nobody restricted fails (core/scope.py);
                         default: as DEBUG (on in the demo and the tests, off in production)
 """
@@ -128,7 +130,10 @@ MIDDLEWARE = [
     "dangjian.core.middleware.SecondFactorMiddleware",
     "dangjian.core.middleware.PasswordChangeMiddleware",  # initial and temporary passwords are changed first
     "axes.middleware.AxesMiddleware",
+    # Last: the Chinese 404/403/500 pages with DEBUG too (the demo), unless DEBUG_TECHNICAL_ERRORS; idle without DEBUG.
+    "dangjian.core.errors.FriendlyErrorsMiddleware",
 ]
+DEBUG_TECHNICAL_ERRORS = env_bool("DEBUG_TECHNICAL_ERRORS", default=False)
 
 ROOT_URLCONF = "dangjian.urls"
 WSGI_APPLICATION = "dangjian.wsgi.application"

@@ -104,6 +104,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("term__org")
         .order_by("-started_on"),
         "can_change": can_change,
+        # Links only where they lead: the roster needs VIEW somewhere; the org page shows the orgs the user sees.
+        "can_view_roster": request.user.can(Capability.VIEW),
+        "can_view_org": Organization.objects.visible_to(request.user).filter(pk=member.org_id).exists(),
         "is_active": member.status == Status.ACTIVE,
         "is_transferred_out": member.status == Status.TRANSFERRED_OUT,
         # 创建登录账号: for whoever may give the member the role 党员 (members/accounts.py).

@@ -106,8 +106,14 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for child in children:
         child.counts = counts[child.pk]
     term = current_terms([org.pk]).get(org.pk)
-    seats = CommitteeSeat.objects.visible_to(request.user).filter(term=term) if term else CommitteeSeat.objects.none()
-    seats = seats.select_related("member").in_role_order()
+    seats = CommitteeSeat.objects.visible_to(request.user)
+    seats = list(seats.filter(term=term).select_related("member__org").in_role_order()) if term else []
+    for seat in seats:
+        # Only a link the user can follow: a seat holder's record is theirs to open where the user may view the
+        # holder's branch (a plain member sees the committee's names, and their own record).
+        seat.followable = (
+            request.user.can(Capability.VIEW, seat.member.org.path) or seat.member.user_id == request.user.pk
+        )
     context = {
         "org": org,
         "ancestors": Organization.objects.get_ancestors(org).visible_to(request.user),
@@ -115,6 +121,8 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "term": term,
         "seats": seats,
         "warnings": org_warnings([org]),
+        "can_view_tree": request.user.can(Capability.VIEW),
+        "can_view_roster": request.user.can(Capability.VIEW, org.path),
         "can_manage": request.user.can(MANAGE_ORGS, org.path),
         "can_move": not org.is_root() and request.user.can(MANAGE_ORGS, org.path[: -org.steplen]),
         "allowed_child_kinds": [k for k, parents in ALLOWED_PARENTS.items() if org.kind in parents],

@@ -128,11 +128,21 @@ def test_the_detail_page_shows_the_committee(world, client_for):
     )
     response = client_for(world.member_user_a).get(reverse("orgs:detail", args=[world.branch_a.pk]))
     assert response.status_code == 200
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("： ", "：")
     assert "委员会（2025年1月10日 — 2028年1月10日）" in text
-    assert "书记： 张宏伟 2025年1月10日起" in text
-    assert "组织委员： 王小明 2025年2月1日起" in text
-    assert "在册党员 2 人 （正式 2，预备 0）" in text
+    assert "书记：张宏伟 2025年1月10日起" in text
+    assert "组织委员：王小明 2025年2月1日起" in text
+    assert "在册党员 2 人（正式 2，预备 0）" in text.replace("人 （", "人（")
+    # A plain member's page links only where they may go: their own record, not the secretary's nor the roster.
+    page = response.content.decode()
+    assert f'href="{reverse("members:detail", args=[world.member_a.pk])}"' in page
+    assert f'href="{reverse("members:detail", args=[world.member_a2.pk])}"' not in page
+    roster = reverse("members:list")
+    assert (
+        f'href="{roster}"' not in page
+        and f'href="{roster}?' not in page
+        and f'href="{reverse("orgs:tree")}"' not in page
+    )
     # The warning of the branch is shown with its source.
     assert selectors.WARN_FEW_FULL_MEMBERS.format(full=2, minimum=3) in text
     # A plain member gets no buttons.
