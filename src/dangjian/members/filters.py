@@ -34,7 +34,7 @@ def pinyin_q(term: str) -> Q:
     indexed). The id query is unscoped: it only names candidates, the caller's scoped queryset decides."""
     found = Q(name_pinyin__startswith=term) | Q(name_initials__startswith=term)
     alternates = Member.objects.unrestricted().exclude(name_pinyin_alt="").filter(name_pinyin_alt__contains=" " + term)
-    ids = list(alternates.values_list("pk", flat=True)[: ALT_IDS_MAX + 1])
+    ids = list(alternates.order_by().values_list("pk", flat=True)[: ALT_IDS_MAX + 1])
     if len(ids) > ALT_IDS_MAX:
         return found | Q(pk__in=alternates.values("pk"))
     return found | Q(pk__in=ids) if ids else found

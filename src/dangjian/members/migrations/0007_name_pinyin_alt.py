@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("name_pinyin_alt", ""), _negated=True),
                 fields=["name_pinyin_alt"],
+                include=["id"],
                 name="member_name_alt_idx",
             ),
         ),
