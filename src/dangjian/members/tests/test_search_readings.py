@@ -1,6 +1,7 @@
 """Pinyin search under every reading of a polyphonic name: surnames (曾 zeng/ceng) and common given-name characters."""
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -137,8 +138,9 @@ def test_the_search_reads_alternates_once_and_the_page_by_indexes(world, client_
     client = client_for(world.secretary_a)
     with CaptureQueriesContext(connection) as queries:
         assert row_pks(client.get(LIST, {"q": "ck"})) == [zeng.pk]
-    alternates = [q["sql"] for q in queries.captured_queries if '"name_pinyin_alt" LIKE' in q["sql"]]
+    sqls = [q["sql"] for q in queries.captured_queries]
+    alternates = [sql for sql in sqls if re.search(r'"name_pinyin_alt"(::text)? LIKE', sql)]
     assert len(alternates) == 1 and "orgs_organization" not in alternates[0]  # no join, no sort: the index alone
-    page = [q["sql"] for q in queries.captured_queries if '"name_pinyin" LIKE' in q["sql"]]
+    page = [sql for sql in sqls if re.search(r'"name_pinyin"(::text)? LIKE', sql)]
     assert page and all("% ck" not in sql for sql in page)
     assert all(f'"members_member"."id" IN ({zeng.pk})' in sql for sql in page)
