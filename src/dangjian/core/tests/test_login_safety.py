@@ -349,11 +349,12 @@ def project_urls() -> list[tuple[str, str]]:
 
 
 def test_every_page_sits_behind_login_middleware():
-    assert settings.MIDDLEWARE[-4:] == [
+    assert settings.MIDDLEWARE[-5:] == [
         "django.contrib.auth.middleware.LoginRequiredMiddleware",
         "dangjian.core.middleware.SecondFactorMiddleware",  # after it: only signed-in users reach the second step
         "dangjian.core.middleware.PasswordChangeMiddleware",  # after both: the code first, then the new password
         "axes.middleware.AxesMiddleware",
+        "dangjian.core.errors.FriendlyErrorsMiddleware",  # last: only shapes the error pages
     ]
     open_views = {name for name, p, _ in walk_patterns() if not getattr(p.callback, "login_required", True)}
     api_views = {name for name, _, _ in walk_patterns() if name.startswith(TOKEN_NAMESPACE)}
