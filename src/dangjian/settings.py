@@ -124,7 +124,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "dangjian.core.audit.AuditMiddleware",  # auditlog's, with the client IP of core.audit.client_ip
     "dangjian.core.middleware.ScopeGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "dangjian.core.middleware.SecondFactorMiddleware",
@@ -226,6 +226,10 @@ SCOPE_ENFORCE = env_bool("SCOPE_ENFORCE", default=DEBUG)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# The audit log's IP (core.audit.client_ip): REMOTE_ADDR, unless our own reverse proxy sits in front (production's
+# nginx, which also sets X-Forwarded-Proto for SECURE_PROXY_SSL_HEADER) and appends the client's address to
+# X-Forwarded-For: then the last address in that header. Off, a client's X-Forwarded-For is never believed.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=PRODUCTION)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -30,6 +30,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
 from . import workers
+from .audit import job_context, request_ip
 from .models import Job, User
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def job_start(
     """Save the job and enqueue it once the transaction commits (the worker must see the row)."""
     if kind not in _handlers:
         raise ValueError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, title=title, created_by=acting_user, params=params)
+    job = Job(kind=kind, title=title, created_by=acting_user, params=params, remote_addr=request_ip())
     if isinstance(input_file, FieldFile):
         job.input_file.name = input_file.name  # already stored (a previewed upload): share it, do not copy
     elif input_file is not None:
@@ -151,7 +152,8 @@ def run_job(job_id: int) -> None:
     heartbeat = _Heartbeat(job.pk)
     heartbeat.start()
     try:
-        _handlers[job.kind](job, heartbeat.report)
+        with job_context(actor=job.created_by, remote_addr=job.remote_addr, job_id=job.pk):
+            _handlers[job.kind](job, heartbeat.report)
     except JobFailed as failed:
         log.info("job %s (%s) failed: %s", job.pk, job.kind, failed.message)
         job.status, job.message = Job.Status.FAILED, failed.message

@@ -147,6 +147,8 @@ class Job(BaseModel):
     heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
     worker = models.CharField("任务进程", max_length=200, blank=True, help_text="主机名:进程号")
     phase = models.CharField("当前步骤", max_length=200, blank=True)
+    # The IP of the request that started the job: the audit entries the job writes name it (core.audit.job_context).
+    remote_addr = models.GenericIPAddressField("IP 地址", null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 

@@ -29,8 +29,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # A secretary manages the logins and the lower roles of their own branch (GRANTABLE says which roles).
     Role.SECRETARY: frozenset({C.VIEW, C.CHANGE, C.VIEW_PERSONAL, C.MANAGE_GRANTS}),
     Role.COMMITTEE_MEMBER: frozenset({C.VIEW, C.CHANGE}),
-    # Oversight reads the whole subtree, changes nothing and sees personal data masked.
-    Role.INSPECTOR: frozenset({C.VIEW}),
+    # Oversight reads the whole subtree and its audit log, changes nothing and sees personal data masked.
+    Role.INSPECTOR: frozenset({C.VIEW, C.AUDIT}),
     # A member's scope is their own record, not an org subtree (see ScopedQuerySet.own_records).
     Role.MEMBER: frozenset(),
 }

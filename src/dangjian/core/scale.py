@@ -52,6 +52,8 @@ class ScaleContext:
     orgs_target: int | None  # None: the org producer derives it from members_target
     years: int
     today: date
+    #: audit log entries to write (None: ten per member, 1,000,000 at L)
+    audit_entries: int | None = None
     report: Callable[[str, int, int], None] = lambda label, done, total: None
     rng: random.Random = field(default_factory=random.Random)
     #: what earlier producers made, keyed "<app>.<what>" (each app offers typed accessors for its own)
@@ -139,6 +141,7 @@ def scale_seed(
     seed: int = 2026,
     today: date | None = None,
     report: Callable[[str, int, int], None] | None = None,
+    audit_entries: int | None = None,
 ) -> ScaleResult:
     """Run every scale producer in one transaction. A producer refuses what it cannot make (sizes, a set already
     there) by raising ScaleSeedError, which undoes the run.
@@ -153,7 +156,9 @@ def scale_seed(
         raise ScaleSeedError(ERR_FUTURE_TODAY)
     if not 1 <= years <= 10:
         raise ScaleSeedError(ERR_YEARS)
-    ctx = ScaleContext(seed=seed, members_target=members, orgs_target=orgs, years=years, today=today)
+    ctx = ScaleContext(
+        seed=seed, members_target=members, orgs_target=orgs, years=years, today=today, audit_entries=audit_entries
+    )
     if report is not None:
         ctx.report = report
     seconds: dict[str, float] = {}

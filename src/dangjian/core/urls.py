@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("scope/", views.scope_switch, name="scope_switch"),
     path("audit/", views.audit_list, name="audit"),
+    path("audit/export/", views.audit_export, name="audit_export"),
     path("grants/", views.grant_list, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke_view, name="grant_revoke"),
     path("grants/users/<int:user_id>/second-factor-reset/", views.second_factor_reset_view, name="second_factor_reset"),

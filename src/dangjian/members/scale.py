@@ -378,6 +378,134 @@ def produce_history(ctx: ScaleContext) -> None:
     ctx.bulk_create(StatusChange, changes, label="党籍状态变更", total=len(changes))
 
 
+#: Audit entries per member when the set's size is not given (1,000,000 at L).
+AUDIT_ENTRIES_PER_MEMBER = 10
+#: The most audit entries a set may have (the producer writes them in one transaction).
+AUDIT_ENTRIES_MAX = 5_000_000
+ERR_AUDIT_ENTRIES = "审计日志条数应在 0 到 5000000 之间"
+#: Entries COPYed (PostgreSQL) or inserted per batch.
+AUDIT_BATCH = 20_000
+
+
+def _audit_rows(ctx: ScaleContext, total: int):
+    """Rows of auditlog_logentry as tuples, oldest first over the last year: member edits (a choice, a position, a
+    masked phone), new members, logins, failed logins and exports, filed under each member's org path."""
+    from datetime import datetime, time
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from dangjian.core.audit import EVENT_LOGIN, EVENT_LOGIN_FAILED
+    from dangjian.core.lib.idcard import mask
+
+    from .choices import Education
+
+    rng = ctx.rng
+    member_ct = ContentType.objects.get_for_model(Member).pk
+    user_ct = ContentType.objects.get_for_model(User).pk
+    paths = {o.id: o.path for o in scale_orgs(ctx)}
+    members = scale_members(ctx)
+    actors = list(ctx.users.values()) or [None]
+    admin_id = ctx.users.get(ADMIN_USERNAME)
+    educations = [e.value for e in Education]
+    start = timezone.make_aware(datetime.combine(ctx.today - timedelta(days=365), time(8)))
+    step = timedelta(days=365) / max(total, 1)
+    for n in range(total):
+        member = members[rng.randrange(len(members))] if members else None
+        org_path = paths.get(member.org_id, "") if member else ""
+        at = start + step * n
+        ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        roll = rng.random()
+        actor = actors[rng.randrange(len(actors))]
+        if roll < 0.80 and member:  # an edit
+            pick = rng.random()
+            if pick < 0.4:
+                changes = {"education": rng.sample(educations, 2)}
+            elif pick < 0.7:
+                changes = {"position": [f"科员{rng.randrange(100)}", f"副科长{rng.randrange(100)}"]}
+            else:
+                changes = {"phone": [mask(f"139{rng.randrange(10**8):08d}"), mask(f"138{rng.randrange(10**8):08d}")]}
+            changes["version"] = [str(n % 7 + 1), str(n % 7 + 2)]
+            row = (member_ct, str(member.id), member.id, member.name, 1, changes, actor, org_path)
+        elif roll < 0.90 and member:  # a new member
+            row = (
+                member_ct,
+                str(member.id),
+                member.id,
+                member.name,
+                0,
+                {"name": ["None", member.name]},
+                actor,
+                org_path,
+            )
+        elif roll < 0.97 and actor is not None:  # a login
+            row = (user_ct, str(actor), actor, "登录", 3, None, actor, org_path, EVENT_LOGIN)
+        elif roll < 0.99 or member is None:  # a failed login
+            row = (user_ct, "", None, "gw_unknown", 3, None, None, org_path, EVENT_LOGIN_FAILED)
+        else:  # a roster export
+            data = {"rows": rng.randrange(1, 5000), "filters": {}, "masked": False, "org_path": org_path}
+            yield (member_ct, "", None, "花名册导出", 3, None, admin_id, at, ip, data)
+            continue
+        ct, pk, obj_id, repr_, action, changes, actor_id, path, *event = row
+        data = {"org_path": path, **({"event": event[0]} if event else {})}
+        yield (ct, pk, obj_id, repr_, action, changes, actor_id, at, ip, data)
+
+
+@scale_producer(order=60)
+def produce_audit_log(ctx: ScaleContext) -> None:
+    """The audit log of a year's work (ten entries per member at L: 1,000,000), COPYed on PostgreSQL."""
+    import json
+
+    from auditlog.models import LogEntry
+    from django.db import connection
+
+    total = ctx.audit_entries if ctx.audit_entries is not None else AUDIT_ENTRIES_PER_MEMBER * ctx.members_target
+    if not 0 <= total <= AUDIT_ENTRIES_MAX:
+        from dangjian.core.scale import ScaleSeedError
+
+        raise ScaleSeedError(ERR_AUDIT_ENTRIES)
+    label = "审计日志"
+    ctx.report(label, 0, total)
+    rows = _audit_rows(ctx, total)
+    done = 0
+    if connection.vendor == "postgresql":
+        columns = (
+            "content_type_id, object_pk, object_id, object_repr, action, changes, actor_id, timestamp, remote_addr,"
+            " additional_data, changes_text"
+        )
+        with connection.cursor() as cursor, cursor.copy(f"COPY auditlog_logentry ({columns}) FROM STDIN") as copy:
+            for ct, pk, obj_id, repr_, action, changes, actor_id, at, ip, data in rows:
+                changes_json = json.dumps(changes, ensure_ascii=False) if changes is not None else None
+                copy.write_row((ct, pk, obj_id, repr_, action, changes_json, actor_id, at, ip, json.dumps(data), ""))
+                done += 1
+                if done % AUDIT_BATCH == 0:
+                    ctx.report(label, done, total)
+    else:
+        batch = []
+        for ct, pk, obj_id, repr_, action, changes, actor_id, at, ip, data in rows:
+            batch.append(
+                LogEntry(
+                    content_type_id=ct,
+                    object_pk=pk,
+                    object_id=obj_id,
+                    object_repr=repr_,
+                    action=action,
+                    changes=changes,
+                    actor_id=actor_id,
+                    timestamp=at,
+                    remote_addr=ip,
+                    additional_data=data,
+                )
+            )
+            if len(batch) >= AUDIT_BATCH:
+                done += len(LogEntry.objects.bulk_create(batch))
+                batch.clear()
+                ctx.report(label, done, total)
+        done += len(LogEntry.objects.bulk_create(batch))
+    ctx.report(label, done, total)
+    ctx.counts[label] = ctx.counts.get(label, 0) + done
+
+
 @scale_producer(order=900)
 def produce_stats_snapshots(ctx: ScaleContext) -> None:
     """Derived figures last, after every module's records: the precomputed statistics of the big scopes (the whole

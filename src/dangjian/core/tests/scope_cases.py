@@ -23,7 +23,9 @@ CASES: dict[str, Case] = {
     "password_change_done": Case(a_ok=set(PERSONAS), post=False),
     "core:home": Case(a_ok=set(PERSONAS), post=False),
     "core:scope_switch": Case(a_ok=set(PERSONAS), get=False, post=False),  # tested in test_views_shell
-    "core:audit": Case(a_ok={"admin"}),
+    # The audit log: committee admins and inspectors (纪检/监督), each of their own subtree.
+    "core:audit": Case(a_ok={"admin", "inspector"}),
+    "core:audit_export": Case(a_ok={"admin", "inspector"}, get=False),
     # 账号与权限: committee admins and secretaries (each sees the accounts of their own scope).
     "core:grants": Case(a_ok={"admin", "secretary_a", "secretary_b"}),
     # A member's login: managed by branch A's secretary and the admin; secretary B's login by the admin only.

@@ -14,8 +14,19 @@ class Command(BaseCommand):
         parser.add_argument("--orgs", type=int, default=None, help="党组织总数（含党小组），默认为党员数的 1/20")
         parser.add_argument("--years", type=int, default=3, help="历史记录覆盖的年数，默认 3")
         parser.add_argument("--seed", type=int, default=2026, help="随机数种子，默认 2026")
+        parser.add_argument("--audit-entries", type=int, default=None, help="审计日志条数，默认为党员数的 10 倍")
 
-    def handle(self, *args, members: int, orgs: int | None, years: int, seed: int, verbosity: int, **options):
+    def handle(
+        self,
+        *args,
+        members: int,
+        orgs: int | None,
+        years: int,
+        seed: int,
+        audit_entries: int | None,
+        verbosity: int,
+        **options,
+    ):
         with Progress(
             TextColumn("{task.description:<8}"),
             BarColumn(),
@@ -32,7 +43,9 @@ class Command(BaseCommand):
                 progress.update(tasks[label], completed=done, total=total)
 
             try:
-                result = scale_seed(members=members, orgs=orgs, years=years, seed=seed, report=report)
+                result = scale_seed(
+                    members=members, orgs=orgs, years=years, seed=seed, report=report, audit_entries=audit_entries
+                )
             except ScaleSeedError as error:
                 raise CommandError(str(error)) from None
         counts = "，".join(f"{label}{n:,}" for label, n in result.counts.items())
