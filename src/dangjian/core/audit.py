@@ -191,12 +191,20 @@ def _login_entry(*, subject, actor, username: str, event: str, request) -> LogEn
     )
 
 
+def _over_http(request) -> bool:
+    """Whether the login came over HTTP: every WSGI/ASGI request has a REQUEST_METHOD; the bare HttpRequest of the
+    test client's force_login()/logout() (a test's set-up, no one logging in) has none and is not audited."""
+    return request is not None and "REQUEST_METHOD" in request.META
+
+
 def on_logged_in(sender, request, user, **kwargs) -> None:
+    if not _over_http(request):
+        return
     _login_entry(subject=user, actor=user, username=user.get_username(), event=EVENT_LOGIN, request=request)
 
 
 def on_logged_out(sender, request, user, **kwargs) -> None:
-    if user is not None:  # a signed-out visitor pressing 退出
+    if user is not None and _over_http(request):  # not a signed-out visitor pressing 退出
         _login_entry(subject=user, actor=user, username=user.get_username(), event=EVENT_LOGOUT, request=request)
 
 

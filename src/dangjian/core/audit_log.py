@@ -37,15 +37,20 @@ KINDS: dict[str, tuple[str, Q]] = {}
 def _kinds() -> dict[str, tuple[str, Q]]:
     A = LogEntry.Action
     login_events = [EVENT_LOGIN, EVENT_LOGIN_FAILED, EVENT_LOGOUT]
+
+    def lacks(key: str, q: Q | None = None) -> Q:
+        """Not (has `key` [and q]): in SQL a missing key or a NULL additional_data makes `NOT q` NULL, not true."""
+        return Q(additional_data__isnull=True) | ~Q(additional_data__has_key=key) | (~q if q is not None else Q())
+
     imported = Q(additional_data__has_key="import")
-    # An export: the roster's (members.exports: rows and filters in additional_data) or the audit log's own.
-    exported = Q(action=A.ACCESS) & (Q(additional_data__event=EVENT_EXPORT) | Q(additional_data__has_key="rows"))
-    logins = Q(additional_data__event__in=login_events)
+    # An export: the roster's (members.exports) and the audit log's own both record the rows written.
+    exported = Q(action=A.ACCESS, additional_data__has_key="rows")
+    is_login = Q(additional_data__event__in=login_events)
     return {
-        "create": ("新增", Q(action=A.CREATE) & ~imported),
-        "update": ("修改", Q(action=A.UPDATE) & ~imported),
+        "create": ("新增", Q(action=A.CREATE) & lacks("import")),
+        "update": ("修改", Q(action=A.UPDATE) & lacks("import")),
         "delete": ("删除", Q(action=A.DELETE)),
-        "access": ("查看", Q(action=A.ACCESS) & ~exported & ~logins),
+        "access": ("查看", Q(action=A.ACCESS) & lacks("rows") & lacks("event", is_login)),
         "export": ("导出", exported),
         "import": ("导入", imported),
         "login": ("登录", Q(additional_data__event=EVENT_LOGIN)),
@@ -55,18 +60,18 @@ def _kinds() -> dict[str, tuple[str, Q]]:
 
 
 ACTION_LABELS = {0: "新增", 1: "修改", 2: "删除", 3: "查看"}
-EVENT_LABELS = {EVENT_LOGIN: "登录", EVENT_LOGIN_FAILED: "登录失败", EVENT_LOGOUT: "退出", EVENT_EXPORT: "导出"}
+LOGIN_LABELS = {EVENT_LOGIN: "登录", EVENT_LOGIN_FAILED: "登录失败", EVENT_LOGOUT: "退出"}
 
 
 def kind_of(entry: LogEntry) -> tuple[str, str]:
     """(code, label) of an entry, as KINDS names them."""
     data = entry.additional_data or {}
-    if data.get("event") in EVENT_LABELS:
-        return data["event"], EVENT_LABELS[data["event"]]
+    if data.get("event") in LOGIN_LABELS:
+        return data["event"], LOGIN_LABELS[data["event"]]
     if "import" in data:
         return "import", "导入"
     if entry.action == LogEntry.Action.ACCESS and "rows" in data:
-        return "export", "导出"
+        return EVENT_EXPORT, "导出"
     code = {0: "create", 1: "update", 2: "delete", 3: "access"}.get(entry.action, "access")
     return code, ACTION_LABELS.get(entry.action, "查看")
 
