@@ -388,28 +388,37 @@ AUDIT_BATCH = 20_000
 
 
 def _audit_rows(ctx: ScaleContext, total: int):
-    """Rows of auditlog_logentry as tuples, oldest first over the last year: member edits (a choice, a position, a
-    masked phone), new members, logins, failed logins and exports, filed under each member's org path."""
+    """See _audit_row_stream; reads what the rows need first (on PostgreSQL the rows are made while the connection is
+    in COPY mode, where a query would wait on the connection's lock for ever)."""
     from datetime import datetime, time
 
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
+    from .choices import Education
+
+    start = timezone.make_aware(datetime.combine(ctx.today - timedelta(days=365), time(8)))
+    setup = {
+        "member_ct": ContentType.objects.get_for_model(Member).pk,
+        "user_ct": ContentType.objects.get_for_model(User).pk,
+        "paths": {o.id: o.path for o in scale_orgs(ctx)},
+        "members": scale_members(ctx),
+        "actors": list(ctx.users.values()) or [None],
+        "admin_id": ctx.users.get(ADMIN_USERNAME),
+        "educations": [e.value for e in Education],
+        "start": start,
+        "step": timedelta(days=365) / max(total, 1),
+    }
+    return _audit_row_stream(ctx.rng, total, **setup)
+
+
+def _audit_row_stream(rng, total, *, member_ct, user_ct, paths, members, actors, admin_id, educations, start, step):
+    """Rows of auditlog_logentry as tuples, oldest first over the last year: member edits (a choice, a position, a
+    masked phone), new members, logins, failed logins and exports, filed under each member's org path."""
     from dangjian.core.audit import EVENT_LOGIN, EVENT_LOGIN_FAILED
     from dangjian.core.lib.idcard import mask
 
-    from .choices import Education
-
-    rng = ctx.rng
-    member_ct = ContentType.objects.get_for_model(Member).pk
-    user_ct = ContentType.objects.get_for_model(User).pk
-    paths = {o.id: o.path for o in scale_orgs(ctx)}
-    members = scale_members(ctx)
-    actors = list(ctx.users.values()) or [None]
-    admin_id = ctx.users.get(ADMIN_USERNAME)
-    educations = [e.value for e in Education]
-    start = timezone.make_aware(datetime.combine(ctx.today - timedelta(days=365), time(8)))
-    step = timedelta(days=365) / max(total, 1)
+    root_path = min(paths.values(), key=len, default="")
     for n in range(total):
         member = members[rng.randrange(len(members))] if members else None
         org_path = paths.get(member.org_id, "") if member else ""
@@ -440,8 +449,8 @@ def _audit_rows(ctx: ScaleContext, total: int):
             )
         elif roll < 0.97 and actor is not None:  # a login
             row = (user_ct, str(actor), actor, "登录", 3, None, actor, org_path, EVENT_LOGIN)
-        elif roll < 0.99 or member is None:  # a failed login
-            row = (user_ct, "", None, "gw_unknown", 3, None, None, org_path, EVENT_LOGIN_FAILED)
+        elif roll < 0.99 or member is None:  # a failed login of an unknown name: filed at the root
+            row = (user_ct, "", None, "gw_unknown", 3, None, None, root_path, EVENT_LOGIN_FAILED)
         else:  # a roster export
             data = {"rows": rng.randrange(1, 5000), "filters": {}, "masked": False, "org_path": org_path}
             yield (member_ct, "", None, "花名册导出", 3, None, admin_id, at, ip, data)
