@@ -322,6 +322,7 @@ def _text(value) -> str:
 def present(entries, viewer) -> list[Row]:
     """The entries in words for `viewer` (birth dates masked where they lack view_personal)."""
     entries = list(entries)
+    personal_paths = [] if viewer.is_superuser else viewer.scope_paths(Capability.VIEW_PERSONAL)
     names = _Names()
     for entry in entries:
         model = _model_of(entry)
@@ -335,7 +336,7 @@ def present(entries, viewer) -> list[Row]:
     for entry in entries:
         model = _model_of(entry)
         org_path = (entry.additional_data or {}).get("org_path", "")
-        personal = viewer.can(Capability.VIEW_PERSONAL, org_path) if org_path else viewer.is_superuser
+        personal = viewer.is_superuser or any(org_path.startswith(p) for p in personal_paths if org_path)
         changes = []
         for name, values in (entry.changes or {}).items():
             if name in HIDDEN_FIELDS:
