@@ -606,7 +606,12 @@ def bench_pages(*, warmup: int, requests: int) -> None:
         ("only warnings", "/orgs/?warnings=1", False, False, ORG_WARNINGS_P95_LIMIT_MS),
     ]
     # The audit log at 1,000,000 entries (seed-scale's produce_audit_log): newest first, scoped by org path.
-    audit = [("page 1", "/audit/", False), ("page 100", "/audit/?page=100", False)]
+    audit = [
+        ("page 1", "/audit/", False),
+        ("page 100", "/audit/?page=100", False),
+        ("failed logins", "/audit/?kind=login_failed", False),
+        ("by operator", "/audit/?actor=gw_shuji_0001", False),
+    ]
     plan = [
         ("admin", "audit log", audit),
         ("organ admin", "audit log", audit),

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from .audit import EVENT_LOGIN, EVENT_LOGIN_FAILED, EVENT_LOGOUT
 from .roles import Capability
@@ -99,10 +98,14 @@ MASKED_FOR_VIEWER = {"birth_date": "****-**-**"}
 #: Longer values are cut on the page, the whole value one click away (<details>).
 SHORT_LENGTH = 80
 #: The page counts at most this many entries (a count of a million rows costs more than the page itself).
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 PAGE_SIZE = 50
+#: The deepest page (100,000 entries back); older entries are reached by narrowing the filter.
+MAX_PAGE = 2_000
 #: The largest export; more, and the user is asked to narrow the filter.
 EXPORT_MAX_ROWS = 100_000
+#: Users a search for "操作人" may match (their entries are the filter).
+ACTORS_MAX = 200
 #: Orgs a search for "组织" may match (their subtrees are the filter).
 ORG_MATCHES_MAX = 50
 EMPTY = "—"
@@ -193,11 +196,17 @@ def audit_entries(user, f: AuditFilter) -> QuerySet[LogEntry]:
     if f.model:
         entries = entries.filter(content_type__model=f.model)
     if f.actor:
-        entries = entries.filter(
-            Q(actor__username__icontains=f.actor)
-            | Q(actor__full_name__icontains=f.actor)
-            | Q(additional_data__username=f.actor)  # a failed login names no actor, only the username tried
+        from .models import User
+
+        # The matching users first (few), then their entries by the indexed actor and object ids: a join with a
+        # substring match would scan the whole log. A failed login has no actor: it is found by the user it named.
+        ids = list(
+            User.objects.filter(Q(username__icontains=f.actor) | Q(full_name__icontains=f.actor)).values_list(
+                "pk", flat=True
+            )[:ACTORS_MAX]
         )
+        failed = Q(content_type=ContentType.objects.get_for_model(User), object_id__in=ids)
+        entries = entries.filter(Q(actor_id__in=ids) | (failed & Q(additional_data__event=EVENT_LOGIN_FAILED)))
     if f.org:
         entries = entries.filter(subtree_q("additional_data__org_path", org_paths(user, f.org)))
     return entries
@@ -212,21 +221,60 @@ def org_paths(user, text: str) -> list[str]:
     return list(orgs.order_by("path").values_list("path", flat=True)[:ORG_MATCHES_MAX])
 
 
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 rows (a LIMITed subquery): past the cap the page says "10,000+" and offers the
-    pages up to it — narrow the filter to reach older entries."""
+@dataclass
+class AuditPage:
+    """One page of entries, without counting them all: at a million entries a count costs more than the page.
 
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()
+    The page reads PAGE_SIZE + 1 ids (the extra one says whether a next page exists) from the narrow ordered query,
+    then those entries whole by id (a deferred join: the sort and the offset never carry the wide rows). The total is
+    counted up to COUNT_CAP (a LIMITed count); past it the page says "超过 1,000 条". Pages stop at MAX_PAGE (past
+    it: narrow the filter — an offset that deep reads as many index entries)."""
+
+    number: int
+    object_list: list
+    has_next: bool
+    count: int  # at most COUNT_CAP + 1
+    per_page: int = 0
+
+    @classmethod
+    def of(cls, entries: QuerySet[LogEntry], number, per_page: int | None = None) -> AuditPage:
+        per_page = per_page or PAGE_SIZE
+        try:
+            number = min(max(int(number), 1), MAX_PAGE)
+        except (TypeError, ValueError):
+            number = 1
+        bottom = (number - 1) * per_page
+        ids = list(entries.values_list("pk", flat=True)[bottom : bottom + per_page + 1])
+        if not ids and number > 1:  # past the end: the last page, when the count says which
+            count = entries[: COUNT_CAP + 1].count()
+            if count <= COUNT_CAP:
+                return cls.of(entries, max(1, -(-count // per_page)), per_page)
+            return cls(number, [], False, count, per_page)
+        found = {e.pk: e for e in entries.filter(pk__in=ids[:per_page])}
+        rows = [found[pk] for pk in ids[:per_page] if pk in found]
+        count = entries[: COUNT_CAP + 1].count()
+        return cls(number, rows, len(ids) > per_page and number < MAX_PAGE, count, per_page)
 
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
 
-    @cached_property
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
     def num_pages(self) -> int:
-        return max(1, -(-min(self.count, COUNT_CAP) // self.per_page))
+        """Known only while the total is under the cap (else the page shows no total)."""
+        return max(1, -(-self.count // self.per_page))
 
 
 # --- Each entry in words -------------------------------------------------------------------------------------

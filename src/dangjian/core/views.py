@@ -51,8 +51,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     """Audit entries of objects in the user's audit scope (the org path rides in additional_data), in words."""
     require_capability(request.user, Capability.AUDIT)
     f = audit_log.AuditFilter.from_query(request.GET)
-    paginator = audit_log.CappedPaginator(audit_log.audit_entries(request.user, f), audit_log.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = audit_log.AuditPage.of(audit_log.audit_entries(request.user, f), request.GET.get("page"))
     context = {
         "page": page,
         "rows": audit_log.present(page.object_list, request.user),
@@ -61,6 +60,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "kinds": audit_log.kind_choices(),
         "audit_models": audit_log.model_choices(),
         "count_cap": audit_log.COUNT_CAP,
+        "max_page": audit_log.MAX_PAGE,
         "export_max": audit_log.EXPORT_MAX_ROWS,
     }
     return render(request, "core/audit_list.html", context)

@@ -4,7 +4,8 @@ auditlog's table is not ours to add fields to; its entries carry the org path in
 the scope filter is a prefix match on that JSON key: an expression index with text_pattern_ops serves it
 ("additional_data" ->> 'org_path')::text LIKE 'path%' — the expression Django writes for
 additional_data__org_path__startswith. The page is newest first ("-timestamp", "-id"): one index gives that order.
-SQLite (development, tests) gets neither: its tables stay small.
+The kind filter for logins (登录, 登录失败, 退出) compares additional_data -> 'event': an index on that expression.
+SQLite (development, tests) gets none of them: its tables stay small.
 """
 
 from django.db import migrations, models
@@ -14,6 +15,11 @@ INDEXES = [
         "auditlog_logentry_org_path_idx",
         """CREATE INDEX IF NOT EXISTS auditlog_logentry_org_path_idx ON auditlog_logentry
            (((additional_data ->> 'org_path')::text) text_pattern_ops, "timestamp" DESC)""",
+    ),
+    (
+        "auditlog_logentry_event_idx",
+        """CREATE INDEX IF NOT EXISTS auditlog_logentry_event_idx ON auditlog_logentry
+           ((additional_data -> 'event'), "timestamp" DESC)""",
     ),
     (
         "auditlog_logentry_newest_idx",

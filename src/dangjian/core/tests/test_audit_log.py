@@ -154,13 +154,27 @@ def test_filters_time_range_kind_model_operator_org(world):
     assert AuditFilter.from_query({"date_from": "2026-13-01"}).errors == [audit_log.ERR_DATE]
 
 
-def test_page_100_and_a_capped_count(world, client_for, monkeypatch):
+def test_pages_past_a_capped_count_and_the_deepest_page(world, client_for, monkeypatch):
     monkeypatch.setattr(audit_log, "COUNT_CAP", 5)
     monkeypatch.setattr(audit_log, "PAGE_SIZE", 2)
-    for n in range(8):
+    LogEntry.objects.all().delete()
+    for n in range(9):
         audit_event(actor=world.admin, target=Member, object_repr=f"事件{n}", action=3, org_path=world.committee.path)
-    page = client_for(world.admin).get(reverse("core:audit") + "?page=2").content.decode()
-    assert "超过 5 条记录" in page and "第 2 / 3+ 页" in page
+    client = client_for(world.admin)
+    page = client.get(reverse("core:audit") + "?page=4").content.decode()
+    # Newest first: page 4 holds the 7th and 8th newest; the total is not counted past the cap, the pages go on.
+    assert "事件2" in page and "事件1" in page and "事件3" not in page
+    assert "超过 5 条记录" in page and "第 4 页" in page and "page=5" in page and "page=3" in page
+    last = client.get(reverse("core:audit") + "?page=5").content.decode()
+    assert "事件0" in last and "page=6" not in last
+    assert "没有记录" in client.get(reverse("core:audit") + "?page=99").content.decode()  # past the end
+    monkeypatch.setattr(audit_log, "MAX_PAGE", 3)
+    deepest = client.get(reverse("core:audit") + "?page=4").content.decode()
+    assert "第 3 页" in deepest and "page=4" not in deepest
+    monkeypatch.setattr(audit_log, "COUNT_CAP", 100)
+    monkeypatch.setattr(audit_log, "MAX_PAGE", 2000)
+    assert "共 9 条记录" in client.get(reverse("core:audit")).content.decode()
+    assert "事件0" in client.get(reverse("core:audit") + "?page=99").content.decode()  # counted: the last page
 
 
 def export(client, **filters):
