@@ -44,7 +44,7 @@ def drop_indexes(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_job_heartbeat"),
+        ("core", "0006_must_change_password"),
         ("auditlog", "0017_add_actor_email"),
     ]
 
