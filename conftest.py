@@ -162,3 +162,18 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def api_get(client):
+    """api_get(user, url, **params) -> the response to GET url with a bearer token of that user (one per user)."""
+    from dangjian.core.services import token_create
+
+    keys = {}
+
+    def get(user, url, **params):
+        if user.pk not in keys:
+            keys[user.pk] = token_create(acting_user=user, name="test")[1]
+        return client.get(url, params, HTTP_AUTHORIZATION=f"Bearer {keys[user.pk]}")
+
+    return get

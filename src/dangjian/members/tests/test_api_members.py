@@ -16,19 +16,6 @@ from dangjian.members.tests.factories import MemberFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api_get(client):
-    """api_get(user, url, **params) -> the response to GET url with a bearer token of that user."""
-    keys = {}
-
-    def get(user, url, **params):
-        if user.pk not in keys:
-            keys[user.pk] = token_create(acting_user=user, name="test")[1]
-        return client.get(url, params, HTTP_AUTHORIZATION=f"Bearer {keys[user.pk]}")
-
-    return get
-
-
 def list_names(api_get, user, **params) -> list[str]:
     response = api_get(user, reverse("api:member_list"), **params)
     assert response.status_code == 200, response.content

@@ -1,7 +1,6 @@
 """Lost updates (issue 10): a member's edit made from an older version is refused with what changed since, on the
 page and in the API; the user's input stays and a deliberate second save goes through."""
 
-import html
 import json
 import re
 
@@ -12,6 +11,7 @@ from django.urls import reverse
 from dangjian.core.api import MSG_PRECONDITION_REQUIRED
 from dangjian.core.lib import idcard
 from dangjian.core.services import token_create
+from dangjian.core.tests.form_pages import alert, hidden_version
 from dangjian.members.api import ERR_NOT_YOURS_TO_CHANGE
 from dangjian.members.choices import Education
 from dangjian.members.models import Member
@@ -19,17 +19,6 @@ from dangjian.members.services import member_change_status, member_update
 from dangjian.members.tests.factories import member_form_data
 
 pytestmark = pytest.mark.django_db
-
-ALERT = re.compile(r'<div class="alert alert-danger" role="alert">(.*?)</div>\s*<div class="row', re.S)
-
-
-def alert(response) -> str:
-    found = ALERT.search(response.content.decode())
-    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
-
-
-def hidden_version(response) -> int:
-    return int(re.search(r'<input type="hidden" name="version" value="(\d+)"', response.content.decode()).group(1))
 
 
 def other_education(member) -> str:

@@ -15,7 +15,6 @@ from python_calamine import CalamineWorkbook
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.models import RoleGrant, User
 from dangjian.core.roles import Role
-from dangjian.core.services import token_create
 from dangjian.members import personal
 from dangjian.members.exports import export_members
 from dangjian.members.filters import MSG_SEARCH_MASKED, SEARCH_HINT, SEARCH_HINT_MASKED
@@ -31,18 +30,6 @@ pytestmark = pytest.mark.django_db
 MASKED_ROLES = ["inspector", "committee_member_a"]
 SEARCHED_FIELDS = ["id_number", "phone"]
 COL = {c.field: i for i, c in enumerate(ROSTER_COLUMNS)}
-
-
-@pytest.fixture
-def api_get(client):
-    keys = {}
-
-    def get(user, url, **params):
-        if user.pk not in keys:
-            keys[user.pk] = token_create(acting_user=user, name="test")[1]
-        return client.get(url, params, HTTP_AUTHORIZATION=f"Bearer {keys[user.pk]}")
-
-    return get
 
 
 @pytest.fixture

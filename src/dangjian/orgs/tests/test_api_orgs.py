@@ -15,17 +15,6 @@ from dangjian.orgs.tests.factories import OrgFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api_get(client):
-    """api_get(user, url, **params) -> the response to GET url with a fresh bearer token of that user."""
-
-    def get(user, url, **params):
-        _token, key = token_create(acting_user=user, name="test")
-        return client.get(url, params, HTTP_AUTHORIZATION=f"Bearer {key}")
-
-    return get
-
-
 def names(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [o["name"] for o in response.json()["results"]]

@@ -1,26 +1,15 @@
 """Lost updates (issue 10) on the org pages: an edit, move or dissolve made from an older version is refused."""
 
-import html
 import re
 
 import pytest
 from django.urls import reverse
 
+from dangjian.core.tests.form_pages import alert, hidden_version
 from dangjian.orgs import services
 from dangjian.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
-
-ALERT = re.compile(r'<div class="alert alert-danger" role="alert">(.*?)</div>\s*<div class="row', re.S)
-
-
-def alert(response) -> str:
-    found = ALERT.search(response.content.decode())
-    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
-
-
-def hidden_version(response) -> int:
-    return int(re.search(r'<input type="hidden" name="version" value="(\d+)"', response.content.decode()).group(1))
 
 
 def test_a_stale_org_edit_is_refused_with_the_changed_fields_and_keeps_the_input(world, client_for):
