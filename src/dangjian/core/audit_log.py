@@ -306,6 +306,7 @@ class Row:
     actor: str
     changes: list[Change]
     job: int | None = None  # the job that wrote the entry (an import's, an export's)
+    objects_url: str = ""  # the list of what the entry's job wrote (an import's members), for a reader who may see it
 
 
 def _value(text: str) -> Value:
@@ -380,6 +381,7 @@ def present(entries, viewer) -> list[Row]:
                 for raw in values:
                     names.want(f.related_model, _text(raw))
     names.load()
+    sees_lists = viewer.can(Capability.VIEW)
     rows = []
     for entry in entries:
         model = _model_of(entry)
@@ -431,6 +433,7 @@ def present(entries, viewer) -> list[Row]:
                 actor=_actor(entry),
                 changes=changes,
                 job=(entry.additional_data or {}).get("job"),
+                objects_url=(entry.additional_data or {}).get("objects_url", "") if sees_lists else "",
             )
         )
     return rows

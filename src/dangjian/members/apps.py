@@ -12,6 +12,6 @@ class MembersConfig(AppConfig):
 
         from .models import Member, StatusChange, Transfer
 
-        audit_register(Member, exclude=["name_pinyin", "name_initials", "name_pinyin_alt"])
+        audit_register(Member, exclude=["name_pinyin", "name_initials", "name_pinyin_alt", "import_job"])
         audit_register(StatusChange)
         audit_register(Transfer)

@@ -116,6 +116,16 @@ class Member(BaseModel, VersionedModel):
         related_name="member",
         verbose_name="登录账号",
     )
+    # The roster import that last created or changed this member: its audit entry links to the roster filtered by it.
+    import_job = models.ForeignKey(
+        "core.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="最近一次导入",
+    )
 
     objects = MemberQuerySet.as_manager()
 

@@ -78,6 +78,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         "table": table,
         "filter_form": filterset.form,
         "more_filters": filterset.narrowing_besides_search,
+        "import_job": filterset.form.cleaned_data.get("import_job") if filterset.is_valid() else None,
         "search_note": filterset.search_note,
         "can_create": request.user.can(Capability.CHANGE),
         "page_sizes": PAGE_SIZES,

@@ -51,6 +51,7 @@ def import_job(job: Job, progress: Progress) -> None:
             update=bool(params.get("update")),
             dry_run=bool(params.get("dry_run")),
             progress=progress,
+            job=job,
         )
     except (PermissionDenied, ValidationError) as error:
         message = " ".join(getattr(error, "messages", [str(error)]))

@@ -15,10 +15,11 @@ from pathlib import Path
 from auditlog.models import LogEntry
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core.audit import audit_event
-from dangjian.core.models import User
+from dangjian.core.models import Job, User
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
 
@@ -79,8 +80,10 @@ class _Import:
         update: bool,
         progress,
         estimate: int,
+        job_id: int | None = None,
     ) -> None:
         self.report = report
+        self.job_id = job_id  # the job running the import: every member it writes is marked with it
         self.checker = checker
         self.acting_user = acting_user
         self.update = update
@@ -184,7 +187,7 @@ class _Import:
         (rows.KEPT_WHEN_EMPTY): those values are read back, a batch at a time, and written unchanged."""
         fields = [a for f, a in zip(FIELDS, ATTNAMES, strict=True) if f in columns]
         # The version too (core.concurrency): an edit form opened before the import must not save over it.
-        fields += ["name_pinyin", "name_initials", "name_pinyin_alt", "updated_at", "version"]
+        fields += ["name_pinyin", "name_initials", "name_pinyin_alt", "updated_at", "version", "import_job"]
         kept_fields = sorted(KEPT_WHEN_EMPTY & columns)
         for start in range(0, len(self.updates), BATCH_SIZE):
             self.report_progress(start, len(self.updates), PHASE_UPDATING)
@@ -200,7 +203,7 @@ class _Import:
                 given = dict(zip(ATTNAMES, values, strict=True))
                 if kept:
                     given.update({field: current[pk][field] for field in kept})
-                member = Member(pk=pk, updated_at=now, **given)
+                member = Member(pk=pk, updated_at=now, import_job_id=self.job_id, **given)
                 member.name_pinyin, member.name_initials, member.name_pinyin_alt = self.pinyin(member.name)
                 member.version = F("version") + 1
                 members.append(member)
@@ -224,6 +227,7 @@ def import_members(
     update: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    job: Job | None = None,
 ) -> ImportReport:
     """Import a roster file (.xlsx, .xls, .csv). acting_user None is the server operator (the whole tree); a user
     imports only into orgs they may change. `org` takes the rows with no 所在党支部 (when it is a branch) and bounds
@@ -232,7 +236,8 @@ def import_members(
     nothing (its created/updated say what the import would do). progress(done, total, phase) is called after each
     batch, as each step starts (phase says in words what is being done: checking, writing, saving) and once at the
     end. Raises PermissionDenied or ValidationError for an `org` the user may not import into; every problem with
-    the file itself is in the report."""
+    the file itself is in the report. The members written are marked with `job` (Member.import_job), the job that
+    runs the import, so that its audit entry can list them."""
     path = Path(path)
     return _import(
         acting_user=acting_user,
@@ -242,11 +247,12 @@ def import_members(
         update=update,
         dry_run=dry_run,
         progress=progress,
+        job_id=job.pk if job is not None else None,
     )
 
 
 def _import(
-    *, acting_user, path: Path, filename: str, targets: Targets, update: bool, dry_run: bool, progress
+    *, acting_user, path: Path, filename: str, targets: Targets, update: bool, dry_run: bool, progress, job_id
 ) -> ImportReport:
     report = ImportReport(filename=filename, dry_run=dry_run)
     now = timezone.now()
@@ -270,6 +276,7 @@ def _import(
                     update=update,
                     progress=progress,
                     estimate=max(sheet.last_row - header.row_number, 0),
+                    job_id=job_id,
                 )
                 if dry_run:
                     with RosterWriter(now=now) as writer:
@@ -292,7 +299,7 @@ def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, col
     try:
         with transaction.atomic():
             _check_references_as_written(True)
-            with RosterWriter(now=now) as writer:
+            with RosterWriter(now=now, job_id=state.job_id) as writer:
                 state.run(rows, writer, writing=True)
             _check_references_as_written(False)
             if not report.ok or report.total_rows == 0:
@@ -301,7 +308,13 @@ def _run_and_write(state: _Import, rows: Iterator[Row], *, targets: Targets, col
                 raise _Rollback(ERR_SCOPE_CHANGED)
             state.write_updates(columns=columns, now=now)
             state.report_progress(report.total_rows, max(report.total_rows, 1), PHASE_COMMITTING)
-            _audit(state.acting_user, report=report, update=state.update, org_path=targets.common_path(state.org_ids))
+            _audit(
+                state.acting_user,
+                report=report,
+                update=state.update,
+                org_path=targets.common_path(state.org_ids),
+                job_id=state.job_id,
+            )
             transaction.on_commit(precompute_stats)  # a big scope's statistics show the import at once
     except _Rollback as rollback:
         report.created = report.updated = 0  # nothing was written
@@ -363,7 +376,9 @@ def _refuse(report: ImportReport, message: str) -> None:
     report.errors.append(RowError(0, "", message))
 
 
-def _audit(acting_user: User | None, *, report: ImportReport, update: bool, org_path: str) -> LogEntry:
+def _audit(
+    acting_user: User | None, *, report: ImportReport, update: bool, org_path: str, job_id: int | None
+) -> LogEntry:
     """One entry for the whole import (bulk writes bypass auditlog's per-object signals)."""
     counts = {"文件": report.filename, "总行数": report.total_rows, "新增": report.created, "更新": report.updated}
     return audit_event(
@@ -380,6 +395,8 @@ def _audit(acting_user: User | None, *, report: ImportReport, update: bool, org_
                 "created": report.created,
                 "updated": report.updated,
                 "update": update,
-            }
+            },
+            # The members it wrote, for the audit page to link to (the roster, scoped to the reader).
+            "objects_url": f"{reverse('members:list')}?import_job={job_id}&status=all" if job_id else "",
         },
     )

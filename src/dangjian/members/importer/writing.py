@@ -41,15 +41,17 @@ class RosterWriter:
     """A worker thread on this thread's database connection. lookup() and insert() queue work and return at once;
     a failed insert (a unique violation) comes back, as a django.db error, from a later call or from drain()."""
 
-    def __init__(self, *, now: datetime) -> None:
+    def __init__(self, *, now: datetime, job_id: int | None = None) -> None:
         fields = {f.attname: f for f in Member._meta.concrete_fields if not f.primary_key}
         unknown = set(ATTNAMES) - set(fields)
         if unknown:
             raise LookupError(f"roster fields not on Member: {sorted(unknown)}")
         rest = [name for name in fields if name not in ATTNAMES and name not in PINYIN]
-        # Every column the roster does not carry: its model default (now for the timestamps), prepared once.
+        # Every column the roster does not carry: its model default (now for the timestamps, the import's job for
+        # import_job), prepared once.
+        given = dict.fromkeys(TIMESTAMPS, now) | {"import_job_id": job_id}
         self.constants = tuple(
-            fields[name].get_db_prep_save(now if name in TIMESTAMPS else fields[name].get_default(), connection)
+            fields[name].get_db_prep_save(given[name] if name in given else fields[name].get_default(), connection)
             for name in rest
         )
         quote = connection.ops.quote_name

@@ -4,13 +4,17 @@ from datetime import date
 
 import pytest
 import xlsxwriter
+from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from dangjian.core import audit_log
 from dangjian.core.lib import idcard
 from dangjian.core.models import Job
+from dangjian.core.tests.factories import UserFactory
 from dangjian.members.importer.jobs import IMPORT_KIND
 from dangjian.members.importer.reading import ERR_FILE_TYPE, READABLE_SUFFIXES
+from dangjian.members.importer.services import import_members
 from dangjian.members.models import Member
 from dangjian.members.roster import ROSTER_COLUMNS
 
@@ -253,3 +257,49 @@ def test_a_running_import_says_not_to_submit_again(world, client_for, tmp_path, 
         response = client.post(reverse("members:import_confirm", args=[preview.pk]))
     page = client.get(response["Location"]).content.decode()
     assert page.count("请勿重复提交") == 1 and 'data-testid="job-running-note"' in page
+
+
+def test_the_imports_audit_entry_and_result_page_link_to_the_members_it_wrote(
+    world, client_for, tmp_path, django_capture_on_commit_callbacks
+):
+    client = client_for(world.secretary_a)
+    existing = world.member_a
+    rows = [
+        row("赵海燕", branch="办公室党支部"),
+        row(existing.name, branch="办公室党支部", id_number=existing.id_number),
+    ]
+    rows[1][3], rows[1][7], rows[1][8] = existing.birth_date.isoformat(), existing.joined_on.isoformat(), ""
+    rows[1][6] = "预备党员"
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, tmp_path, rows, update="on")
+    preview = Job.objects.get(kind=IMPORT_KIND)
+    assert preview.result["ok"], preview.result["errors"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:import_confirm", args=[preview.pk]))
+    run = Job.objects.exclude(pk=preview.pk).get(kind=IMPORT_KIND)
+    assert run.result["created"] == 1 and run.result["updated"] == 1
+    listed = f"{reverse('members:list')}?import_job={run.pk}&amp;status=all"
+    assert listed in client.get(response["Location"]).content.decode()
+
+    audit = client_for(world.inspector).get(reverse("core:audit")).content.decode()
+    assert 'data-testid="audit-objects"' in audit and listed in audit
+    roster = client.get(listed.replace("&amp;", "&")).content.decode()
+    assert f"导入任务 #{run.pk}" in roster and "共 2 人" in roster
+    assert "赵海燕" in roster and existing.name in roster
+    # The roster is still the reader's: the outsider sees none of them through the same link.
+    outsider = client_for(world.secretary_b).get(listed.replace("&amp;", "&")).content.decode()
+    assert "共 0 人" in outsider
+
+
+def test_the_audit_page_links_to_an_imports_members_only_for_a_reader_of_the_roster(world, client_for, tmp_path):
+    job = Job.objects.create(kind=IMPORT_KIND, title="导入", created_by=world.admin)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(xlsx_upload(tmp_path, [row("赵海燕", branch="办公室党支部")]).read())
+    assert import_members(acting_user=world.admin, path=path, job=job).created == 1
+    assert Member.objects.get(name="赵海燕").import_job == job
+    entry = LogEntry.objects.latest("timestamp")
+    [shown] = audit_log.present([entry], world.inspector)
+    assert shown.objects_url == f"{reverse('members:list')}?import_job={job.pk}&status=all"
+    nobody = UserFactory(username="no_grants")
+    [hidden] = audit_log.present([entry], nobody)  # no roster to read: no link that ends in 403
+    assert hidden.objects_url == ""
