@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.meetings",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,10 @@
+from django.urls import path  # noqa: F401  (each section below adds its pages)
+
+app_name = "meetings"
+
+urlpatterns = [
+    # records: plan, list, detail, attendance, minutes, attachments, 组织生活会, 民主评议, review, talks, docx
+    # sign-in: QR, phone sign-in, printable sheet
+    # compliance: overview heat map, per org, xlsx
+    # workbench: calendar
+]
