@@ -6,6 +6,7 @@ one line in settings.INSTALLED_APPS (Django's own list of apps) is the whole reg
     capabilities.py  capabilities the app adds, with the roles that hold them (core.roles.register_capability)
     nav.py           its navigation entries (core.shell.nav_item)
     reminders.py     待办 producers (core.reminders.reminder_producer)
+    home.py          panels of the home page (core.home.home_panel): a module's workbench
     jobs.py          background job handlers (core.jobs.job_handler)
     tasks.py         Huey periodic tasks (run_huey also finds them by this name)
     urls.py          its pages, mounted under its AppConfig.url_prefix (dangjian/urls.py: app_urls)
@@ -24,7 +25,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.utils.module_loading import autodiscover_modules, module_has_submodule
 
 #: The modules core asks every app for; imported once, at start-up (CoreConfig.ready).
-CORE_EXTENSION_MODULES = ("capabilities", "nav", "reminders", "jobs", "tasks")
+CORE_EXTENSION_MODULES = ("capabilities", "nav", "reminders", "home", "jobs", "tasks")
 
 
 def extension_modules() -> list[str]:

@@ -23,6 +23,7 @@ from .credentials import credentials_page
 from .forms import GrantForm, OwnPasswordChangeForm, SecondFactorForm, TokenForm
 from .generic import post_action, submit
 from .health import health_checks, healthy
+from .home import panels_for
 from .jobs import job_poll
 from .middleware import second_factor_exempt
 from .models import ApiToken, Job, RoleGrant, User
@@ -34,7 +35,8 @@ from .shell import ACTIVE_GRANT_SESSION_KEY
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"reminders": reminders_for(request.user)})
+    context = {"reminders": reminders_for(request.user), "panels": panels_for(request.user)}
+    return render(request, "core/home.html", context)
 
 
 @require_POST

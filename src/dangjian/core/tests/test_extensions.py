@@ -79,3 +79,25 @@ def test_manage_orgs_is_registered_by_orgs_for_admins_and_secretaries(world):
     assert world.admin.can(MANAGE_ORGS) and world.secretary_a.can(MANAGE_ORGS, world.branch_a.path)
     assert not world.committee_member_a.can(MANAGE_ORGS)
     assert not world.inspector.can(MANAGE_ORGS)
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_registered_panels_in_order_and_only_to_whom_they_answer(
+    world, client_for, monkeypatch
+):
+    from dangjian.core import home
+
+    monkeypatch.setattr(home, "_panels", [])
+
+    @home.home_panel
+    def later(user):
+        return home.Panel("core/tests/panel.html", {"text": "第二块"}, order=60)
+
+    @home.home_panel
+    def first(user):
+        return home.Panel("core/tests/panel.html", {"text": "第一块"}, order=10) if user == world.admin else None
+
+    page = client_for(world.admin).get(reverse("core:home")).content.decode()
+    assert page.index("第一块") < page.index("第二块")
+    page = client_for(world.secretary_a).get(reverse("core:home")).content.decode()
+    assert "第一块" not in page and "第二块" in page
