@@ -40,6 +40,8 @@ IMPORT_RSS_LIMIT_MB = 500
 PAGE_P95_LIMIT_MS = 300
 ORG_WARNINGS_P95_LIMIT_MS = 1000  # the org tree's "只看有提示的组织": every org's figures, as the brief allows
 SEED_TARGET_S = 180
+MEETINGS_P95_LIMIT_MS = 500  # issue 12: the meeting list and the compliance overview (whole tree × 12 months)
+REMINDERS_TASK_LIMIT_S = 60  # issue 12: the meetings' reminders task over the whole tree
 
 LABEL_WIDTH = 52
 
@@ -672,6 +674,104 @@ def bench_precompute() -> None:
     )
 
 
+# --- Meetings (issue 12) ----------------------------------------------------------------------------------
+
+#: Query string of the compliance overview: the whole tree (the root admin's scope) over the last 12 months, the
+#: page's default.
+COMPLIANCE_QUERY = ""
+#: Where the reminders task may live: (module, function); the first found is run.
+REFRESH_FLAGS = [("dangjian.meetings.flags", "refresh_flags"), ("dangjian.meetings.tasks", "refresh_flags")]
+
+
+def meeting_counts() -> str:
+    from dangjian.meetings.models import Attendance, Meeting
+
+    return (
+        f"{Meeting.objects.unrestricted().count():,} meetings, {Attendance.objects.unrestricted().count():,} attendance"
+    )
+
+
+def bench_meetings(*, warmup: int, requests: int, task_runs: int) -> None:
+    """The meeting list (root admin, a branch secretary), the compliance overview of the whole tree × 12 months (root
+    admin), and the reminders task over the whole tree. Pages or the task not there yet print a not-available line."""
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        line("meetings data", meeting_counts())
+    except Exception as error:  # noqa: BLE001  (tables missing: the app is not migrated here)
+        not_available("meetings", f"{type(error).__name__}: {error}"[:200])
+        return
+    people = personas()
+    pages = [
+        ("meeting list", "meetings:list", "", "admin"),
+        ("meeting list, page 50", "meetings:list", "?page=50", "admin"),
+        ("meeting list", "meetings:list", "", "secretary"),
+        ("compliance overview, whole tree × 12 months", "meetings:compliance", COMPLIANCE_QUERY, "admin"),
+    ]
+    for page, name, query, persona in pages:
+        label = f"{page} ({persona})"
+        try:
+            url = reverse(name) + query
+        except NoReverseMatch:
+            not_available(label, f"no URL named {name}")
+            continue
+        client = Client()
+        client.force_login(people[persona])
+        times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests)
+        if status != 200 or not times:
+            line(label, f"GET {url} → HTTP {status}", ok=False)
+            continue
+        p50 = statistics.median(times)
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+        line(
+            label,
+            f"p50 {p50:5.0f} ms  p95 {p95:5.0f} ms  queries {queries:2d}",
+            f"limit p95 < {MEETINGS_P95_LIMIT_MS} ms",
+            p95 < MEETINGS_P95_LIMIT_MS,
+        )
+    bench_refresh_flags(task_runs)
+
+
+def bench_refresh_flags(runs: int) -> None:
+    import importlib
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    label = "meetings reminders task, whole tree"
+    task = where = None
+    for module, name in REFRESH_FLAGS:
+        try:
+            task = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+        where = f"{module}.{name}"
+        break
+    if task is None:
+        not_available(label, " / ".join(f"{m}.{n}" for m, n in REFRESH_FLAGS) + " not there")
+        return
+    func = getattr(task, "run", task)  # a Celery task runs in this process through .run
+    seconds = []
+    queries = 0
+    for n in range(max(1, runs)):
+        started = time.perf_counter()
+        if n == 0:
+            with CaptureQueriesContext(connection) as captured:
+                func()
+            queries = len(captured)
+        else:
+            func()
+        seconds.append(time.perf_counter() - started)
+    worst = max(seconds)
+    line(
+        f"{label} ({where})",
+        f"median {statistics.median(seconds):5.1f} s  max {worst:5.1f} s  queries {queries}  ({len(seconds)} runs)",
+        f"limit < {REMINDERS_TASK_LIMIT_S} s",
+        worst < REMINDERS_TASK_LIMIT_S,
+    )
+
+
 # --- Main --------------------------------------------------------------------------------------------------
 
 
@@ -683,8 +783,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page figure (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests before them (default 3)")
     parser.add_argument(
-        "--only", default="import,export,pages", help="comma-separated: import, export, pages (default all)"
+        "--only",
+        default="import,export,pages,meetings",
+        help="comma-separated: import, export, pages, meetings (default all)",
     )
+    parser.add_argument("--task-runs", type=int, default=3, help="runs of the meetings reminders task (default 3)")
     parser.add_argument(
         "--repeat", type=int, default=1, help="rounds of the import and of the export, judged by the median ratio"
     )
@@ -720,6 +823,8 @@ def main() -> None:
         bench_export(args.repeat)
     if "pages" in only:
         bench_pages(warmup=args.warmup, requests=args.requests)
+    if "meetings" in only:
+        bench_meetings(warmup=args.warmup, requests=args.requests, task_runs=args.task_runs)
     print(
         f"done in {time.perf_counter() - started:.0f} s; load average now "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),

@@ -29,7 +29,7 @@ from dangjian.members.choices import Status, TransferKind
 from dangjian.members.models import Member, StatusChange, Transfer
 from dangjian.members.scale import MADE_CURRENT_SEATS, MADE_CURRENT_TERMS, scale_members
 from dangjian.orgs.choices import CommitteeRole, OrgKind
-from dangjian.orgs.scale import OrgRow, scale_orgs
+from dangjian.orgs.scale import scale_orgs
 
 from .choices import (
     AbsenceReason,
@@ -243,11 +243,12 @@ def _stints(ctx: ScaleContext) -> dict[int, list[Stint]]:
     return by_branch
 
 
-class _Branch:
-    """What one branch's meetings need: its people, committee, logins."""
+class BranchPeople:
+    """What one branch's meetings need: its people over time, its committee, its 党小组 (ids)."""
 
-    def __init__(self, org: OrgRow, stints: list[Stint], seats: dict[str, int], groups: list[int]):
-        self.org = org
+    def __init__(self, org_id: int, department: str, stints: list[Stint], seats: dict[str, int], groups: list[int]):
+        self.org_id = org_id
+        self.department = department
         self.stints = stints
         self.seats = seats  # role → member id (the current committee)
         self.groups = groups
@@ -260,24 +261,28 @@ class _Branch:
         return [s for s in self.stints if s.start <= day < s.end and (group_id is None or s.group_id == group_id)]
 
 
-class _Producer:
-    def __init__(self, ctx: ScaleContext):
-        self.ctx = ctx
-        self.rng = ctx.rng
-        self.today = ctx.today
+class Writer:
+    """Generates meetings with their parts, keeps the rows, and writes them in bulk on flush() (shared with the
+    demo set, meetings/demo.py)."""
+
+    def __init__(self, *, rng, today: date, names: dict[int, str], counts: dict[str, int]):
+        self.rng = rng
+        self.today = today
+        self.counts = counts
         self.tz = ZoneInfo(settings.TIME_ZONE)
         # Now, or the end of the set's day when it is made for a day in the past.
         day_end = datetime(self.today.year, self.today.month, self.today.day, 23, 59, tzinfo=self.tz)
         self.now = min(timezone.now(), day_end)
         self.rows: dict[type, list[tuple]] = {model: [] for model, _, _ in TABLES}
         self.meeting_id = _next_id(Meeting)
-        self.names = {m.id: m.name for m in scale_members(ctx)}
+        self.names = names
+        self.future = True  # False: no meeting after now (the demo plans its own through the service)
 
     # --- one meeting ---
 
     def meeting(
         self,
-        branch: _Branch,
+        branch: BranchPeople,
         org_id: int,
         activities: list[str],
         topic: str,
@@ -294,6 +299,8 @@ class _Producer:
         starts = datetime(day.year, day.month, day.day, hour, rng.choice((0, 30)), tzinfo=self.tz)
         ends = starts + timedelta(minutes=rng.choice((60, 90, 120)))
         past = ends <= self.now
+        if not past and not self.future:
+            return None
         status = MeetingStatus.HELD if past else MeetingStatus.PLANNED
         draw = rng.random()
         if past and draw < UNRECORDED_SHARE and (self.today - day).days > 7:
@@ -354,7 +361,7 @@ class _Producer:
                 reason = rng.choices(ABSENCE_REASONS, ABSENCE_WEIGHTS)[0]
                 note = rng.choice(ABSENCE_NOTES[reason])
             attendance.append(
-                (created, stamp, meeting_id, s.member_id, branch.org.id, presence, reason, note, signed_at, signed_by)
+                (created, stamp, meeting_id, s.member_id, branch.org_id, presence, reason, note, signed_at, signed_by)
             )
         host = branch.secretary
         minutes = (
@@ -365,7 +372,7 @@ class _Producer:
         self.rows[Meeting].append(
             (
                 meeting_id, created, reviewed_at or stamp, 1, org_id, topic, starts, ends,
-                f"{branch.org.department or '机关'}会议室", host, branch.recorder, lecturer, status, minutes, "",
+                f"{branch.department or '机关'}会议室", host, branch.recorder, lecturer, status, minutes, "",
                 recorded_at, backfilled, review_state, comment, reviewed_by, reviewed_at,
                 f"{rng.getrandbits(128):032x}", secretary_user,
             )
@@ -376,14 +383,26 @@ class _Producer:
 
     # --- one branch over the years ---
 
-    def branch(self, branch: _Branch, months: list[date], *, secretary_user, reviewer) -> None:
+    def branch(
+        self,
+        branch: BranchPeople,
+        months: list[date],
+        *,
+        secretary_user,
+        reviewer,
+        missed: frozenset[date] = frozenset(),
+        life_meeting: bool = True,
+    ) -> None:
+        """The branch's meetings month by month; none at all in the `missed` months."""
         rng = self.rng
         lax = rng.random() < LAX_SHARE
         skip = LAX_SKIP if lax else SKIP
         lecture_with_theme_day = rng.random() < LECTURE_WITH_THEME_DAY
         users = {"secretary_user": secretary_user, "reviewer": reviewer}
-        org_id = branch.org.id
+        org_id = branch.org_id
         for month in months:
+            if month in missed:
+                continue
             last = (month + relativedelta(months=1) - timedelta(days=1)).day
             quarter_end = month.month % 3 == 0
             # 主题党日
@@ -427,24 +446,21 @@ class _Producer:
                     branch, org_id, activities, topic, day, 15, branch.invitees(day), lecturer=lecturer, **users
                 )
             # 组织生活会 + 民主评议党员, in December
-            if month.month == 12 and rng.random() >= skip / 2:
-                day = month.replace(day=rng.randint(15, 28))
-                invitees = branch.invitees(day)
-                done = self.meeting(
-                    branch,
-                    org_id,
-                    [Activity.LIFE_MEETING, Activity.APPRAISAL],
-                    LIFE_TOPIC.format(year=month.year),
-                    day,
-                    9,
-                    invitees,
-                    **users,
-                )
-                if done:
-                    self.life_meeting(branch, *done, day)
+            if life_meeting and month.month == 12 and rng.random() >= skip / 2:
+                self.life_and_appraisal(branch, month.replace(day=rng.randint(15, 28)), **users)
         self.talks(branch, months, secretary_user)
 
-    def life_meeting(self, branch: _Branch, meeting_id: int, present: list[int], day: date) -> None:
+    def life_and_appraisal(self, branch: BranchPeople, day: date, **users) -> int | None:
+        """The year's 组织生活会 with 民主评议党员; its id if held."""
+        topic = LIFE_TOPIC.format(year=day.year)
+        activities = [Activity.LIFE_MEETING, Activity.APPRAISAL]
+        done = self.meeting(branch, branch.org_id, activities, topic, day, 9, branch.invitees(day), **users)
+        if done:
+            self.life_parts(branch, *done, day)
+        return done[0] if done else None
+
+    def life_parts(self, branch: BranchPeople, meeting_id: int, present: list[int], day: date) -> None:
+        """Self-criticism and criticism of the committee members, two 整改 items, everyone present rated."""
         rng = self.rng
         stamp = datetime(day.year, day.month, day.day, 12, tzinfo=self.tz)
         seated = [m for m in branch.seats.values() if m in present] or present[:1]
@@ -477,7 +493,7 @@ class _Producer:
             votes = (excellent, qualified, basic, 0)
             self.rows[AppraisalRating].append((stamp, stamp, meeting_id, member_id, rating, *votes))
 
-    def talks(self, branch: _Branch, months: list[date], recorded_by: int | None) -> None:
+    def talks(self, branch: BranchPeople, months: list[date], recorded_by: int | None) -> None:
         """Each year: the secretary with every other committee member and a few members."""
         rng = self.rng
         talker = branch.secretary
@@ -497,14 +513,14 @@ class _Producer:
                 stamp = datetime(day.year, day.month, day.day, 17, tzinfo=self.tz)
                 kind = TalkKind.HEART if rng.random() < 0.85 else rng.choice((TalkKind.REMINDER, TalkKind.INTEGRITY))
                 self.rows[Talk].append(
-                    (stamp, stamp, 1, branch.org.id, talker, talkee, day, kind, rng.choice(TALK_SUMMARIES), recorded_by)
+                    (stamp, stamp, 1, branch.org_id, talker, talkee, day, kind, rng.choice(TALK_SUMMARIES), recorded_by)
                 )
 
     def flush(self) -> None:
         for model, fields, label in TABLES:
             rows = self.rows[model]
             _write(model, fields, rows)
-            self.ctx.counts[label] = self.ctx.counts.get(label, 0) + len(rows)
+            self.counts[label] = self.counts.get(label, 0) + len(rows)
             rows.clear()
 
 
@@ -527,11 +543,14 @@ def produce_meetings(ctx: ScaleContext) -> None:
     reviewers = {o.id: ctx.users.get(f"gw_admin_{n:03d}") for n, o in enumerate(organs, start=1)}
     admin = ctx.users.get(ADMIN_USERNAME)
     months = _months(ctx.today, ctx.years)
-    producer = _Producer(ctx)
+    names = {m.id: m.name for m in scale_members(ctx)}
+    producer = Writer(rng=ctx.rng, today=ctx.today, names=names, counts=ctx.counts)
     label = "组织生活（党支部）"
     ctx.report(label, 0, len(branches))
     for n, org in enumerate(branches, start=1):
-        branch = _Branch(org, stints.get(org.id, []), by_term.get(terms.get(org.id), {}), groups.get(org.id, []))
+        branch = BranchPeople(
+            org.id, org.department, stints.get(org.id, []), by_term.get(terms.get(org.id), {}), groups.get(org.id, [])
+        )
         producer.branch(
             branch,
             months,
