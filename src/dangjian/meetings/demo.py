@@ -119,6 +119,7 @@ def produce_meetings(ctx: DemoContext) -> None:
             reviewer=admin.pk,
             missed=missed,
             life_meeting=False,
+            lax=False,  # the gaps are MISSED's, the same whatever the day
         )
         # The latest 组织生活会 at least a week past: this December's once it is under way, else last year's.
         if ctx.today.month == 12 and ctx.today.day >= 12:
@@ -126,7 +127,7 @@ def produce_meetings(ctx: DemoContext) -> None:
         else:
             day = date(ctx.today.year - 1, 12, ctx.rng.randint(15, 26))
         if day.replace(day=1) not in missed:
-            writer.life_and_appraisal(branch, day, secretary_user=admin.pk, reviewer=admin.pk)
+            writer.life_and_appraisal(branch, day, secretary_user=user.pk if user else admin.pk, reviewer=admin.pk)
     writer.flush()
     _persona_situations(ctx, [orgs[code] for code in PERSONA_BRANCHES], admin)
     _planned(ctx, branches)
