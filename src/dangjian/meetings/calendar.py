@@ -18,7 +18,7 @@ ERR_MONTH = "月份格式应为“年-月”（如 2026-03），且在前后{yea
 MONTH_RANGE_YEARS = 10
 #: At most this many meetings are shown in a month (a committee over thousands of branches: choose an org).
 MAX_MEETINGS = 500
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
 
 
 def parse_month(value: str | None, today: date) -> tuple[date, str]:

@@ -25,7 +25,7 @@ def _org_param(request: HttpRequest) -> Organization | None:
     value = request.GET.get("org", "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise Http404
     return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(value))
 
