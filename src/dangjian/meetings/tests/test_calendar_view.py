@@ -28,11 +28,11 @@ def test_parse_month_is_bounded(clock):
 def test_the_month_shows_planned_held_and_cancelled_meetings_of_the_scope(world, clock, client_for):
     today = clock.today()
     first = month_start(today)
-    meeting(world, on=local(first), held=True, topic="月初已召开")
+    meeting(world, on=local(first, 8), held=True, topic="月初已召开")
     cancelled = meeting(world, on=local(first, 9), topic="取消的会")
     Meeting.objects.unrestricted().filter(pk=cancelled.pk).update(status="cancelled")
     meeting(world, on=timezone.now() + timedelta(hours=1), topic="计划中")
-    meeting(world, org=world.branch_b, on=local(first), held=True, topic="财务处的会")
+    meeting(world, org=world.branch_b, on=local(first, 8), held=True, topic="财务处的会")
     url = reverse("meetings:calendar")
     page = client_for(world.secretary_a).get(url).content.decode()
     for topic in ("月初已召开", "取消的会"):
@@ -49,8 +49,8 @@ def test_the_month_shows_planned_held_and_cancelled_meetings_of_the_scope(world,
 
 def test_a_member_sees_the_meetings_they_are_invited_to(world, clock, client_for):
     first = month_start(clock.today())
-    meeting(world, on=local(first), held=True, topic="支部主题党日")
-    meeting(world, on=local(first), held=True, topic="支委会", activities=["committee"])  # member_a2's seat only
+    meeting(world, on=local(first, 8), held=True, topic="支部主题党日")
+    meeting(world, on=local(first, 8), held=True, topic="支委会", activities=["committee"])  # member_a2's seat only
     page = client_for(world.member_user_a).get(reverse("meetings:calendar")).content.decode()
     assert "支部主题党日" in page and "支委会" not in page
 
