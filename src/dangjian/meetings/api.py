@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from dangjian.core.api import ERROR_RESPONSES, WRITE_RESPONSES, InvalidParams, PageParams, paginate
@@ -225,7 +225,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn, response: HttpRespo
     )
     meeting = _get(user, meeting.pk)
     response["ETag"] = etag(meeting)
-    return 201, _detail(user, meeting)
+    return Status(201, _detail(user, meeting))
 
 
 class AttendanceOut(Schema):
