@@ -171,7 +171,8 @@ class SigninResult:
 
 
 def check_can_sign_in(user, meeting: Meeting) -> Attendance:
-    """What does not depend on the token: the meeting held, the user invited, now within the window."""
+    """What does not depend on the token: the meeting not cancelled, the user invited, and (unless already signed
+    in, which is answered calmly whatever the link) now within the window."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(ERR_CANCELLED, code="cancelled")
     attendance = own_attendance(user, meeting)
@@ -186,16 +187,19 @@ def check_can_sign_in(user, meeting: Meeting) -> Attendance:
 @transaction.atomic
 def sign_in(*, user, meeting: Meeting, token: str = "", code: str = "") -> SigninResult:
     """Sign the user in to `meeting` as themself, with a token from the QR link or a typed code. Already signed in:
-    the earlier time, nothing written (a replayed link). Refusals are ValidationErrors with the reason in Chinese."""
+    the earlier time, nothing written, whatever the link (a replayed or old one). Refusals are ValidationErrors
+    with the reason in Chinese; nothing is written then."""
+    attendance = check_can_sign_in(user, meeting)
+    if attendance.signed_in_at is not None:
+        return SigninResult(attendance, already=True)
     if token:
         check_token(meeting, token)
     elif code:
         check_code(meeting, code)
     else:
         raise ValidationError(ERR_NO_CREDENTIAL, code="missing")
-    check_can_sign_in(user, meeting)
     # Locked, then re-read: two taps at once write one sign-in.
-    attendance = Attendance.objects.visible_to(user).select_for_update().get(meeting=meeting, member__user=user)
+    attendance = Attendance.objects.visible_to(user).select_for_update().get(pk=attendance.pk)
     if attendance.signed_in_at is not None:
         return SigninResult(attendance, already=True)
     attendance.presence = Presence.PRESENT

@@ -43,7 +43,8 @@ def refused(world, meeting, message, **credentials) -> None:
 
 def test_a_fresh_token_signs_the_member_in_once(world, clock):
     meeting = meeting_at(world, clock)
-    result = signin.sign_in(user=world.member_user_a, meeting=meeting, token=signin.make_token(meeting))
+    token = signin.make_token(meeting)
+    result = signin.sign_in(user=world.member_user_a, meeting=meeting, token=token)
     assert not result.already and result.message == signin.MSG_DONE
     row = own_row(world, meeting)
     assert (row.presence, row.signed_by) == (Presence.PRESENT, SignedBy.SELF)
@@ -57,6 +58,10 @@ def test_a_fresh_token_signs_the_member_in_once(world, clock):
     assert again.already
     assert again.message == f"您已于 {timezone_hhmm(row.signed_in_at)} 签到"
     assert rows(meeting) == before  # the replay wrote nothing
+    # The photo of an old QR code, or a link gone stale, is answered as calmly once signed in.
+    for stale in (token, "garbage"):
+        assert signin.sign_in(user=world.member_user_a, meeting=meeting, token=stale).already
+    assert rows(meeting) == before
 
 
 def timezone_hhmm(value) -> str:
