@@ -199,7 +199,7 @@ def sign_in(*, user, meeting: Meeting, token: str = "", code: str = "") -> Signi
     else:
         raise ValidationError(ERR_NO_CREDENTIAL, code="missing")
     # Locked, then re-read: two taps at once write one sign-in.
-    attendance = Attendance.objects.visible_to(user).select_for_update().get(pk=attendance.pk)
+    attendance = Attendance.objects.visible_to(user).select_for_update(of=("self",)).get(pk=attendance.pk)
     if attendance.signed_in_at is not None:
         return SigninResult(attendance, already=True)
     attendance.presence = Presence.PRESENT
@@ -215,11 +215,11 @@ def sign_in(*, user, meeting: Meeting, token: str = "", code: str = "") -> Signi
 @transaction.atomic
 def rotate_secret(*, by, meeting: Meeting) -> Meeting:
     """重置二维码: a new secret, so every link and code shown before stops working."""
-    locked = Meeting.objects.changeable_by(by).select_for_update().filter(pk=meeting.pk).first()
-    if locked is None:
-        locked = Meeting.objects.visible_to(by).select_for_update().select_related("recorder").get(pk=meeting.pk)
-        if not (locked.recorder_id and locked.recorder.user_id == by.pk):
-            raise PermissionDenied(ERR_NOT_YOURS)
+    try:
+        checked = manageable_meeting(by, meeting.pk)
+    except Meeting.DoesNotExist:
+        raise PermissionDenied(ERR_NOT_YOURS) from None
+    locked = Meeting.objects.unrestricted().select_for_update(of=("self",)).get(pk=checked.pk)  # checked above
     locked.signin_secret = secrets.token_urlsafe(32)
     locked.save(update_fields=["signin_secret", "updated_at"])
     return locked
@@ -254,7 +254,7 @@ def attendance_update(
     *, by, attendance: Attendance, presence: str, absence_reason: str = "", absence_note: str = ""
 ) -> Attendance:
     """One invitee's presence, set by whoever may change the meeting; an absentee carries a reason."""
-    locked = Attendance.objects.select_for_update().select_related("meeting__org", "meeting__recorder")
+    locked = Attendance.objects.select_for_update(of=("self",)).select_related("meeting__org", "meeting__recorder")
     locked = locked.get(pk=attendance.pk)  # the row the caller fetched in scope; scope re-checked below
     if not may_manage(by, locked.meeting):
         raise PermissionDenied(ERR_NOT_YOURS)
