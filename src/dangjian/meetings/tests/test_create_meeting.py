@@ -68,3 +68,12 @@ def test_refusals(world, clock):
     assert error.value.message_dict["activities"] == [ERR_GROUP_MEETING]
     with pytest.raises(PermissionDenied):
         plan(world, world.secretary_b, day=tomorrow)
+
+
+def test_each_reader_sees_a_meeting_once(world, clock):
+    from dangjian.meetings.models import Meeting
+
+    meeting = plan(world, world.secretary_a, day=clock.today())
+    for user in (world.admin, world.secretary_a, world.member_user_a):
+        assert list(Meeting.objects.visible_to(user)) == [meeting]
+    assert list(Meeting.objects.visible_to(world.secretary_b)) == []
