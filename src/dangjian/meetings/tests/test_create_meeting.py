@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian.meetings.choices import Activity, MeetingStatus
-from dangjian.meetings.models import Attendance, MeetingActivity
+from dangjian.meetings.models import Attendance, Meeting, MeetingActivity
 from dangjian.meetings.services import ERR_GROUP_MEETING, ERR_HELD_IN_FUTURE, create_meeting
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,6 @@ def test_refusals(world, clock):
 
 
 def test_each_reader_sees_a_meeting_once(world, clock):
-    from dangjian.meetings.models import Meeting
-
     meeting = plan(world, world.secretary_a, day=clock.today())
     for user in (world.admin, world.secretary_a, world.member_user_a):
         assert list(Meeting.objects.visible_to(user)) == [meeting]
