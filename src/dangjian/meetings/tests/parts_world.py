@@ -44,7 +44,9 @@ def _side(world, side: str):
     attachment = Attachment(meeting=meeting, name="现场照片.png", size=10, content_type="image/png")
     attachment.file.save("a.png", SimpleUploadedFile("a.png", png_bytes()), save=False)
     attachment.save()
-    item = LifeMeetingItem.objects.create(meeting=meeting, member=member, kind=CriticismKind.SELF, content="学习不够深入")
+    item = LifeMeetingItem.objects.create(
+        meeting=meeting, member=member, kind=CriticismKind.SELF, content="学习不够深入"
+    )
     rect = Rectification.objects.create(
         meeting=meeting, content="加强理论学习", owner=member, deadline=meeting.starts_at.date() + timedelta(days=30)
     )
