@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core import clock
 from dangjian.core.generic import form_action, post_action, submit
@@ -95,6 +95,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     try:
         attachment = parts.attachment_for_download(fetched_by=request.user, pk=pk)
@@ -326,6 +327,7 @@ def _kinds(meetings: list[Meeting]) -> dict[int, list[str]]:
     return kinds
 
 
+@require_GET
 def meeting_docx(request: HttpRequest, pk: int) -> FileResponse:
     meeting = _meeting(request, pk)
     meetings = parts.meetings_for_docx(fetched_by=request.user, pks=[meeting.pk])
@@ -333,6 +335,7 @@ def meeting_docx(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(buffer, as_attachment=True, filename=documents.filename(meeting))
 
 
+@require_GET
 def year_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """All HELD meetings of the org in ?year= (2000..2100; default this year) in one document."""
     org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)

@@ -382,6 +382,7 @@ class MeetingParts:
     is_life: bool
     is_appraisal: bool
     can_see_ratings: bool
+    can_export_year: bool
     attachments: list[Attachment]
     life_items: list[LifeMeetingItem]
     rectifications: list[Rectification]
@@ -392,7 +393,7 @@ class MeetingParts:
 
 def meeting_parts(*, fetched_by, meeting: Meeting) -> MeetingParts:
     """What the detail page shows of a meeting the caller already fetched through visible_to: files, 组织生活会
-    items and 整改 (overdue marked), 民主评议 ratings (to those with the view right over the org). 6 queries at most."""
+    items and 整改 (overdue marked), 民主评议 ratings (to those with the view right over the org). 7 queries at most."""
     kinds = activities_of(meeting)
     can_change = Meeting.objects.changeable_by(fetched_by).filter(pk=meeting.pk).exists()
     is_life = Activity.LIFE_MEETING in kinds
@@ -407,6 +408,8 @@ def meeting_parts(*, fetched_by, meeting: Meeting) -> MeetingParts:
         for item in rectifications:
             item.overdue = is_overdue(item, today)
     can_see_ratings = fetched_by.can(Capability.VIEW, meeting.org.path)
+    # An invitee of a 党总支's meeting may not see that org: its year volume is then no link of theirs.
+    can_export_year = Organization.objects.visible_to(fetched_by).filter(pk=meeting.org_id).exists()
     summary = None
     if is_appraisal and can_see_ratings:
         ratings = list(AppraisalRating.objects.visible_to(fetched_by).filter(meeting=meeting).select_related("member"))
@@ -417,6 +420,7 @@ def meeting_parts(*, fetched_by, meeting: Meeting) -> MeetingParts:
         is_life=is_life,
         is_appraisal=is_appraisal,
         can_see_ratings=can_see_ratings,
+        can_export_year=can_export_year,
         attachments=attachments,
         life_items=life_items,
         rectifications=rectifications,

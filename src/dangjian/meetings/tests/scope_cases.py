@@ -34,7 +34,8 @@ def _org_year(attr: str):
 CASES |= {
     "meetings:parts": _parts_case("parts", "meeting", change=False, post=False),
     "meetings:attachment_upload": _parts_case("upload", "meeting", change=True),
-    "meetings:attachment_download": _parts_case("download", "attachment", change=False),
+    # Downloads: GET only (post=False keeps them out of the form-page walk).
+    "meetings:attachment_download": _parts_case("download", "attachment", change=False, post=False),
     "meetings:attachment_delete": _parts_case("delete", "attachment", change=True, get=False),
     "meetings:life_item_create": _parts_case("life", "meeting", change=True),
     "meetings:life_item_edit": _parts_case("life", "life_item", change=True),
@@ -43,8 +44,8 @@ CASES |= {
     "meetings:rectification_edit": _parts_case("rect", "rectification", change=True),
     "meetings:rectification_delete": _parts_case("rect", "rectification", change=True, get=False),
     "meetings:appraisal": _parts_case("appraisal", "meeting", change=True),
-    "meetings:docx": _parts_case("docx", "meeting", change=False),
-    "meetings:year_docx": Case(a_ok=A_SIDE, b_ok=B_SIDE, a=_org_year("a"), b=_org_year("b")),
+    "meetings:docx": _parts_case("docx", "meeting", change=False, post=False),
+    "meetings:year_docx": Case(a_ok=A_SIDE, b_ok=B_SIDE, a=_org_year("a"), b=_org_year("b"), post=False),
     # Everyone has a talk list: their scope's talks, a plain member their own.
     "meetings:talk_list": Case(a_ok=set(PERSONAS), post=False),
     "meetings:talk_create": Case(

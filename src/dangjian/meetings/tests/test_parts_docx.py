@@ -106,3 +106,14 @@ def test_scope_and_bounds(world, client_for):
     # An empty year is a document too.
     response = client.get(reverse("meetings:year_docx", args=[world.branch_a.pk]) + "?year=2000")
     assert "共 0 次会议" in text_of(response)[0]
+
+
+def test_an_invitee_who_cannot_see_the_holding_org_gets_no_year_link(world, client_for):
+    meeting = held_meeting(world, world.general, activities=[Activity.ASSEMBLY], topic="党总支党员大会")
+    page = client_for(world.member_user_a).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    assert reverse("meetings:docx", args=[meeting.pk]) in page
+    assert reverse("meetings:year_docx", args=[world.general.pk]) not in page
+    url = reverse("meetings:year_docx", args=[world.general.pk])
+    assert client_for(world.member_user_a).get(url).status_code == 404
+    page = client_for(world.admin).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    assert reverse("meetings:year_docx", args=[world.general.pk]) in page

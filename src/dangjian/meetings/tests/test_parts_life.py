@@ -132,7 +132,7 @@ def test_detail_sections_read_a_fixed_number_of_queries(world, django_assert_max
     parts.meeting_parts(fetched_by=world.secretary_a, meeting=meeting)  # warm the user's grants
 
     def count():
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(8):
             result = parts.meeting_parts(fetched_by=world.secretary_a, meeting=meeting)
         return result
 
