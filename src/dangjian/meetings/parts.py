@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from dangjian.core import clock
 from dangjian.core.concurrency import check_version
@@ -257,7 +258,7 @@ def rectification_save(
     _require_activity(meeting, Activity.LIFE_MEETING, ERR_NOT_LIFE)
     _check_member(meeting.org, owner, "owner")
     check_not_future(done_on=done_on)
-    if done_on is not None and done_on < meeting.starts_at.date():
+    if done_on is not None and done_on < timezone.localtime(meeting.starts_at).date():
         raise ValidationError({"done_on": ERR_DONE_BEFORE})
     if item is None:
         item = Rectification(meeting=meeting)

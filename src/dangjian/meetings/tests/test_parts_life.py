@@ -142,3 +142,22 @@ def test_detail_sections_read_a_fixed_number_of_queries(world, django_assert_max
         Rectification.objects.create(meeting=meeting, content=f"{n}", owner=world.member_a, deadline=meeting.starts_at)
     result = count()
     assert len(result.life_items) == 6 and len(result.rectifications) == 6
+
+
+def test_a_rectification_cannot_be_done_before_the_meeting(world):
+    rect = parts_of(world, "a")["rectification"]
+    meeting = rect.meeting
+    before = meeting.starts_at.date() - timedelta(days=3)
+    with pytest.raises(Exception) as error:
+        parts.rectification_save(
+            by=world.admin,
+            meeting=meeting,
+            content="x",
+            owner=rect.owner,
+            deadline=rect.deadline,
+            done_on=before,
+            item=rect,
+        )
+    assert parts.ERR_DONE_BEFORE in str(error.value)
+    rect.refresh_from_db()
+    assert rect.done_on is None
