@@ -117,3 +117,17 @@ def test_an_invitee_who_cannot_see_the_holding_org_gets_no_year_link(world, clie
     assert client_for(world.member_user_a).get(url).status_code == 404
     page = client_for(world.admin).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
     assert reverse("meetings:year_docx", args=[world.general.pk]) in page
+
+
+def test_the_year_reads_a_fixed_number_of_queries(world, django_assert_num_queries):
+    from dangjian.meetings import parts  # noqa: PLC0415
+
+    first = recorded(world, world.branch_a, topic="第一次会议")
+    year = timezone.localtime(first.starts_at).year
+    parts.held_meetings_of_year(fetched_by=world.secretary_a, org=world.branch_a, year=year)  # the grants, once
+    with django_assert_num_queries(2):
+        assert len(parts.held_meetings_of_year(fetched_by=world.secretary_a, org=world.branch_a, year=year)) == 1
+    for n in range(4):
+        recorded(world, world.branch_a, topic=f"会议{n}")
+    with django_assert_num_queries(2):
+        assert len(parts.held_meetings_of_year(fetched_by=world.secretary_a, org=world.branch_a, year=year)) == 5
