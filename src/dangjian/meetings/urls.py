@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401  (each section below adds its pages)
+from django.urls import path
+
+from . import views
 
 from . import part_views
 
@@ -6,6 +8,16 @@ app_name = "meetings"
 
 urlpatterns = [
     # records: plan, list, detail, attendance, minutes, attachments, 组织生活会, 民主评议, review, talks, docx
+    path("", views.meeting_list_view, name="list"),
+    path("export/", views.meeting_export, name="export"),
+    path("new/", views.meeting_create, name="create"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/record/", views.meeting_record, name="record"),
+    path("<int:pk>/attendance/", views.meeting_attendance_view, name="attendance"),
+    path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
+    path("<int:pk>/submit/", views.meeting_submit, name="submit"),
+    path("<int:pk>/review/", views.meeting_review, name="review"),
     # sign-in: QR, phone sign-in, printable sheet
     # compliance: overview heat map, per org, xlsx
     # workbench: calendar

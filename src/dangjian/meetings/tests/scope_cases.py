@@ -1,13 +1,54 @@
 """Scope cases of the meetings URLs: how each answers every persona (collected by core/tests/scope_walk.py)."""
 
-from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, PERSONAS, ApiCase, Case
+from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, PERSONAS, VIEWERS, ApiCase, Case
 
+from .factories import meeting_of, submitted_meeting
 from .parts_world import part
 
-CASES: dict[str, Case] = {}
+CHANGE_B = {"admin", "secretary_b"}
+
+
+def meeting_a(w, **kwargs):
+    return ([meeting_of(w.branch_a, w.secretary_a, **kwargs).pk], "")
+
+
+def meeting_b(w, **kwargs):
+    return ([meeting_of(w.branch_b, w.secretary_b, **kwargs).pk], "")
+
+
+CASES: dict[str, Case] = {
+    # records
+    "meetings:list": Case(a_ok=VIEWERS, post=False),
+    "meetings:export": Case(a_ok=VIEWERS, get=False),
+    "meetings:create": Case(
+        a_ok=CHANGE_A,
+        b_ok=CHANGE_B,
+        a=lambda w: ([], f"?org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}"),
+    ),
+    # A member sees the meetings they are invited to (member_a is invited to branch A's).
+    "meetings:detail": Case(a_ok=A_SIDE, b_ok=B_SIDE, a=meeting_a, b=meeting_b, post=False),
+    "meetings:edit": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=meeting_a, b=meeting_b),
+    "meetings:record": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=meeting_a, b=meeting_b),
+    "meetings:attendance": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=meeting_a, b=meeting_b, get=False),
+    "meetings:cancel": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=meeting_a, b=meeting_b, get=False),
+    "meetings:submit": Case(
+        a_ok=CHANGE_A,
+        b_ok=CHANGE_B,
+        a=lambda w: meeting_a(w, held=True),
+        b=lambda w: meeting_b(w, held=True),
+        get=False,
+    ),
+    # The level above reviews: for branch A (under 第一党总支) and branch B (under the committee), the admin only.
+    "meetings:review": Case(
+        a_ok={"admin"},
+        b_ok={"admin"},
+        a=lambda w: ([submitted_meeting(w.branch_a, w.secretary_a).pk], ""),
+        b=lambda w: ([submitted_meeting(w.branch_b, w.secretary_b).pk], ""),
+    ),
+}
 
 # parts: attachments, 组织生活会, 民主评议, .docx, talks. A plain member of A sees the meetings they are invited to.
-CHANGE_B = {"admin", "secretary_b"}
 
 
 def _parts_case(name: str, target: str, *, change: bool, **kwargs) -> Case:
