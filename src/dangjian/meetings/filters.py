@@ -55,7 +55,9 @@ class MeetingFilter(django_filters.FilterSet):
         label="会议类型", choices=Activity.choices, empty_label="全部类型", method="filter_activity"
     )
     status = django_filters.ChoiceFilter(label="状态", choices=MeetingStatus.choices, empty_label="全部状态")
-    review_state = django_filters.ChoiceFilter(label="审核状态", choices=ReviewState.choices, empty_label="全部")
+    review_state = django_filters.ChoiceFilter(
+        label="审核状态", choices=ReviewState.choices, empty_label="全部", method="filter_review_state"
+    )
     date_from = BoundedDateFilter(label="开始日期从", field_name="starts_at", lookup_expr="date__gte")
     date_to = BoundedDateFilter(label="至", field_name="starts_at", lookup_expr="date__lte")
     backfilled = django_filters.ChoiceFilter(
@@ -106,6 +108,10 @@ class MeetingFilter(django_filters.FilterSet):
         # Exists, not a join: a meeting of two activities stays one row. Its rows belong to the meetings filtered.
         rows = MeetingActivity.objects.unrestricted().filter(meeting=OuterRef("pk"), activity=value)
         return queryset.filter(Exists(rows))
+
+    def filter_review_state(self, queryset, name, value):
+        # A review state is a held meeting's: a planned one has nothing to submit yet.
+        return queryset.filter(status=MeetingStatus.HELD, review_state=value)
 
     def filter_backfilled(self, queryset, name, value):
         return queryset.filter(backfilled=value == YES)

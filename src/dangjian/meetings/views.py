@@ -79,7 +79,7 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
     RequestConfig(request, paginate=False).configure(table)
     table.paginate(per_page=page_size(request))
     table.page = table.paginator.get_page(request.GET.get("page"))
-    table.activities = meeting_activities(list(table.page.object_list))
+    table.activities = meeting_activities([row.record for row in table.page.object_list])
     context = {
         "table": table,
         "filter_form": filterset.form,
