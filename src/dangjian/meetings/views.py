@@ -226,7 +226,8 @@ def meeting_attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已登记出席情况")
         return redirect("meetings:detail", meeting.pk)
     summary = meeting_attendance(meeting)
-    context = {"meeting": meeting, "attendance": summary, "can_tick": True, "tick_error": error}
+    # The attendance table, and the rate above it out of band (hx-swap-oob).
+    context = {"meeting": meeting, "attendance": summary, "can_tick": True, "tick_error": error, "oob": True}
     return render(request, "meetings/meeting_detail.html#attendance", context, status=200)
 
 
