@@ -1,10 +1,11 @@
 """One filter definition for the meetings list, its export (and the API, when it lists meetings)."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from dangjian.core.forms import DateInput, LongSelect
 from dangjian.members.filters import org_options
@@ -25,6 +26,10 @@ YES, NO = "yes", "no"
 def _bounded(value: date) -> None:
     if value is not None and not DATE_MIN <= value <= DATE_MAX:
         raise forms.ValidationError(ERR_DATE_RANGE)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=timezone.get_default_timezone())
 
 
 class BoundedDateFilter(django_filters.DateFilter):
@@ -58,8 +63,8 @@ class MeetingFilter(django_filters.FilterSet):
     review_state = django_filters.ChoiceFilter(
         label="审核状态", choices=ReviewState.choices, empty_label="全部", method="filter_review_state"
     )
-    date_from = BoundedDateFilter(label="开始日期从", field_name="starts_at", lookup_expr="date__gte")
-    date_to = BoundedDateFilter(label="至", field_name="starts_at", lookup_expr="date__lte")
+    date_from = BoundedDateFilter(label="开始日期从", method="filter_date_from")
+    date_to = BoundedDateFilter(label="至", method="filter_date_to")
     backfilled = django_filters.ChoiceFilter(
         label="补录", choices=[(YES, "是"), (NO, "否")], empty_label="全部", method="filter_backfilled"
     )
@@ -108,6 +113,13 @@ class MeetingFilter(django_filters.FilterSet):
         # Exists, not a join: a meeting of two activities stays one row. Its rows belong to the meetings filtered.
         rows = MeetingActivity.objects.unrestricted().filter(meeting=OuterRef("pk"), activity=value)
         return queryset.filter(Exists(rows))
+
+    # Days in China as ranges of starts_at (its index), not starts_at__date (a function of every row).
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(starts_at__gte=_midnight(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=_midnight(value + timedelta(days=1)))
 
     def filter_review_state(self, queryset, name, value):
         # A review state is a held meeting's: a planned one has nothing to submit yet.

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -148,6 +149,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attendance": attendance,
         "can_change": can_change,
         "editable": can_change and editable,
+        # Recording it as held is offered once it has started (a fact is never in the future).
+        "can_record": can_change and editable and meeting.starts_at <= timezone.now(),
         "can_tick": editable and services.may_tick_attendance(user, meeting),
         "can_submit": can_change
         and meeting.status == MeetingStatus.HELD

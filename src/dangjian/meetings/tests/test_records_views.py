@@ -60,12 +60,16 @@ def test_list_filters(world, client_for, clock):
     since = (late.starts_at + timedelta(days=1)).date().isoformat()
     assert "补录的会" not in listed(client, f"?date_from={since}")
     assert listed(client, f"?date_to={since}") == ["补录的会"]
+    day = late.starts_at.date().isoformat()
+    assert listed(client, f"?date_from={day}&date_to={day}") == ["补录的会"]
     # Bounds: a date out of range or a reversed range is reported, not applied.
     response = client.get(LIST + "?date_from=0001-01-01")
     assert ERR_DATE_RANGE in response.content.decode()
     response = client.get(LIST + "?date_from=2026-02-01&date_to=2026-01-01")
     assert ERR_DATE_ORDER in response.content.decode()
     assert client.get(LIST + "?per_page=100000").context["table"].paginator.per_page == 25
+    for junk in ("?per_page=-1", "?page=abc", "?sort=no_such_column", "?org=abc", "?org=999999", "?q=" + "长" * 60):
+        assert client.get(LIST + junk).status_code == 200, junk
     # Sorted by date, oldest first on request.
     assert listed(client, "?sort=starts_at")[0] == "补录的会"
     # Secretary B sees branch B's meeting only, and cannot filter into branch A.
@@ -123,6 +127,8 @@ def test_create_plans_or_records_and_refuses_the_future_as_held(world, client_fo
     meeting = Meeting.objects.unrestricted().get()
     assert response.status_code == 302 and response["Location"] == reverse("meetings:detail", args=[meeting.pk])
     assert (meeting.status, meeting.host) == (MeetingStatus.PLANNED, world.member_a2)
+    # Not started yet: no offer to record it as held.
+    assert 'data-testid="record-link"' not in client.get(response["Location"]).content.decode()
     yesterday = clock.today() - timedelta(days=1)
     response = client.post(url, create_data(yesterday, held="on", topic="昨天的会"))
     assert Meeting.objects.unrestricted().get(topic="昨天的会").status == MeetingStatus.HELD
