@@ -308,7 +308,7 @@ def record_meeting(
     _check_editable(locked)
     now = timezone.now()
     if locked.starts_at > now:
-        raise ValidationError({"minutes": ERR_HELD_IN_FUTURE})
+        raise ValidationError(ERR_HELD_IN_FUTURE)  # the form's top: its start is on the edit page
     attendance = attendance or {}
     rows = {row.member_id: row for row in Attendance.objects.unrestricted().filter(meeting=locked)}
     outsiders = set(attendance) - set(rows)

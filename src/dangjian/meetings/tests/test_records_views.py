@@ -189,6 +189,16 @@ def test_record_page_with_attendance(world, client_for, clock):
     assert 'data-testid="backfilled"' in client.get(LIST).content.decode()
 
 
+def test_a_meeting_ahead_cannot_be_recorded_as_held(world, client_for, clock):
+    meeting = meeting_of(world.branch_a, world.secretary_a, days_ago=-1)
+    data = {"version": meeting.version, "minutes": "提前写好", f"presence_{world.member_a.pk}": "present"}
+    data[f"presence_{world.member_a2.pk}"] = "present"
+    response = client_for(world.secretary_a).post(reverse("meetings:record", args=[meeting.pk]), data)
+    assert response.status_code == 400 and ERR_HELD_IN_FUTURE in response.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.minutes) == (MeetingStatus.PLANNED, "")
+
+
 def test_stale_record_form_is_refused(world, client_for, clock):
     meeting = meeting_of(world.branch_a, world.secretary_a, days_ago=-3)
     client = client_for(world.secretary_a)
