@@ -20,7 +20,7 @@ def test_parts_pages_at_phone_width(page: Page, live_server, world, violations):
     meeting = parts_of(world, "a")["meeting"]
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, live_server.url, "secretary_a")
-    page.goto(live_server.url + reverse("meetings:parts", args=[meeting.pk]))
+    page.goto(live_server.url + reverse("meetings:detail", args=[meeting.pk]))
     expect(page.get_by_role("heading", name="整改事项（1）")).to_be_visible()
     fits(page)
     page.goto(live_server.url + reverse("meetings:appraisal", args=[meeting.pk]))

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core import clock
@@ -27,17 +27,12 @@ MSG_TALK_SAVED = "已保存谈话记录"
 
 
 def meeting_url(meeting: Meeting) -> str:
-    """The meeting's page (the records lane's meetings:detail); this lane's own sections page until it exists."""
-    try:
-        return reverse("meetings:detail", args=[meeting.pk])
-    except NoReverseMatch:
-        return reverse("meetings:parts", args=[meeting.pk])
+    return reverse("meetings:detail", args=[meeting.pk])
 
 
 def _meeting(request: HttpRequest, pk: int, *, change: bool = False, activity: str | None = None) -> Meeting:
     user = request.user
-    # distinct(): visible_to ORs in the invitee's own meetings through a join on the attendances (one row each).
-    meetings = Meeting.objects.changeable_by(user) if change else Meeting.objects.visible_to(user).distinct()
+    meetings = Meeting.objects.changeable_by(user) if change else Meeting.objects.visible_to(user)
     meeting = get_object_or_404(meetings.select_related("org"), pk=pk)
     if activity is not None and activity not in parts.activities_of(meeting):
         raise Http404  # the page exists only for a meeting of that kind
@@ -67,14 +62,6 @@ def _meeting_form(request, form, action, *, meeting: Meeting, title: str, templa
         breadcrumbs=_breadcrumbs(meeting),
         cancel_url=page,
         **extra,
-    )
-
-
-def meeting_parts_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The meeting's files, 组织生活会 and 民主评议 sections on a page of their own (the detail page includes them)."""
-    meeting = _meeting(request, pk)
-    return render(
-        request, "meetings/parts/meeting_parts.html", {"meeting": meeting, "detail_url": meeting_url(meeting)}
     )
 
 

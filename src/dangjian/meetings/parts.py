@@ -531,7 +531,6 @@ def talk_year(*, fetched_by, org: Organization, year: int) -> TalkYear:
 def _for_docx(fetched_by) -> QuerySet[Meeting]:
     return (
         Meeting.objects.visible_to(fetched_by)
-        .distinct()  # visible_to's own-records join on the attendances gives a row per matching invitee
         .select_related("org", "host", "recorder", "lecturer")
         # The invitees of meetings fetched through visible_to: the 签到 list of each record.
         .prefetch_related(Prefetch("attendances", queryset=Attendance.objects.unrestricted().select_related("member")))

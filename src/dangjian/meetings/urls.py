@@ -1,8 +1,6 @@
 from django.urls import path
 
-from . import views
-
-from . import part_views
+from . import part_views, views
 
 app_name = "meetings"
 
@@ -22,7 +20,6 @@ urlpatterns = [
     # compliance: overview heat map, per org, xlsx
     # workbench: calendar
     # parts
-    path("<int:pk>/parts/", part_views.meeting_parts_page, name="parts"),
     path("<int:pk>/attachments/new/", part_views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", part_views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", part_views.attachment_delete, name="attachment_delete"),

@@ -73,7 +73,6 @@ def _org_year(attr: str):
 
 
 CASES |= {
-    "meetings:parts": _parts_case("parts", "meeting", change=False, post=False),
     "meetings:attachment_upload": _parts_case("upload", "meeting", change=True),
     # Downloads: GET only (post=False keeps them out of the form-page walk).
     "meetings:attachment_download": _parts_case("download", "attachment", change=False, post=False),

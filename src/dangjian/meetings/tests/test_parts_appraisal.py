@@ -47,7 +47,7 @@ def test_ratings_saved_with_a_warning_and_the_unqualified_notice(world, client_f
     assert ratings[world.member_a.pk].rating == Rating.EXCELLENT
     assert ratings[world.member_a2.pk].votes_unqualified == 2
     # The detail sections list the 不合格 member with the notice.
-    page = client.get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert 'id="unqualified"' in page and "评为不合格：张宏伟" in page
     # Clearing a row removes the rating.
     client.post(url, row(world.member_a, Rating.QUALIFIED, q=2) | row(world.member_a2))
@@ -90,5 +90,5 @@ def test_a_member_does_not_see_the_ratings(world, client_for):
         meeting=meeting,
         rows=[parts.RatingRow(world.member_a2, Rating.UNQUALIFIED, votes_unqualified=1)],
     )
-    page = client_for(world.member_user_a).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client_for(world.member_user_a).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert "录入评议结果" not in page and "评为不合格" not in page and "不合格票" not in page

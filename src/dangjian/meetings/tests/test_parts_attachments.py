@@ -140,9 +140,9 @@ def test_delete_removes_the_row_and_the_file(world, client_for, django_capture_o
 def test_detail_sections_list_the_files_with_links_the_user_may_follow(world, client_for):
     attachment = parts_of(world, "a")["attachment"]
     meeting = attachment.meeting
-    page = client_for(world.member_user_a).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client_for(world.member_user_a).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert "现场照片.png" in page
     assert reverse("meetings:attachment_download", args=[attachment.pk]) in page
     assert reverse("meetings:attachment_upload", args=[meeting.pk]) not in page  # a member cannot upload
-    page = client_for(world.secretary_a).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client_for(world.secretary_a).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert reverse("meetings:attachment_upload", args=[meeting.pk]) in page

@@ -110,12 +110,12 @@ def test_scope_and_bounds(world, client_for):
 
 def test_an_invitee_who_cannot_see_the_holding_org_gets_no_year_link(world, client_for):
     meeting = held_meeting(world, world.general, activities=[Activity.ASSEMBLY], topic="党总支党员大会")
-    page = client_for(world.member_user_a).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client_for(world.member_user_a).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert reverse("meetings:docx", args=[meeting.pk]) in page
     assert reverse("meetings:year_docx", args=[world.general.pk]) not in page
     url = reverse("meetings:year_docx", args=[world.general.pk])
     assert client_for(world.member_user_a).get(url).status_code == 404
-    page = client_for(world.admin).get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client_for(world.admin).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert reverse("meetings:year_docx", args=[world.general.pk]) in page
 
 

@@ -51,7 +51,7 @@ def test_pages_exist_only_for_a_life_meeting(world, client_for):
     assert client.get(reverse("meetings:life_item_create", args=[meeting.pk])).status_code == 404
     assert client.get(reverse("meetings:rectification_create", args=[meeting.pk])).status_code == 404
     assert client.get(reverse("meetings:appraisal", args=[meeting.pk])).status_code == 404
-    page = client.get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert 'id="rectifications"' not in page and 'id="appraisal"' not in page
 
 
@@ -66,7 +66,7 @@ def test_rectification_with_owner_and_deadline_overdue_shown_in_red(world, clien
     assert response.status_code == 302
     late = Rectification.objects.unrestricted().get()
     Rectification.objects.create(meeting=meeting, content="按时完成", owner=world.member_a, deadline=today)
-    page = client.get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert page.count("已逾期") == 1
     assert 'class="table-danger"' in page
     # Done: no longer overdue.
@@ -81,7 +81,7 @@ def test_rectification_with_owner_and_deadline_overdue_shown_in_red(world, clien
         },
     )
     assert response.status_code == 302
-    page = client.get(reverse("meetings:parts", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert "已逾期" not in page
 
 
