@@ -24,7 +24,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from dangjian.core import clock
-from dangjian.core.permissions import Capability
+from dangjian.core.roles import Capability
 from dangjian.core.scope import collapse_paths, subtree_q
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
