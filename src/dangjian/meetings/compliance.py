@@ -301,6 +301,8 @@ def compliance_overview(
     """The heat map of `root`'s subtree (None: the user's top orgs) over `months`: rows rolled up per direct child,
     the worst branches, per-activity totals. A fixed number of queries whatever the size of the tree."""
     roots = [root] if root is not None else top_orgs(fetched_by)
+    if root is None and len(roots) == 1:
+        root = roots[0]  # one top org (the usual case): its children are the rows
     done = compute(fetched_by=fetched_by, roots=roots, months=months, today=today)
     index = {m: i for i, m in enumerate(months)}
     step = Organization.steplen
@@ -401,13 +403,17 @@ def org_compliance(
     period: Period,
     activity: str | None = None,
     today: date | None = None,
+    ending: bool = False,
 ) -> OrgCompliance:
-    """Required vs held per activity for `org` (a branch, or every branch below another org) in `period`."""
+    """Required vs held per activity for `org` (a branch, or every branch below another org) in `period`: the
+    obligations whose own period lies inside it, or (`ending`, the heat map's cell) every one shown in its months
+    (a quarter's in its last month, a year's in December)."""
     done = compute(fetched_by=fetched_by, roots=[org], months=period.months, today=today)
     branches = []
     everything: list[Obligation] = []
     for b in done.branches:
-        items = _only(in_period(done.obligations[b.pk], period), activity)
+        items = done.obligations[b.pk] if ending else in_period(done.obligations[b.pk], period)
+        items = _only(items, activity)
         everything.extend(items)
         branches.append(BranchItems(done.orgs[b.path], items, rules.cell_counts(items)))
     return OrgCompliance(

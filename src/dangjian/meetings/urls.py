@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import part_views, views
 
+from . import compliance_views  # compliance
+
 app_name = "meetings"
 
 urlpatterns = [
@@ -18,6 +20,9 @@ urlpatterns = [
     path("<int:pk>/review/", views.meeting_review, name="review"),
     # sign-in: QR, phone sign-in, printable sheet
     # compliance: overview heat map, per org, xlsx
+    path("compliance/", compliance_views.compliance_view, name="compliance"),
+    path("compliance/export/", compliance_views.compliance_export, name="compliance_export"),
+    path("compliance/<int:pk>/", compliance_views.compliance_org_view, name="compliance_org"),
     # workbench: calendar
     # parts
     path("<int:pk>/attachments/new/", part_views.attachment_upload, name="attachment_upload"),

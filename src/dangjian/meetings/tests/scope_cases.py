@@ -1,6 +1,6 @@
 """Scope cases of the meetings URLs: how each answers every persona (collected by core/tests/scope_walk.py)."""
 
-from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, PERSONAS, VIEWERS, ApiCase, Case
+from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, PERSONAS, VIEWERS, ApiCase, Case, obj
 
 from .factories import meeting_of, submitted_meeting
 from .parts_world import part
@@ -97,4 +97,32 @@ CASES |= {
     "meetings:talk_edit": _parts_case("talk", "talk", change=True),
 }
 
-API_CASES: dict[str, ApiCase] = {}
+CASES |= {
+    # compliance: secretary B sees branch A nowhere; a member holds no VIEW (404 for the whole module).
+    "meetings:compliance": Case(
+        a_ok=VIEWERS - {"secretary_b"},
+        b_ok=B_SIDE,
+        a=lambda w: ([], f"?org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}"),
+        post=False,
+    ),
+    "meetings:compliance_export": Case(
+        a_ok=VIEWERS - {"secretary_b"},
+        b_ok=B_SIDE,
+        a=lambda w: ([], f"?org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}"),
+        post=False,
+    ),
+    "meetings:compliance_org": Case(
+        a_ok=VIEWERS - {"secretary_b"}, b_ok=B_SIDE, a=obj("branch_a"), b=obj("branch_b"), post=False
+    ),
+}
+
+API_CASES: dict[str, ApiCase] = {
+    "api:meeting_compliance": ApiCase(
+        a_ok=VIEWERS - {"secretary_b"},
+        b_ok=B_SIDE,
+        a=lambda w: ([], f"?org={w.branch_a.pk}&period={w.branch_a.created_at.year}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}&period={w.branch_b.created_at.year}"),
+    ),
+}
