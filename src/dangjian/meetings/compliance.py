@@ -18,8 +18,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 
@@ -152,7 +154,8 @@ def compute(*, fetched_by, roots: list[Organization], months: list[Month], today
         if kind == OrgKind.GROUP:
             groups[path[:-step]].append(path)
     branch_rows = [r for r in rows if r[4] == OrgKind.BRANCH]
-    committees = current_committees([orgs[r[1]] for r in branch_rows]) if branch_rows else {}
+    under = [r.path for r in roots]
+    committees = current_committees([orgs[r[1]] for r in branch_rows], under=under) if branch_rows else {}
     branches: list[Branch] = []
     for pk, path, _, _, _, established_on in branch_rows:
         committee = committees.get(pk)
@@ -166,7 +169,13 @@ def compute(*, fetched_by, roots: list[Organization], months: list[Month], today
                 established_on=established_on,
             )
         )
-    tallies = _tallies(branches, roots, months) if branches and months else {}
+    tallies = {}
+    if branches and months:
+        # The roots' ancestors: their whole-org meetings count for the branches (their ids and paths, one query).
+        # Unrestricted: only their ids and paths are read, to count their meetings for the user's own branches.
+        above = Organization.objects.unrestricted().filter(path__in=_ancestor_paths(roots)).values_list("id", "path")
+        paths = {pk: path for pk, path, *_ in rows} | dict(above)
+        tallies = _tallies(branches, roots, months, paths)
     per_year = lectures_per_year()
     obligations = {
         b.pk: rules.obligations(b, tallies.get(b.pk) or Tally(), months=months, today=today, lectures_per_year=per_year)
@@ -175,8 +184,22 @@ def compute(*, fetched_by, roots: list[Organization], months: list[Month], today
     return Computed(orgs=orgs, branches=branches, obligations=obligations)
 
 
-def _tallies(branches: list[Branch], roots: list[Organization], months: list[Month]) -> dict[int, Tally]:
-    """Each branch's Tally from two grouped queries over MeetingActivity."""
+def _raw_rows(queryset) -> list[tuple]:
+    """The rows of a values_list queryset of plain ints and strings, without Django's per-value converters (at 5,000
+    orgs × 12 months, ~100,000 grouped rows: the converters took longer than the query). Only for querysets already
+    scoped by their caller; the SQL is Django's own, compiled for this database."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        # EXTRACT answers a numeric on PostgreSQL: every number here is a whole one (ids, years, months, counts).
+        return [tuple(int(x) if isinstance(x, Decimal | float) else x for x in row) for row in cursor]
+
+
+def _tallies(
+    branches: list[Branch], roots: list[Organization], months: list[Month], paths: dict[int, str]
+) -> dict[int, Tally]:
+    """Each branch's Tally from two grouped queries over MeetingActivity. `paths`: the tree path of every org id
+    whose meetings may count (the orgs under the roots, and the roots' ancestors)."""
     # A quarter's or a year's obligation ending in the first month shown counts meetings from its period's start.
     first = (min(months)[0], 1)
     last = max(months)
@@ -198,8 +221,11 @@ def _tallies(branches: list[Branch], roots: list[Organization], months: list[Mon
         .annotate(year=ExtractYear("held_on"), month=ExtractMonth("held_on"))
     )
     tallies: dict[int, Tally] = {b.pk: Tally() for b in branches}
-    counted = held.values_list("org__path", "activity", "year", "month").annotate(n=Count("id")).order_by()
-    for path, activity, year, month, n in counted:
+    counted = held.values_list("org_id", "activity", "year", "month").annotate(n=Count("id")).order_by()
+    for org_id, activity, year, month, n in _raw_rows(counted):
+        path = paths.get(org_id)
+        if path is None:
+            continue
         m = (year, month)
         if activity == Activity.GROUP:
             branch = group_branch.get(path)
@@ -219,11 +245,12 @@ def _tallies(branches: list[Branch], roots: list[Organization], months: list[Mon
             t.held[key] = t.held.get(key, 0) + n
     lecturers = (
         held.filter(activity=Activity.LECTURE, meeting__lecturer__isnull=False)
-        .values_list("org__path", "year", "meeting__lecturer_id")
+        .values_list("org_id", "year", "meeting__lecturer_id")
         .distinct()
         .order_by()
     )
-    for path, year, lecturer in lecturers:
+    for org_id, year, lecturer in _raw_rows(lecturers):
+        path = paths.get(org_id)
         targets = [by_path[path]] if path in by_path else below.get(path, [])
         for b in targets:
             if b.secretary == lecturer:
@@ -314,31 +341,38 @@ def compliance_overview(
     else:
         heads = [done.orgs[p] for p in collapse_paths(r.path for r in roots) if p in done.orgs]
     head_of = {h.path: h for h in heads}
-    cells: dict[str, list[list[Obligation]]] = {h.path: [[] for _ in months] for h in heads}
+    # Per head and month: [required, met, missed, due], accumulated in place (thousands of branches × 12 months).
+    sums: dict[str, list[list[int]]] = {h.path: [[0, 0, 0, 0] for _ in months] for h in heads}
     branch_count: dict[str, int] = defaultdict(int)
     worst: list[tuple[OrgRow, CellCounts]] = []
     everything: list[Obligation] = []
     for b in done.branches:
         items = _only(done.obligations[b.pk], activity)
         everything.extend(items)
-        worst.append((done.orgs[b.path], rules.cell_counts(items)))
+        counts = rules.cell_counts(items)
+        if counts.missed:
+            worst.append((done.orgs[b.path], counts))
         head = next((b.path[:end] for end in range(step, len(b.path) + 1, step) if b.path[:end] in head_of), None)
         if head is None:
             continue
         branch_count[head] += 1
+        cells = sums[head]
         for o in items:
-            cells[head][index[o.last]].append(o)
-    rows = [
-        OverviewRow(
-            org=h,
-            branches=branch_count[h.path],
-            cells=[rules.cell_counts(c) for c in cells[h.path]],
-            total=rules.cell_counts(o for c in cells[h.path] for o in c),
-        )
-        for h in heads
-        if branch_count[h.path]
-    ]
-    worst = sorted((w for w in worst if w[1].missed), key=lambda w: (-w[1].missed, w[0].path))[:WORST_MAX]
+            cell = cells[index[o.last]]
+            done_units = o.held if o.held < o.required else o.required
+            cell[0] += o.required
+            cell[1] += done_units
+            if o.state == rules.MISSED:
+                cell[2] += o.required - done_units
+            elif o.state == rules.DUE:
+                cell[3] += o.required - done_units
+    rows = []
+    for h in heads:
+        if not branch_count[h.path]:
+            continue
+        cells = [CellCounts(*c) for c in sums[h.path]]
+        rows.append(OverviewRow(org=h, branches=branch_count[h.path], cells=cells, total=sum(cells, CellCounts())))
+    worst = sorted(worst, key=lambda w: (-w[1].missed, w[0].path))[:WORST_MAX]
     by_activity = dict(rules.summarise(everything))
     root_row = done.orgs.get(root.path) if root is not None else None
     ancestors: list[OrgRow] = []

@@ -3,6 +3,8 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
 
 from .choices import Activity
 
@@ -179,10 +181,10 @@ def tally(branch: Branch, history: Iterable[HeldActivity]) -> Tally:
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class Obligation:
+class Obligation(NamedTuple):
     """One obligation of a branch: `activity` owed `required` times in the period from `first` to `last` (months);
-    `held` of them were; its state MET, MISSED (the period is over) or DUE (it is not). Shown in the month `last`."""
+    `held` of them were; its state MET, MISSED (the period is over) or DUE (it is not). Shown in the month `last`.
+    A tuple: thousands of branches × 12 months of these are made for one overview."""
 
     activity: str
     first: Month
@@ -200,10 +202,20 @@ class Obligation:
         return max(self.required - self.held, 0) if self.state == MISSED else 0
 
 
-def _state(held: int, required: int, last: Month, today: Month) -> str:
-    if held >= required:
-        return MET
-    return DUE if month_index(last) >= month_index(today) else MISSED
+@lru_cache(maxsize=64)
+def _plan(months: tuple[Month, ...], lectures_per_year: int) -> tuple[tuple[str, Month, Month, int, tuple], ...]:
+    """(activity, first, last, last's index, the months of the period) of every obligation ending in `months`, in
+    month order then ACTIVITY_ORDER: the same for every branch, so worked out once."""
+    plan = []
+    for month in months:
+        for activity in ACTIVITY_ORDER:
+            span = period_months(activity, lectures_per_year)
+            if not ends_period(month, span):
+                continue
+            first = period_start(month, span)
+            period = tuple(from_index(i) for i in range(month_index(first), month_index(month) + 1))
+            plan.append((activity, first, month, month_index(month), period))
+    return tuple(plan)
 
 
 def obligations(
@@ -218,35 +230,31 @@ def obligations(
     December), in month order then ACTIVITY_ORDER. One meeting in the period is enough for a quarter's or a year's;
     a month's counts that month only; 党小组会 is owed once per group (held: the groups that held one); 支委会 only by
     a branch with a committee; 书记讲党课 only by a branch with a secretary. A period not over by `today` is DUE."""
-    now = month_of(today)
+    now = month_index(month_of(today))
     start = branch.first_month()
-    spans = {a: period_months(a, lectures_per_year) for a in ACTIVITY_ORDER}
+    start_index = month_index(start) if start is not None else None
+    groups = len(branch.groups)
+    held_counts = counted.held
     result: list[Obligation] = []
-    for month in months:
-        for activity in ACTIVITY_ORDER:
-            span = spans[activity]
-            if not ends_period(month, span):
+    append = result.append
+    for activity, first, last, last_index, period in _plan(tuple(months), lectures_per_year):
+        if start_index is not None and month_index(first) < start_index:
+            continue
+        if activity == Activity.GROUP:
+            if not groups:
                 continue
-            first = period_start(month, span)
-            if start is not None and month_index(first) < month_index(start):
+            required, held = groups, min(counted.groups_held.get(last, 0), groups)
+        elif activity == Activity.COMMITTEE and not branch.has_committee:
+            continue
+        elif activity == SECRETARY_LECTURE:
+            if branch.secretary is None:
                 continue
-            if activity == Activity.COMMITTEE and not branch.has_committee:
-                continue
-            if activity == Activity.GROUP:
-                if not branch.groups:
-                    continue
-                required, held = len(branch.groups), min(counted.groups_held.get(month, 0), len(branch.groups))
-            elif activity == SECRETARY_LECTURE:
-                if branch.secretary is None:
-                    continue
-                required, held = 1, int(month[0] in counted.secretary_years)
-            else:
-                required = 1
-                held = sum(
-                    counted.held.get((activity, from_index(i)), 0)
-                    for i in range(month_index(first), month_index(month) + 1)
-                )
-            result.append(Obligation(activity, first, month, required, held, _state(held, required, month, now)))
+            required, held = 1, int(last[0] in counted.secretary_years)
+        else:
+            required = 1
+            held = sum(held_counts.get((activity, m), 0) for m in period) if held_counts else 0
+        state = MET if held >= required else (DUE if last_index >= now else MISSED)
+        append(Obligation(activity, first, last, required, held, state))
     return result
 
 

@@ -340,14 +340,16 @@ class CurrentCommittee:
     secretary_id: int | None
 
 
-def current_committees(orgs: list) -> dict[int, CurrentCommittee]:
+def current_committees(orgs: list, *, under: list[str] | None = None) -> dict[int, CurrentCommittee]:
     """The current seats and secretary of each org's latest term (orgs without a term are absent) — one query, by
-    subtree above TERMS_BY_ID_MAX orgs as _term_figures does. For readers of other modules (meetings' compliance)."""
+    subtree above TERMS_BY_ID_MAX orgs as _term_figures does (`under`: the paths of subtrees holding every org, when
+    the caller knows them: thousands of branches' own paths are thousands of LIKEs). For readers of other modules
+    (meetings' compliance)."""
     ids = {o.pk for o in orgs}
     # Terms of orgs the caller already holds (restricted by whoever fetched them), for the org's own figures.
     terms = CommitteeTerm.objects.unrestricted()
     if len(ids) > TERMS_BY_ID_MAX:
-        terms = terms.filter(subtree_q("org__path", (o.path for o in orgs)))
+        terms = terms.filter(subtree_q("org__path", under if under is not None else (o.path for o in orgs)))
     else:
         terms = terms.filter(org_id__in=ids)
     current = Q(seats__ended_on__isnull=True)
