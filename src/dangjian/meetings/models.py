@@ -26,10 +26,9 @@ class MeetingQuerySet(ScopedQuerySet):
     org_path_lookup = "org__path"
 
     def own_records(self, user):
-        # A member sees the meetings they are invited to, wherever the holding org is. A subquery, not a join: the
-        # join gives a meeting once per attendance row to anyone whose grants also reach it (duplicates, get() fails).
-        invited = Attendance.objects.unrestricted().filter(member__user=user).values("meeting_id")
-        return Q(pk__in=invited)
+        # A member sees the meetings they are invited to, wherever the holding org is (a subquery: a join would
+        # repeat each meeting once per attendance).
+        return Q(pk__in=Attendance.objects.unrestricted().filter(member__user=user).values("meeting_id"))
 
 
 class Meeting(BaseModel, VersionedModel):
