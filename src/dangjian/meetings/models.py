@@ -26,8 +26,8 @@ class MeetingQuerySet(ScopedQuerySet):
     org_path_lookup = "org__path"
 
     def own_records(self, user):
-        # A member sees the meetings they are invited to, wherever the holding org is. A subquery, not a join: the join
-        # repeated each meeting once per invitee and made the root admin's counts read every attendance row (7 s at L).
+        # A member sees the meetings they are invited to, wherever the holding org is (a subquery: a join would
+        # repeat each meeting once per attendance).
         return Q(pk__in=Attendance.objects.unrestricted().filter(member__user=user).values("meeting_id"))
 
 

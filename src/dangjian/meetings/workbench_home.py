@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core import clock
 from dangjian.core.home import Panel, home_panel
 from dangjian.core.roles import Capability
 
+from . import signin
 from .choices import MeetingStatus, Presence, ReviewState
 from .flags import _aware
 from .models import Attendance, Meeting
@@ -24,18 +25,6 @@ from .models import Attendance, Meeting
 NEXT_DAYS = 7
 #: Rows each list of the panel shows (the counts link to the full lists).
 PANEL_ROWS = 5
-#: The sign-in window this panel assumes: from this long before the start to the end of the meeting.
-#: (meetings.signin decides the real one: the lead swaps open_signins for meetings.signin.open_for at merge.)
-SIGNIN_OPENS_BEFORE = timedelta(minutes=30)
-
-
-def _url_or_empty(name: str, *args) -> str:
-    """The URL of a page another lane builds (meetings:list, detail, signin): empty until it exists in this tree.
-    The lead removes this guard after the merge."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +35,7 @@ class Row:
 
 
 def _rows(meetings, **extra) -> list[Row]:
-    return [Row(m, _url_or_empty("meetings:detail", m.pk), **extra) for m in meetings]
+    return [Row(m, reverse("meetings:detail", args=[m.pk]), **extra) for m in meetings]
 
 
 def _to_finish_q(now: datetime) -> Q:
@@ -59,24 +48,23 @@ def workbench(user) -> dict:
     """The 工作台 of the user's scope: 4 queries."""
     now = timezone.now()
     base = Meeting.objects.visible_to(user)
-    meetings = base.select_related("org").distinct()
+    meetings = base.select_related("org")
     upcoming = Q(status=MeetingStatus.PLANNED, starts_at__gte=now, starts_at__lt=now + timedelta(days=NEXT_DAYS))
     returned = Q(review_state=ReviewState.RETURNED)
-    # distinct: a user's own meetings (invited) are found through a join that may repeat a row (MeetingQuerySet).
     counts = base.aggregate(
-        upcoming=Count("id", filter=upcoming, distinct=True),
-        to_finish=Count("id", filter=_to_finish_q(now), distinct=True),
-        returned=Count("id", filter=returned, distinct=True),
-        planned=Count("id", filter=Q(status=MeetingStatus.PLANNED), distinct=True),
+        upcoming=Count("id", filter=upcoming),
+        to_finish=Count("id", filter=_to_finish_q(now)),
+        returned=Count("id", filter=returned),
+        planned=Count("id", filter=Q(status=MeetingStatus.PLANNED)),
     )
-    list_url = _url_or_empty("meetings:list")
+    list_url = reverse("meetings:list")
     return {
         "next": _rows(meetings.filter(upcoming).order_by("starts_at", "id")[:PANEL_ROWS]),
         "to_finish": _rows(meetings.filter(_to_finish_q(now)).order_by("starts_at", "id")[:PANEL_ROWS]),
         "returned": _rows(meetings.filter(returned).order_by("-reviewed_at", "id")[:PANEL_ROWS]),
         "counts": counts,
-        "planned_url": f"{list_url}?status=planned" if list_url else "",
-        "returned_url": f"{list_url}?review_state=returned" if list_url else "",
+        "planned_url": f"{list_url}?status=planned",
+        "returned_url": f"{list_url}?review_state=returned",
         "list_url": list_url,
         "calendar_url": reverse("meetings:calendar"),
         "flags_url": reverse("meetings:flags"),
@@ -84,33 +72,18 @@ def workbench(user) -> dict:
     }
 
 
-def open_signins(user, member, now: datetime | None = None):
-    """Meetings whose sign-in window is open now, where the user's member is invited and not yet signed in."""
-    now = now or timezone.now()
-    return (
-        Meeting.objects.visible_to(user)
-        .filter(
-            status__in=[MeetingStatus.PLANNED, MeetingStatus.HELD],
-            starts_at__lte=now + SIGNIN_OPENS_BEFORE,
-            ends_at__gte=now,
-            attendances__member=member,
-            attendances__signed_in_at__isnull=True,
-        )
-        .select_related("org")
-        .distinct()
-        .order_by("starts_at", "id")
-    )
-
-
 def member_panel_context(user, member) -> dict:
     """A member's next meetings, open sign-ins, attendance this year: 3 queries."""
     now = timezone.now()
     today = clock.today()
-    mine = Meeting.objects.visible_to(user).filter(attendances__member=member).select_related("org").distinct()
+    mine = Meeting.objects.visible_to(user).filter(
+        pk__in=Attendance.objects.visible_to(user).filter(member=member).values("meeting_id")
+    )
+    mine = mine.select_related("org")
     upcoming = mine.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by("starts_at", "id")[:PANEL_ROWS]
     signins = [
-        Row(m, _url_or_empty("meetings:detail", m.pk), _url_or_empty("meetings:signin", m.pk))
-        for m in open_signins(user, member, now)[:PANEL_ROWS]
+        Row(m, reverse("meetings:detail", args=[m.pk]), reverse("meetings:signin", args=[m.pk]))
+        for m in signin.open_for(user)[:PANEL_ROWS]
     ]
     year = (
         Attendance.objects.visible_to(user)

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.core import clock
@@ -17,7 +18,6 @@ from . import calendar as cal
 from .choices import MeetingStatus, Presence
 from .flags import absence_window, flags_visible_to
 from .models import Attendance, Flag, Meeting
-from .workbench_home import _url_or_empty
 
 
 def _org_param(request: HttpRequest) -> Organization | None:
@@ -106,12 +106,12 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     org = _org_param(request)
     today = clock.today()
     first, error = cal.parse_month(request.GET.get("month"), today)
-    meetings = Meeting.objects.visible_to(request.user).distinct()  # own meetings come through a join
+    meetings = Meeting.objects.visible_to(request.user)
     if org is not None:
         meetings = meetings.filter(org__path__startswith=org.path)
     rows = cal.month_meetings(meetings, first)
     for m in rows:
-        m.url = _url_or_empty("meetings:detail", m.pk)
+        m.url = reverse("meetings:detail", args=[m.pk])
     month = cal.build_month(rows, first)
     base = f"?org={org.pk}&" if org else "?"
     context = {

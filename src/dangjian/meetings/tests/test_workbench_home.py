@@ -11,7 +11,8 @@ from dangjian.meetings.choices import MeetingStatus, Presence, ReviewState
 from dangjian.meetings.flags import refresh_flags
 from dangjian.meetings.models import Attendance, Flag, Meeting
 from dangjian.meetings.reminders import ABSENT_ORGS_MAX, PER_KIND_MAX, meeting_flag_reminders
-from dangjian.meetings.workbench_home import member_panel_context, open_signins, workbench
+from dangjian.meetings.signin import open_for
+from dangjian.meetings.workbench_home import member_panel_context, workbench
 from dangjian.members.tests.factories import MemberFactory
 from dangjian.orgs.tests.factories import OrgFactory
 
@@ -69,9 +70,9 @@ def test_the_member_panel_next_meetings_signin_and_attendance_this_year(world, c
     mark(absent, world.member_a, Presence.ABSENT)
     meeting(world, org=world.branch_b, on=now + timedelta(minutes=5), topic="别人的会")
     user = world.member_user_a
-    assert [m.pk for m in open_signins(user, world.member_a)] == [soon.pk]
+    assert [m.pk for m in open_for(user)] == [soon.pk]
     Attendance.objects.unrestricted().filter(meeting=soon, member=world.member_a).update(signed_in_at=now)
-    assert list(open_signins(user, world.member_a)) == []
+    assert list(open_for(user)) == []
     context = member_panel_context(user, world.member_a)
     assert topics(context["next"]) == ["马上开始", "后天的会"]
     assert (context["invited"], context["attended"], context["rate"]) == (2, 1, 50)
