@@ -46,7 +46,7 @@ PROBE = "layers_probe"
 
 @pytest.fixture
 def probe(tmp_path, monkeypatch):
-    """A package shaped like dangjian (core, orgs, members), checked with the project's own layers."""
+    """A package shaped like dangjian (one folder per layer of the contract), checked with the project's own layers."""
     layers = [name.replace("dangjian", PROBE) for name in contract()["layers"]]
     config = tmp_path / "probe.toml"
     config.write_text(
@@ -54,7 +54,7 @@ def probe(tmp_path, monkeypatch):
         f'name = "probe"\ntype = "layers"\nlayers = {layers!r}\n'.replace("'", '"')
     )
     package = tmp_path / PROBE
-    for app in ("", "core", "orgs", "members"):
+    for app in ("", *(layer.split(".")[1] for layer in layers)):
         (package / app).mkdir(exist_ok=True)
         (package / app / "__init__.py").write_text("")
     (package / "core" / "models.py").write_text("")

@@ -26,8 +26,9 @@ class MeetingQuerySet(ScopedQuerySet):
     org_path_lookup = "org__path"
 
     def own_records(self, user):
-        # A member sees the meetings they are invited to, wherever the holding org is.
-        return Q(attendances__member__user=user)
+        # A member sees the meetings they are invited to, wherever the holding org is (a subquery: a join would
+        # repeat each meeting once per attendance).
+        return Q(pk__in=Attendance.objects.unrestricted().filter(member__user=user).values("meeting_id"))
 
 
 class Meeting(BaseModel, VersionedModel):

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from dangjian.core import clock
 from dangjian.core.lib.dates import format_cn_date
 from dangjian.core.scope import subtree_q
 
 from . import rules
-from .choices import OrgKind
+from .choices import CommitteeRole, OrgKind
 from .membership import MemberCounts, membership
 from .models import CommitteeTerm, Organization
 
@@ -330,3 +330,39 @@ def org_warnings(orgs: list[Organization] | list[TreeOrg], *, today: date | None
             message = WARN_SMALL_BRANCH_SEATS.format(threshold=rules.MEMBERS_FOR_COMMITTEE, seats=seats)
             add(org, "info", message, SOURCE_COMMITTEE)
     return warnings
+
+
+@dataclass(frozen=True)
+class CurrentCommittee:
+    """An org's latest term as plain values: its current seats and its current secretary's member id (or None)."""
+
+    seat_count: int
+    secretary_id: int | None
+
+
+def current_committees(orgs: list, *, under: list[str] | None = None) -> dict[int, CurrentCommittee]:
+    """The current seats and secretary of each org's latest term (orgs without a term are absent) — one query, by
+    subtree above TERMS_BY_ID_MAX orgs as _term_figures does (`under`: the paths of subtrees holding every org, when
+    the caller knows them: thousands of branches' own paths are thousands of LIKEs). For readers of other modules
+    (meetings' compliance)."""
+    ids = {o.pk for o in orgs}
+    # Terms of orgs the caller already holds (restricted by whoever fetched them), for the org's own figures.
+    terms = CommitteeTerm.objects.unrestricted()
+    if len(ids) > TERMS_BY_ID_MAX:
+        terms = terms.filter(subtree_q("org__path", under if under is not None else (o.path for o in orgs)))
+    else:
+        terms = terms.filter(org_id__in=ids)
+    current = Q(seats__ended_on__isnull=True)
+    rows = (
+        terms.values_list("org_id")
+        .annotate(
+            seat_count=Count("seats", filter=current),
+            secretary=Max("seats__member_id", filter=current & Q(seats__role=CommitteeRole.SECRETARY)),
+        )
+        .order_by("org_id", "-started_on")
+    )
+    latest: dict[int, CurrentCommittee] = {}
+    for org_id, seat_count, secretary in rows:
+        if org_id in ids:
+            latest.setdefault(org_id, CurrentCommittee(seat_count, secretary))
+    return latest

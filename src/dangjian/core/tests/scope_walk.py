@@ -52,10 +52,15 @@ class ApiCase:
     a: Callable = lambda w: ([], "")
     b: Callable | None = None
     public: bool = False
-    #: "patch": a write, sent with the JSON `body(world, args)` (which names the version it is made from); the
-    #: personas in a_ok/b_ok get 200, everyone else 404 with every table as it was.
+    #: "patch" (or "post"): a write, sent with the JSON `body(world, args)` (which names the version it is made
+    #: from); the personas in a_ok/b_ok get `ok_status`, everyone else 404 (or their status in `refused`, e.g. 422
+    #: for one who sees the meeting but is not invited) with every table as it was.
     method: str = "get"
     body: Callable | None = None
+    ok_status: int = 200
+    refused: dict[str, int] = field(default_factory=dict)
+    #: A read whose URL also takes a POST (a list and its create, each with its own case): no 405 expected.
+    also_post: bool = False
 
 
 def obj(attr, query=""):

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian.meetings.choices import Activity, MeetingStatus
-from dangjian.meetings.models import Attendance, MeetingActivity
+from dangjian.meetings.models import Attendance, Meeting, MeetingActivity
 from dangjian.meetings.services import ERR_GROUP_MEETING, ERR_HELD_IN_FUTURE, create_meeting
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,10 @@ def test_refusals(world, clock):
     assert error.value.message_dict["activities"] == [ERR_GROUP_MEETING]
     with pytest.raises(PermissionDenied):
         plan(world, world.secretary_b, day=tomorrow)
+
+
+def test_each_reader_sees_a_meeting_once(world, clock):
+    meeting = plan(world, world.secretary_a, day=clock.today())
+    for user in (world.admin, world.secretary_a, world.member_user_a):
+        assert list(Meeting.objects.visible_to(user)) == [meeting]
+    assert list(Meeting.objects.visible_to(world.secretary_b)) == []

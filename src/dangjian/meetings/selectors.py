@@ -1,0 +1,89 @@
+"""Reads of the meetings' records: every list, page and export goes through meeting_filterset / meeting_get."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from dangjian.core.roles import Capability
+
+from .choices import Presence
+from .filters import MeetingFilter
+from .models import Attendance, Meeting, MeetingActivity
+
+
+def attendance_rate(present: int, invited: int) -> int | None:
+    """Present / invited as a whole percentage (rounded down); None when nobody was invited."""
+    return None if not invited else present * 100 // invited
+
+
+def _count(**conditions) -> Coalesce:
+    """Attendance rows of the outer meeting, counted in a subquery (no join that would repeat the meeting). The rows
+    are the meeting's own: the outer query already keeps the meetings the user may see."""
+    rows = (
+        Attendance.objects.unrestricted()
+        .filter(meeting=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def meetings_scoped(user, capability: str = Capability.VIEW) -> QuerySet[Meeting]:
+    """The meetings in the user's scope (an invitee's own meetings included, each once: Meeting.own_records)."""
+    return Meeting.objects.restrict(user, capability)
+
+
+def with_attendance(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """`invited` and `present` on each meeting, in the same query."""
+    return meetings.annotate(invited=_count(), present=_count(presence=Presence.PRESENT))
+
+
+def meeting_filterset(*, fetched_by, filters: dict | None = None) -> MeetingFilter:
+    """The meetings filter over the user's visible meetings, with each meeting's attendance counts."""
+    meetings = with_attendance(meetings_scoped(fetched_by)).select_related("org")
+    return MeetingFilter(filters, meetings, request_user=fetched_by)
+
+
+def meeting_get(*, fetched_by, pk: int, capability: str = Capability.VIEW) -> Meeting:
+    """One meeting within the user's scope (with its attendance counts); Meeting.DoesNotExist outside it as for no
+    such meeting (the views answer 404 for both)."""
+    meetings = with_attendance(meetings_scoped(fetched_by, capability))
+    return meetings.select_related("org", "host", "recorder", "lecturer", "reviewed_by", "created_by").get(pk=pk)
+
+
+def meeting_activities(meetings: list[Meeting]) -> dict[int, list[str]]:
+    """Each meeting's activity labels, in one query (the meetings are in the caller's scope)."""
+    labels: dict[int, list[str]] = {m.pk: [] for m in meetings}
+    rows = MeetingActivity.objects.unrestricted().filter(meeting__in=list(labels)).order_by("meeting", "activity")
+    for row in rows:
+        labels[row.meeting_id].append(row.get_activity_display())
+    return labels
+
+
+@dataclass
+class AttendanceSummary:
+    rows: list[Attendance]
+    invited: int
+    present: int
+    absent: int
+    unknown: int
+
+    @property
+    def rate(self) -> int | None:
+        return attendance_rate(self.present, self.invited)
+
+
+def meeting_attendance(meeting: Meeting) -> AttendanceSummary:
+    """Every invitee of a meeting (the caller has the meeting in scope), with their branch, by name; the counts."""
+    rows = list(
+        Attendance.objects.unrestricted()
+        .filter(meeting=meeting)
+        .select_related("member", "org")
+        .order_by("member__name_pinyin", "id")
+    )
+    present = sum(1 for r in rows if r.presence == Presence.PRESENT)
+    absent = sum(1 for r in rows if r.presence == Presence.ABSENT)
+    return AttendanceSummary(rows, len(rows), present, absent, len(rows) - present - absent)

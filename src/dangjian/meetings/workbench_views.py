@@ -1,0 +1,127 @@
+"""The workbench's pages: the stored flags (meetings:flags) and the calendar (meetings:calendar)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dangjian.core import clock
+from dangjian.core.paging import page_size
+from dangjian.core.permissions import require_capability
+from dangjian.core.roles import Capability
+from dangjian.orgs.models import Organization
+
+from . import calendar as cal
+from .choices import MeetingStatus, Presence
+from .flags import absence_window, flags_visible_to
+from .models import Attendance, Flag, Meeting
+
+
+def _org_param(request: HttpRequest) -> Organization | None:
+    """?org=: an org the user sees, else 404 (its existence is not disclosed); absent or empty: none."""
+    value = request.GET.get("org", "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404
+    return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(value))
+
+
+def flag_list(request: HttpRequest) -> HttpResponse:
+    """The stored flags of the user's scope, by kind and org; the six-month list shows each member's last attended
+    meeting and their absence reasons in the window."""
+    require_capability(request.user, Capability.VIEW)
+    org = _org_param(request)
+    kind = request.GET.get("kind", "")
+    if kind not in Flag.Kind.values:
+        kind = ""
+    flags = flags_visible_to(request.user).select_related("org", "member")
+    if org is not None:
+        flags = flags.filter(org__path__startswith=org.path)
+    if kind:
+        flags = flags.filter(kind=kind)
+    flags = flags.order_by("org__path", "kind", "member__name_pinyin", "id")
+    page = Paginator(flags, page_size(request)).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    member_ids = [f.member_id for f in rows if f.member_id]
+    last, reasons = {}, {}
+    if member_ids:
+        first, end = absence_window(clock.today())
+        attended = (
+            Attendance.objects.visible_to(request.user)
+            .filter(member_id__in=member_ids, presence=Presence.PRESENT, meeting__status=MeetingStatus.HELD)
+            .values_list("member_id")
+            .annotate(last=Max("meeting__starts_at"))
+            .order_by()
+        )
+        last = dict(attended)
+        absences = (
+            Attendance.objects.visible_to(request.user)
+            .filter(
+                member_id__in=member_ids,
+                presence=Presence.ABSENT,
+                meeting__status=MeetingStatus.HELD,
+                meeting__starts_at__gte=cal._aware(first),
+                meeting__starts_at__lt=cal._aware(end),
+            )
+            .values_list("member_id", "absence_reason")
+            .annotate(n=Count("id"))
+            .order_by("member_id", "absence_reason")
+        )
+        labels = dict(Attendance._meta.get_field("absence_reason").choices)
+        for member_id, reason, n in absences:
+            reasons.setdefault(member_id, []).append(f"{labels.get(reason, '未说明原因')}{n}次")
+    for f in rows:
+        f.last_attended = last.get(f.member_id)
+        f.reasons = "、".join(reasons.get(f.member_id, []))
+    query = "&".join(p for p in (f"kind={kind}" if kind else "", f"org={org.pk}" if org else "") if p)
+    context = {
+        "page": page,
+        "rows": rows,
+        "kind": kind,
+        "org": org,
+        "kinds": Flag.Kind.choices,
+        "query": query,
+        "can_refresh": request.user.can(Capability.CHANGE),
+    }
+    return render(request, "meetings/workbench_flags.html", context)
+
+
+@require_POST
+def flag_refresh(request: HttpRequest) -> HttpResponse:
+    """Recompute the flags now (the nightly task, once, in the background)."""
+    require_capability(request.user, Capability.CHANGE)
+    from .tasks import refresh_flags_now
+
+    refresh_flags_now()
+    messages.success(request, "已开始重新计算组织生活提醒，稍后刷新本页查看。")
+    return redirect("meetings:flags")
+
+
+def calendar_view(request: HttpRequest) -> HttpResponse:
+    """One month of meetings, of the user's scope or of one org's subtree: a grid on desktop, a list on phones."""
+    org = _org_param(request)
+    today = clock.today()
+    first, error = cal.parse_month(request.GET.get("month"), today)
+    meetings = Meeting.objects.visible_to(request.user)
+    if org is not None:
+        meetings = meetings.filter(org__path__startswith=org.path)
+    rows = cal.month_meetings(meetings, first)
+    for m in rows:
+        m.url = reverse("meetings:detail", args=[m.pk])
+    month = cal.build_month(rows, first)
+    base = f"?org={org.pk}&" if org else "?"
+    context = {
+        "month": month,
+        "org": org,
+        "error": error,
+        "prev_url": f"{base}month={month.previous:%Y-%m}",
+        "next_url": f"{base}month={month.next:%Y-%m}",
+        "today_url": f"{base}month={today:%Y-%m}",
+        "weekdays": "一二三四五六日",
+        "max_meetings": cal.MAX_MEETINGS,
+    }
+    return render(request, "meetings/workbench_calendar.html", context)
