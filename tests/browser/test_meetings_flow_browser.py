@@ -109,8 +109,12 @@ def heat_cell(page: Page, base: str, world, month_label: str) -> list:
 
 
 def drill_down(page: Page, base: str, world, month_key: str):
-    """The heat map cell's page: branch A's obligations shown this month; the 主题党日's line."""
-    page.goto(f"{base}/meetings/compliance/{world.branch_a.pk}/?month={month_key}")
+    """The page a click on the heat map's cell opens (its link from the JSON): branch A's obligations shown this
+    month; the 主题党日's line."""
+    data = page.evaluate(HEATMAP)
+    link = data["links"][data["orgs"].index("办公室党支部")][-1]
+    assert link == f"/meetings/compliance/{world.branch_a.pk}/?month={month_key}"
+    page.goto(f"{base}{link}")
     items = page.get_by_test_id("compliance-items").locator("li")
     return items.filter(has_text="主题党日")
 
