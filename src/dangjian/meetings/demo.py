@@ -23,6 +23,7 @@ from dangjian.members.models import Member, Transfer
 from dangjian.orgs.demo import BRANCHES, demo_committee, demo_groups, demo_orgs
 from dangjian.orgs.models import CommitteeSeat
 
+from .cells import refresh_cells
 from .choices import Activity, MeetingStatus, ReviewState
 from .models import Attendance, Meeting
 from .scale import FOREVER, BranchPeople, Stint, Writer, _months
@@ -131,6 +132,7 @@ def produce_meetings(ctx: DemoContext) -> None:
     writer.flush()
     _persona_situations(ctx, [orgs[code] for code in PERSONA_BRANCHES], admin)
     _planned(ctx, branches)
+    refresh_cells(today=ctx.today)  # the heat map's materialised cells (meetings.cells), written in bulk above
 
 
 def _persona_situations(ctx: DemoContext, orgs, admin) -> None:
