@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -143,6 +143,10 @@ def refresh_cells(
         stale.delete()
         # A concurrent refresh of the same cells wrote the same results: theirs stay.
         ComplianceCell.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    if orgs is None and connection.vendor == "postgresql":
+        # Every row replaced: fresh statistics, or the planner reads a table it believes empty (seconds, not ms).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ComplianceCell._meta.db_table}")
     return len(rows)
 
 
