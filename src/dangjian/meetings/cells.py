@@ -134,6 +134,9 @@ def refresh_cells(
                     computed_at=now,
                 )
             )
+    # Written in the readers' order (the index's): a month's rows of one kind lie together on disk, so the heat map
+    # reads a few contiguous pages rather than every page of the table.
+    rows.sort(key=lambda c: (c.activity, c.month, c.org_id))
     firsts = [first_day(m) for m in months]
     with transaction.atomic():
         # Unrestricted: derived rows of the subtrees recomputed above, replaced as a whole.
