@@ -7,6 +7,11 @@ rules.Tally per branch. Tested against rules.branch_compliance on hypothesis-gen
 Queries, whatever the number of orgs: the orgs in scope (1), their committees (1, orgs.selectors), held activities
 grouped by (org, activity, month) (1), 党课 lecturers by (org, year) (1) — plus the root's lookup and ancestors (1).
 
+The committee's overview, its export and the home panel (compliance_overview, obligations_panel) read the
+materialised results of compute (meetings.cells: ComplianceCell per branch, month and activity) in a fixed number of
+grouped queries; compliance_overview_live and obligations_panel_live compute the same live (the tests' reference).
+org_compliance (one org's drill-down, small) is computed live: it lists the missing items exactly.
+
 Only 党支部 owe obligations (支部条例): a 党小组's 党小组会 counts for its branch (once per group per month), a
 党总支's or 机关党委's whole-org meetings (rules.WHOLE_ORG_ACTIVITIES) for each branch below it. Dissolved orgs are
 left out (their past is not judged here).
