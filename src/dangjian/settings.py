@@ -307,6 +307,15 @@ STATS_PRECOMPUTE_MINUTES = env_int("STATS_PRECOMPUTE_MINUTES", 10)
 # orgs' children, each org's children loaded on demand (orgs/selectors.py tree_page).
 ORG_TREE_EXPANDED_MAX = env_int("ORG_TREE_EXPANDED_MAX", 300)
 
+# Organisational life (meetings). A QR sign-in link lives this many seconds (the projector redraws it every 30 s,
+# so a photo sent home expires); members sign in from EARLY minutes before the start to GRACE minutes after the end.
+MEETING_SIGNIN_TOKEN_SECONDS = env_int("MEETING_SIGNIN_TOKEN_SECONDS", 120)
+MEETING_SIGNIN_EARLY_MINUTES = env_int("MEETING_SIGNIN_EARLY_MINUTES", 30)
+MEETING_SIGNIN_GRACE_MINUTES = env_int("MEETING_SIGNIN_GRACE_MINUTES", 30)
+MEETING_ATTACHMENT_MAX_MB = env_int("MEETING_ATTACHMENT_MAX_MB", 20)
+# 党课 a branch owes per year: 支部条例 sets no number, local rules range from 2 to 4 (DOMAIN.md §3); a divisor of 12.
+MEETING_LECTURES_PER_YEAR = env_int("MEETING_LECTURES_PER_YEAR", 4)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 

@@ -299,13 +299,12 @@ def meeting_attendance_update(request: HttpRequest, meeting_id: int, attendance_
     except (Meeting.DoesNotExist, Attendance.DoesNotExist):
         raise Http404 from None
     reason = payload.absence_reason or ""
-    signin.attendance_update(
-        by=user,
-        attendance=attendance,
-        presence=str(payload.presence.value if hasattr(payload.presence, "value") else payload.presence),
-        absence_reason=str(getattr(reason, "value", reason)),
-        absence_note=payload.absence_note,
+    mark = services.Mark(
+        presence=str(getattr(payload.presence, "value", payload.presence)),
+        reason=str(getattr(reason, "value", reason)),
+        note=payload.absence_note,
     )
+    services.set_attendance(by=user, meeting=meeting, member_id=attendance.member_id, mark=mark)
     return Attendance.objects.visible_to(user).select_related("member", "org").get(pk=attendance.pk)
 
 

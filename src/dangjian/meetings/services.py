@@ -354,7 +354,7 @@ def set_attendance(*, by, meeting: Meeting, member_id: int, mark: Mark) -> Atten
     row = Attendance.objects.unrestricted().select_for_update().filter(meeting=locked, member_id=member_id).first()
     if row is None:
         raise _not_invitee([member_id])
-    _check_mark(member_id, mark, key="presence" if mark.presence not in Presence.values else "reason")
+    _check_mark(member_id, mark, key="presence" if mark.presence not in Presence.values else "absence_reason")
     now = timezone.now()
     if mark.presence == Presence.PRESENT and locked.starts_at - PRESENT_EARLY > now:
         raise ValidationError({"presence": ERR_PRESENT_EARLY})

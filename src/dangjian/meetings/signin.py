@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from dangjian.core.roles import Capability
 
-from .choices import AbsenceReason, MeetingStatus, Presence, SignedBy
+from .choices import MeetingStatus, Presence, SignedBy
 from .models import Attendance, Meeting
 
 SALT = "dangjian.meetings.signin"
@@ -41,8 +41,6 @@ ERR_CODE = "签到码不正确或已过期，请核对大屏上显示的6位签�
 MSG_ALREADY = "您已于 {time} 签到"
 MSG_DONE = "签到成功"
 
-ERR_REASON_REQUIRED = "缺席须注明原因"
-ERR_REASON_NOT_ABSENT = "只有缺席才填写缺席原因"
 ERR_NOT_YOURS = "您无权登记本次会议的出席情况"
 
 
@@ -244,34 +242,3 @@ def open_for(user) -> list[Meeting]:
         .order_by("meeting__starts_at", "meeting_id")
     )
     return [row.meeting for row in rows]
-
-
-# --- attendance by whoever records it (the API) -----------------------------------------------------------------
-
-
-@transaction.atomic
-def attendance_update(
-    *, by, attendance: Attendance, presence: str, absence_reason: str = "", absence_note: str = ""
-) -> Attendance:
-    """One invitee's presence, set by whoever may change the meeting; an absentee carries a reason."""
-    locked = Attendance.objects.select_for_update(of=("self",)).select_related("meeting__org", "meeting__recorder")
-    locked = locked.get(pk=attendance.pk)  # the row the caller fetched in scope; scope re-checked below
-    if not may_manage(by, locked.meeting):
-        raise PermissionDenied(ERR_NOT_YOURS)
-    if presence == Presence.ABSENT and not absence_reason:
-        raise ValidationError({"absence_reason": ERR_REASON_REQUIRED})
-    if presence != Presence.ABSENT and (absence_reason or absence_note):
-        raise ValidationError({"absence_reason": ERR_REASON_NOT_ABSENT})
-    if absence_reason and absence_reason not in AbsenceReason.values:
-        raise ValidationError({"absence_reason": "请从列表中选择一项"})
-    locked.presence = presence
-    locked.absence_reason = absence_reason
-    locked.absence_note = absence_note
-    if presence == Presence.PRESENT and locked.signed_in_at is None:
-        locked.signed_by = SignedBy.RECORDER
-    elif presence != Presence.PRESENT:
-        locked.signed_in_at = None
-        locked.signed_by = ""
-    locked.full_clean()
-    locked.save()
-    return locked

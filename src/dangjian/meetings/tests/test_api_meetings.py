@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core.services import token_create
-from dangjian.meetings import signin
+from dangjian.meetings import services, signin
 from dangjian.meetings.choices import Activity, MeetingStatus, Presence
 from dangjian.meetings.models import Attendance, Meeting
 
@@ -139,7 +139,7 @@ def test_one_attendance_is_recorded_with_a_reason_for_an_absence(world, clock, a
     url = f"{LIST}/{meeting.pk}/attendance/{row.pk}"
     refused = api(world.secretary_a, "patch", url, {"presence": "absent"})
     assert refused.status_code == 422
-    assert refused.json()["errors"] == [{"field": "absence_reason", "message": signin.ERR_REASON_REQUIRED}]
+    assert refused.json()["errors"] == [{"field": "absence_reason", "message": services.ERR_ABSENT_REASON}]
     row.refresh_from_db()
     assert row.presence == Presence.UNKNOWN
     done = api(
