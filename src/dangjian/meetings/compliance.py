@@ -7,6 +7,11 @@ rules.Tally per branch. Tested against rules.branch_compliance on hypothesis-gen
 Queries, whatever the number of orgs: the orgs in scope (1), their committees (1, orgs.selectors), held activities
 grouped by (org, activity, month) (1), 党课 lecturers by (org, year) (1) — plus the root's lookup and ancestors (1).
 
+The committee's overview, its export and the home panel (compliance_overview, obligations_panel) read the
+materialised results of compute (meetings.cells: ComplianceCell per branch, month and activity) in a fixed number of
+grouped queries; compliance_overview_live and obligations_panel_live compute the same live (the tests' reference).
+org_compliance (one org's drill-down, small) is computed live: it lists the missing items exactly.
+
 Only 党支部 owe obligations (支部条例): a 党小组's 党小组会 counts for its branch (once per group per month), a
 党总支's or 机关党委's whole-org meetings (rules.WHOLE_ORG_ACTIVITIES) for each branch below it. Dissolved orgs are
 left out (their past is not judged here).
@@ -32,7 +37,7 @@ from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import current_committees
 
-from . import rules
+from . import cells, rules
 from .choices import Activity
 from .models import MeetingActivity
 from .rules import MET, Branch, CellCounts, Month, Obligation, Tally
@@ -133,7 +138,11 @@ ORG_FIELDS = ("id", "path", "depth", "name", "kind")
 
 
 def _orgs_under(fetched_by, roots: list[Organization]) -> list[tuple]:
-    visible = Organization.objects.visible_to(fetched_by).active()
+    if fetched_by is None:
+        # No user: meetings.cells materialises every branch's results (derived data, read back through scope).
+        visible = Organization.objects.unrestricted().active()
+    else:
+        visible = Organization.objects.visible_to(fetched_by).active()
     fields = (*ORG_FIELDS, "established_on")
     return list(visible.filter(subtree_q("path", [r.path for r in roots])).values_list(*fields))
 
@@ -144,7 +153,8 @@ def _ancestor_paths(roots: list[Organization]) -> set[str]:
 
 
 def compute(*, fetched_by, roots: list[Organization], months: list[Month], today: date | None = None) -> Computed:
-    """Obligations of every active branch the user sees under `roots`, for obligations ending in `months`."""
+    """Obligations of every active branch the user sees under `roots`, for obligations ending in `months`
+    (`fetched_by` None: every active branch under them, for meetings.cells alone)."""
     today = today or clock.today()
     rows = _orgs_under(fetched_by, roots)
     orgs = {path: OrgRow(pk, path, depth, name, kind) for pk, path, depth, name, kind, _ in rows}
@@ -317,7 +327,7 @@ def check_activity(activity: str | None) -> str | None:
     return activity
 
 
-def compliance_overview(
+def compliance_overview_live(
     *,
     fetched_by,
     root: Organization | None = None,
@@ -325,8 +335,8 @@ def compliance_overview(
     activity: str | None = None,
     today: date | None = None,
 ) -> Overview:
-    """The heat map of `root`'s subtree (None: the user's top orgs) over `months`: rows rolled up per direct child,
-    the worst branches, per-activity totals. A fixed number of queries whatever the size of the tree."""
+    """compliance_overview computed live from the meetings (every branch's rules applied on the request): the
+    reference the materialised cells are tested against; seconds for a big tree."""
     roots = [root] if root is not None else top_orgs(fetched_by)
     if root is None and len(roots) == 1:
         root = roots[0]  # one top org (the usual case): its children are the rows
@@ -493,8 +503,9 @@ def current_items(items: list[Obligation], today: date) -> list[Obligation]:
     ]
 
 
-def obligations_panel(*, fetched_by, today: date | None = None) -> ObligationsPanel | None:
-    """The user's current obligations: a single branch's with their state, or rolled up over the user's subtree(s)
+def obligations_panel_live(*, fetched_by, today: date | None = None) -> ObligationsPanel | None:
+    """obligations_panel computed live (the reference of the cells). The user's current obligations: a single
+    branch's with their state, or rolled up over the user's subtree(s)
     (per activity: how many branches met it, how many not yet). None when the user sees no branch."""
     today = today or clock.today()
     if not fetched_by.can(Capability.VIEW):
@@ -535,3 +546,92 @@ def obligations_panel(*, fetched_by, today: date | None = None) -> ObligationsPa
         )
     root = done.orgs.get(roots[0].path) if len(roots) == 1 else None
     return ObligationsPanel(org=root, single=False, lines=lines, branches=len(done.branches))
+
+
+# ── From the materialised cells (meetings.cells) ─────────────────────────────
+
+
+def _heads(fetched_by, root: Organization | None, roots: list[Organization]) -> tuple[OrgRow | None, list[OrgRow]]:
+    """The root's row and the overview's rows' orgs: the root's children (not 党小组), a branch root itself, or (no
+    root) the outermost roots — those the user sees and active. One query."""
+    visible = Organization.objects.visible_to(fetched_by).active()
+    if root is None:
+        found = visible.filter(path__in=collapse_paths(r.path for r in roots))
+    elif root.kind == OrgKind.BRANCH:
+        found = visible.filter(path=root.path)
+    else:
+        found = visible.filter(
+            Q(path=root.path) | Q(path__startswith=root.path, depth=root.depth + 1) & ~Q(kind=OrgKind.GROUP)
+        )
+    orgs = [OrgRow(*row) for row in found.values_list(*ORG_FIELDS).order_by("path")]
+    root_row = next((o for o in orgs if root is not None and o.path == root.path), None)
+    if root is None or root.kind == OrgKind.BRANCH:
+        return root_row, orgs
+    return root_row, [o for o in orgs if o.depth == root.depth + 1]
+
+
+def compliance_overview(
+    *,
+    fetched_by,
+    root: Organization | None = None,
+    months: list[Month],
+    activity: str | None = None,
+    today: date | None = None,
+) -> Overview:
+    """The heat map of `root`'s subtree (None: the user's top orgs) over `months`: rows rolled up per direct child,
+    the worst branches, per-activity totals. Read from the materialised cells (meetings.cells) in a fixed number of
+    grouped queries whatever the size of the tree; equal to compliance_overview_live."""
+    today = today or clock.today()
+    roots = [root] if root is not None else top_orgs(fetched_by)
+    if root is None and len(roots) == 1:
+        root = roots[0]  # one top org (the usual case): its children are the rows
+    root_row, heads = _heads(fetched_by, root, roots)
+    rows, worst, by_activity, total, branches = cells.overview_from_cells(
+        fetched_by=fetched_by, root=root, roots=roots, heads=heads, months=months, activity=activity, today=today
+    )
+    ancestors: list[OrgRow] = []
+    if root is not None and root.depth > 1:
+        step = Organization.steplen
+        paths = {root.path[:end] for end in range(step, len(root.path), step)}
+        above = Organization.objects.visible_to(fetched_by).filter(path__in=paths)
+        ancestors = [OrgRow(*row) for row in above.values_list(*ORG_FIELDS)]
+    return Overview(
+        root=root_row,
+        roots=roots,
+        months=months,
+        activity=activity,
+        rows=rows,
+        worst=worst,
+        by_activity=by_activity,
+        total=total,
+        branches=branches,
+        ancestors=ancestors,
+    )
+
+
+def obligations_panel(*, fetched_by, today: date | None = None) -> ObligationsPanel | None:
+    """The user's current obligations: a single branch's with their state, or rolled up over the user's subtree(s)
+    (per activity: how many branches met it, how many not yet). None when the user sees no branch. Read from the
+    materialised cells (meetings.cells); equal to obligations_panel_live."""
+    today = today or clock.today()
+    if not fetched_by.can(Capability.VIEW):
+        return None
+    roots = top_orgs(fetched_by)
+    count, single, found = cells.panel_from_cells(fetched_by=fetched_by, roots=roots, today=today)
+    if not count:
+        return None
+    if single is not None:
+        lines = [
+            PanelLine(a, rules.activity_label(a), first, last, met, n - met, state)
+            for a, first, last, met, n, state in found
+        ]
+        return ObligationsPanel(org=single, single=True, lines=lines, branches=1)
+    lines = [
+        PanelLine(a, rules.activity_label(a), first, last, met, n - met, rules.MET if met == n else rules.DUE)
+        for a, first, last, met, n, _ in found
+    ]
+    root = None
+    if len(roots) == 1:
+        row = Organization.objects.visible_to(fetched_by).active().filter(pk=roots[0].pk).values_list(*ORG_FIELDS)
+        root = next((OrgRow(*r) for r in row), None)
+    return ObligationsPanel(org=root, single=False, lines=lines, branches=count)

@@ -351,3 +351,39 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ComplianceCellQuerySet(ScopedQuerySet):
+    org_path_lookup = "org__path"
+
+
+class ComplianceCell(models.Model):
+    """One branch's obligations shown in one month (meetings.rules: a quarter's in its last month, a year's in
+    December), counted: `activity` "" is every activity together (one such row per branch and month, also when it
+    owes nothing), otherwise one activity's. Derived data, materialised by meetings.cells.refresh_cells from the pure
+    rules so the heat map and the home panel read thousands of branches in a few grouped queries; `as_of` is the
+    first day of the month the rules took as "now" (a DUE of a month then still running is MISSED once it ends)."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党支部")
+    month = models.DateField("月份")  # its first day
+    activity = models.CharField("活动类型", max_length=20, blank=True)  # "": all; else an Activity or secretary_lecture
+    required = models.PositiveIntegerField("应开", default=0)
+    met = models.PositiveIntegerField("已开", default=0)
+    missed = models.PositiveIntegerField("缺开", default=0)
+    due = models.PositiveIntegerField("进行中", default=0)
+    missing = models.CharField("缺开类型", max_length=200, blank=True)  # the missed activities' codes, comma-separated
+    as_of = models.DateField("计算所据月份")
+    computed_at = models.DateTimeField("计算时间")
+
+    objects = ComplianceCellQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织生活落实情况"
+        verbose_name_plural = "组织生活落实情况"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "month", "activity"], name="compliance_cell_unique"),
+        ]
+        indexes = [models.Index(fields=["activity", "month", "org"], name="compliance_cell_read_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.activity or '*'}"

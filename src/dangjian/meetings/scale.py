@@ -32,6 +32,7 @@ from dangjian.members.scale import MADE_CURRENT_SEATS, MADE_CURRENT_TERMS, scale
 from dangjian.orgs.choices import CommitteeRole, OrgKind
 from dangjian.orgs.scale import scale_orgs
 
+from .cells import refresh_cells
 from .choices import (
     AbsenceReason,
     Activity,
@@ -605,3 +606,7 @@ def produce_meetings(ctx: ScaleContext) -> None:
         producer.flush()
         ctx.report(label, len(branches), len(branches))
     _reset_sequence(Meeting)
+    label = "组织生活落实情况（党支部 × 月）"
+    ctx.report(label, 0, len(branches))
+    ctx.counts[label] = refresh_cells(today=ctx.today)  # the heat map's materialised cells (meetings.cells)
+    ctx.report(label, len(branches), len(branches))

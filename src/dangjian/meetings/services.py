@@ -16,6 +16,7 @@ from dangjian.orgs.membership import membership
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import current_terms
 
+from . import cells
 from .choices import AbsenceReason, Activity, MeetingStatus, Presence, ReviewState, SignedBy
 from .models import Attendance, Meeting, MeetingActivity
 from .rules import BACKFILL_DAYS
@@ -50,9 +51,13 @@ def sync_activities(meeting: Meeting, activities: Iterable[str]) -> None:
     """MeetingActivity rows: one per activity, with the meeting's org, day and held state copied (compliance reads
     that table alone)."""
     activities = sorted(set(activities))
-    MeetingActivity.objects.unrestricted().filter(meeting=meeting).exclude(activity__in=activities).delete()
     held_on = timezone.localtime(meeting.starts_at).date()
     held = meeting.status == MeetingStatus.HELD
+    # The compliance cells (meetings.cells) of the branches the meeting counts for, before and after the change.
+    before = set(
+        MeetingActivity.objects.unrestricted().filter(meeting=meeting, held=True).values_list("org_id", "held_on")
+    )
+    MeetingActivity.objects.unrestricted().filter(meeting=meeting).exclude(activity__in=activities).delete()
     existing = set(
         MeetingActivity.objects.unrestricted().filter(meeting=meeting).values_list("activity", flat=True)
     )  # this meeting's own rows, written with it
@@ -62,6 +67,9 @@ def sync_activities(meeting: Meeting, activities: Iterable[str]) -> None:
         for a in activities
         if a not in existing
     )
+    if before or held:
+        # In the write's transaction: whoever reads next sees the heat map changed (or nothing, if it rolls back).
+        cells.refresh_after_write(before | ({(meeting.org_id, held_on)} if held else set()))
 
 
 def _check_activities(org: Organization, activities: set[str]) -> None:

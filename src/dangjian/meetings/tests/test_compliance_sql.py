@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from dangjian.core.roles import Role
 from dangjian.core.tests.factories import UserFactory
-from dangjian.meetings import compliance, rules
+from dangjian.meetings import cells, compliance, rules
 from dangjian.meetings.choices import Activity, MeetingStatus
-from dangjian.meetings.models import Meeting, MeetingActivity
+from dangjian.meetings.models import ComplianceCell, Meeting, MeetingActivity
 from dangjian.members.tests.factories import MemberFactory
 from dangjian.orgs.choices import CommitteeRole, OrgKind
 from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
@@ -131,6 +131,31 @@ def build(base: Base, generals: int, specs: list[dict], meetings: list[dict]):
     return branches, history
 
 
+def cells_by_branch(expected: dict) -> dict:
+    """The stored cells of the branches of `expected`: per branch, per (month, activity) the counts and missing."""
+    found: dict = {pk: {} for pk in expected}
+    rows = ComplianceCell.objects.filter(org_id__in=list(expected), month__in=[cells.first_day(m) for m in MONTHS])
+    for c in rows:
+        key = (rules.month_of(c.month), c.activity)
+        found[c.org_id][key] = (rules.CellCounts(c.required, c.met, c.missed, c.due), c.missing)
+    return found
+
+
+def expected_cells(expected: dict) -> dict:
+    """What the pure rules give for the same: a row for every month (activity ""), one per obligation."""
+    result: dict = {}
+    for pk, items in expected.items():
+        result[pk] = {}
+        for month in MONTHS:
+            shown = [o for o in items if o.last == month]
+            missing = ",".join(o.activity for o in shown if o.state == rules.MISSED)
+            result[pk][(month, "")] = (rules.cell_counts(shown), missing)
+            for o in shown:
+                code = o.activity if o.state == rules.MISSED else ""
+                result[pk][(month, o.activity)] = (rules.cell_counts([o]), code)
+    return result
+
+
 def test_the_sql_path_equals_the_rules(base, clock):
     clock.set(TODAY)
 
@@ -162,6 +187,15 @@ def test_the_sql_path_equals_the_rules(base, clock):
                         fetched_by=base.admin, roots=[Organization.objects.get(pk=one.pk)], months=MONTHS
                     )
                     assert alone.obligations == {one.pk: expected[one.pk]}
+                    # The materialised cells (meetings.cells), written by refresh_cells, hold the same.
+                    cells.refresh_cells(today=TODAY)
+                    assert cells_by_branch(expected) == expected_cells(expected)
+                    for activity in (None, Activity.THEME_DAY):
+                        kwargs = {"fetched_by": base.admin, "root": base.root, "months": MONTHS, "activity": activity}
+                        assert compliance.compliance_overview(**kwargs) == compliance.compliance_overview_live(**kwargs)
+                    assert compliance.obligations_panel(fetched_by=base.admin) == compliance.obligations_panel_live(
+                        fetched_by=base.admin
+                    )
                 raise Rollback
         except Rollback:
             pass
@@ -191,10 +225,14 @@ def test_queries_do_not_grow_with_the_orgs(base, clock, n, django_assert_max_num
         for i in range(3 * n)
     ]
     build(base, 1, specs, meetings)
-    with django_assert_max_num_queries(6):
+    cells.refresh_cells()
+    with django_assert_max_num_queries(8):
         overview = compliance.compliance_overview(fetched_by=base.admin, root=base.root, months=MONTHS)
     assert overview.branches == n + 1  # and the members' branch
     with django_assert_max_num_queries(6):
-        compliance.org_compliance(fetched_by=base.admin, org=base.root, period=compliance.parse_period("2025"))
+        live = compliance.compliance_overview_live(fetched_by=base.admin, root=base.root, months=MONTHS)
+    assert overview == live
     with django_assert_max_num_queries(6):
+        compliance.org_compliance(fetched_by=base.admin, org=base.root, period=compliance.parse_period("2025"))
+    with django_assert_max_num_queries(7):
         compliance.obligations_panel(fetched_by=base.admin)

@@ -95,3 +95,11 @@ def test_a_second_run_writes_nothing(demo):
     assert not again.created
     assert (Meeting.objects.count(), Attendance.objects.count(), Talk.objects.count()) == before
     assert again.counts["会议"] == before[0]
+
+
+def test_the_heat_map_cells_are_there(demo):
+    from dangjian.meetings.models import ComplianceCell
+
+    branches = Organization.objects.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True).count()
+    month = core_clock.today().replace(day=1)
+    assert ComplianceCell.objects.filter(month=month, activity="").count() == branches > 0

@@ -129,3 +129,11 @@ def test_it_is_deterministic(db):
     assert {label for _, _, label in TABLES} <= set(first)
     assert first["会议"] == Meeting.objects.unrestricted().count()
     assert first["参会记录"] == Attendance.objects.unrestricted().count()
+
+
+def test_the_heat_map_cells_are_there(small):
+    from dangjian.meetings.models import ComplianceCell
+
+    branches = Organization.objects.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True).count()
+    month = clock.today().replace(day=1)
+    assert ComplianceCell.objects.filter(month=month, activity="").count() == branches > 0
