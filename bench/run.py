@@ -679,8 +679,6 @@ def bench_precompute() -> None:
 #: Query string of the compliance overview: the whole tree (the root admin's scope) over the last 12 months, the
 #: page's default.
 COMPLIANCE_QUERY = ""
-#: Where the reminders task may live: (module, function); the first found is run.
-REFRESH_FLAGS = [("dangjian.meetings.flags", "refresh_flags"), ("dangjian.meetings.tasks", "refresh_flags")]
 
 
 def meeting_counts() -> str:
@@ -693,9 +691,9 @@ def meeting_counts() -> str:
 
 def bench_meetings(*, warmup: int, requests: int, task_runs: int) -> None:
     """The meeting list (root admin, a branch secretary), the compliance overview of the whole tree × 12 months (root
-    admin), and the reminders task over the whole tree. Pages or the task not there yet print a not-available line."""
+    admin), the reminders task and the compliance cells' nightly refresh over the whole tree."""
     from django.test import Client
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     try:
         line("meetings data", meeting_counts())
@@ -711,11 +709,7 @@ def bench_meetings(*, warmup: int, requests: int, task_runs: int) -> None:
     ]
     for page, name, query, persona in pages:
         label = f"{page} ({persona})"
-        try:
-            url = reverse(name) + query
-        except NoReverseMatch:
-            not_available(label, f"no URL named {name}")
-            continue
+        url = reverse(name) + query
         client = Client()
         client.force_login(people[persona])
         times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests)
@@ -730,28 +724,18 @@ def bench_meetings(*, warmup: int, requests: int, task_runs: int) -> None:
             f"limit p95 < {MEETINGS_P95_LIMIT_MS} ms",
             p95 < MEETINGS_P95_LIMIT_MS,
         )
-    bench_refresh_flags(task_runs)
+    from dangjian.meetings.cells import refresh_cells
+    from dangjian.meetings.flags import refresh_flags
+
+    bench_task("meetings reminders task, whole tree", refresh_flags, task_runs)
+    bench_task("compliance cells' nightly refresh, whole tree", refresh_cells, 1)
 
 
-def bench_refresh_flags(runs: int) -> None:
-    import importlib
-
+def bench_task(label: str, func, runs: int) -> None:
+    """A periodic task over the whole tree, run here `runs` times: median, max, the first run's queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    label = "meetings reminders task, whole tree"
-    task = where = None
-    for module, name in REFRESH_FLAGS:
-        try:
-            task = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            continue
-        where = f"{module}.{name}"
-        break
-    if task is None:
-        not_available(label, " / ".join(f"{m}.{n}" for m, n in REFRESH_FLAGS) + " not there")
-        return
-    func = getattr(task, "run", task)  # a Celery task runs in this process through .run
     seconds = []
     queries = 0
     for n in range(max(1, runs)):
@@ -765,7 +749,7 @@ def bench_refresh_flags(runs: int) -> None:
         seconds.append(time.perf_counter() - started)
     worst = max(seconds)
     line(
-        f"{label} ({where})",
+        label,
         f"median {statistics.median(seconds):5.1f} s  max {worst:5.1f} s  queries {queries}  ({len(seconds)} runs)",
         f"limit < {REMINDERS_TASK_LIMIT_S} s",
         worst < REMINDERS_TASK_LIMIT_S,
