@@ -727,12 +727,14 @@ def bench_meetings(*, warmup: int, requests: int, task_runs: int) -> None:
     from dangjian.meetings.cells import refresh_cells
     from dangjian.meetings.flags import refresh_flags
 
-    bench_task("meetings reminders task, whole tree", refresh_flags, task_runs)
-    bench_task("compliance cells' nightly refresh, whole tree", refresh_cells, 1)
+    bench_task("meetings reminders task, whole tree", refresh_flags, task_runs, limit_s=REMINDERS_TASK_LIMIT_S)
+    # No target in the issue: a nightly task (meeting writes refresh their own branches' cells at once).
+    bench_task("compliance cells' nightly refresh, whole tree", refresh_cells, 1, limit_s=None)
 
 
-def bench_task(label: str, func, runs: int) -> None:
-    """A periodic task over the whole tree, run here `runs` times: median, max, the first run's queries."""
+def bench_task(label: str, func, runs: int, *, limit_s: float | None) -> None:
+    """A periodic task over the whole tree, run here `runs` times: median, max, the first run's queries; judged
+    against `limit_s` when the issue sets one."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -751,8 +753,8 @@ def bench_task(label: str, func, runs: int) -> None:
     line(
         label,
         f"median {statistics.median(seconds):5.1f} s  max {worst:5.1f} s  queries {queries}  ({len(seconds)} runs)",
-        f"limit < {REMINDERS_TASK_LIMIT_S} s",
-        worst < REMINDERS_TASK_LIMIT_S,
+        f"limit < {limit_s} s" if limit_s else "",
+        worst < limit_s if limit_s else None,
     )
 
 
