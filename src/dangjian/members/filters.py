@@ -62,8 +62,10 @@ class MemberFilter(django_filters.FilterSet):
     joined_year = django_filters.NumberFilter(
         label="入党年份", field_name="joined_on", lookup_expr="year", min_value=1921, max_value=2100
     )
-    # The members a roster import last wrote (the link from its audit entry and its result page); not in the bar.
-    import_job = django_filters.NumberFilter(label="导入任务", min_value=1, max_value=2**31 - 1)
+    # The members a roster import last wrote (the link from its audit entry and result page): hidden, not in the bar.
+    import_job = django_filters.NumberFilter(
+        label="导入任务", min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Member
