@@ -1,6 +1,7 @@
 """Forms of a meeting's parts (attachments, 组织生活会, 民主评议) and of the talks."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from dangjian.core.concurrency import VersionedFormMixin
 from dangjian.core.forms import BootstrapFormMixin, DateInput, FactDateField
@@ -14,6 +15,13 @@ ERR_NO_RATING = "填写了票数，请选择评议等次"
 
 def _member_label(member) -> str:
     return member.name
+
+
+def _limit(field: forms.CharField, chars: int) -> None:
+    """Bound a model form's text field (a TextField has no max_length): checked on the server, hinted to browsers."""
+    field.max_length = chars
+    field.validators.append(MaxLengthValidator(chars))
+    field.widget.attrs["maxlength"] = str(chars)
 
 
 class AttachmentForm(BootstrapFormMixin, forms.Form):
@@ -37,7 +45,7 @@ class LifeItemForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["member"].queryset = members
         self.fields["member"].label_from_instance = _member_label
         self.fields["kind"].choices = CriticismKind.choices
-        self.fields["content"].max_length = 5000
+        _limit(self.fields["content"], 5000)
 
 
 class RectificationForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
@@ -52,7 +60,7 @@ class RectificationForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm)
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
         self.fields["owner"].label_from_instance = _member_label
-        self.fields["content"].max_length = 2000
+        _limit(self.fields["content"], 2000)
 
 
 VOTE_FIELDS = ("votes_excellent", "votes_qualified", "votes_basic", "votes_unqualified")
@@ -134,7 +142,7 @@ class TalkForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             self.fields[name].queryset = members
             self.fields[name].label_from_instance = _member_label
         self.fields["kind"].choices = TalkKind.choices
-        self.fields["summary"].max_length = 5000
+        _limit(self.fields["summary"], 5000)
 
 
 class TalkFilterForm(forms.Form):

@@ -161,3 +161,12 @@ def test_a_rectification_cannot_be_done_before_the_meeting(world):
     assert parts.ERR_DONE_BEFORE in str(error.value)
     rect.refresh_from_db()
     assert rect.done_on is None
+
+
+def test_an_overlong_item_is_refused_on_the_server_and_nothing_written(world, client_for):
+    meeting = held_meeting(world, world.branch_a)
+    url = reverse("meetings:life_item_create", args=[meeting.pk])
+    data = {"member": world.member_a.pk, "kind": CriticismKind.SELF, "content": "长" * 5001}
+    page = client_for(world.secretary_a).post(url, data).content.decode()
+    assert "5000" in page
+    assert not LifeMeetingItem.objects.unrestricted().exists()
