@@ -10,7 +10,8 @@ one line in settings.INSTALLED_APPS (Django's own list of apps) is the whole reg
     jobs.py          background job handlers (core.jobs.job_handler)
     tasks.py         Huey periodic tasks (run_huey also finds them by this name)
     urls.py          its pages, mounted under its AppConfig.url_prefix (dangjian/urls.py: app_urls)
-    api.py           its `router`, mounted at /api/v1/<url_prefix> (dangjian/api.py: app_routers)
+    api.py           its `router`, mounted at /api/v1/<url_prefix> (dangjian/api.py: app_routers); a resource that
+                     is not the app's own (the compliance of every org) in `mounts` = {"path": router}, at /api/v1/path
     scale.py, demo.py  its producers of the data sets L and S (found by seed-scale and seed_demo)
 
 An app may offer an extension point of its own to the apps above it: it names the module on its AppConfig
@@ -55,12 +56,15 @@ def app_urls() -> list[URLPattern | URLResolver]:
 
 
 def app_routers() -> list[tuple[str, object]]:
-    """(mount path, router) of each app whose api.py has a `router`: /api/v1/ + the app's url_prefix."""
+    """(mount path, router) of each app whose api.py has a `router`: /api/v1/ + the app's url_prefix; and its
+    `mounts`, each at /api/v1/ + its path."""
     routers = []
     for config in _apps_with_pages():
         if not module_has_submodule(config.module, "api"):
             continue
-        router = getattr(import_module(f"{config.name}.api"), "router", None)
+        module = import_module(f"{config.name}.api")
+        router = getattr(module, "router", None)
         if router is not None:
             routers.append(("/" + config.url_prefix.strip("/"), router))
+        routers += [("/" + path.strip("/"), mounted) for path, mounted in getattr(module, "mounts", {}).items()]
     return routers

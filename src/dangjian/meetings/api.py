@@ -349,7 +349,10 @@ def meeting_signin(request: HttpRequest, meeting_id: int, payload: SigninIn):
     }
 
 
-# compliance: /api/v1/meetings/compliance?org=&period=
+# compliance: /api/v1/compliance?org=&period= (the state of any org, not one meeting's: its own resource)
+
+compliance_router = Router(tags=["组织生活"])
+mounts = {"compliance": compliance_router}
 
 
 class ComplianceParams(Schema):
@@ -403,8 +406,8 @@ def _month(m) -> str:
     return f"{m[0]}-{m[1]:02d}"
 
 
-@router.get(
-    "/compliance",
+@compliance_router.get(
+    "",
     response={200: ComplianceOut, **ERROR_RESPONSES},
     url_name="meeting_compliance",
     summary="组织生活落实情况",

@@ -28,7 +28,7 @@ PATHS = {
     "/api/v1/meetings": {"org", "activity", "status", "from", "to", "page", "page_size"},
     "/api/v1/meetings/{meeting_id}": {"meeting_id"},
     "/api/v1/meetings/{meeting_id}/attendance": {"meeting_id", "page", "page_size"},
-    "/api/v1/meetings/compliance": {"org", "period"},
+    "/api/v1/compliance": {"org", "period"},
 }
 #: Writes on rows that carry no version (a meeting planned, an attendance ticked, a sign-in): no If-Match.
 PLAIN_WRITES = {
