@@ -47,3 +47,38 @@ def test_a_secretary_records_attendance_on_a_phone(page: Page, live_server, worl
     expect(page.get_by_test_id("attendance-rate")).to_have_text("1/2（50%）")
     fits(page)
     assert violations == []
+
+
+def test_a_secretary_chooses_the_invitees_on_a_phone(page: Page, live_server, world, violations, clock):
+    from datetime import timedelta
+
+    from dangjian.meetings.models import Attendance, Meeting
+
+    page.set_viewport_size(PHONE)
+    login(page, live_server.url, "secretary_a")
+    page.goto(f"{live_server.url}/meetings/new/?org={world.branch_a.pk}")
+    picker = page.locator("[data-checklist]")
+    expect(picker).to_be_hidden()  # 按会议类型确定 is the default
+    page.get_by_label("自行选择").check()
+    expect(picker).to_be_visible()
+    expect(picker.locator("[data-checklist-count]")).to_have_text("已选 2 / 2 人")
+    picker.get_by_role("button", name="仅现任委员").click()  # member_a2 holds branch A's seat
+    expect(picker.locator("[data-checklist-count]")).to_have_text("已选 1 / 2 人")
+    picker.get_by_role("button", name="清空").click()
+    picker.get_by_label("按姓名筛选").fill("王小明")
+    expect(picker.get_by_label("张宏伟")).to_be_hidden()
+    picker.get_by_label("王小明").check()
+    expect(picker.locator("[data-checklist-count]")).to_have_text("已选 1 / 2 人")
+    fits(page)
+    day = clock.today() + timedelta(days=2)
+    page.get_by_role("textbox", name="主题").fill("只请一人的谈心会")
+    page.get_by_label("主题党日", exact=True).check()
+    page.get_by_label("开始时间").fill(f"{day:%Y-%m-%d}T09:00")
+    page.get_by_label("结束时间").fill(f"{day:%Y-%m-%d}T10:00")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("attendance-rate")).to_be_visible()
+    meeting = Meeting.objects.unrestricted().get(topic="只请一人的谈心会")
+    assert list(Attendance.objects.unrestricted().filter(meeting=meeting).values_list("member_id", flat=True)) == [
+        world.member_a.pk
+    ]
+    assert violations == []

@@ -23,6 +23,7 @@ ERR_MIN_VALUE = "不能小于 {limit}"
 #: The blank choice of a select instead of Django's "---------": a required one asks, an optional one means none.
 EMPTY_REQUIRED = "请选择…"
 EMPTY_OPTIONAL = "（无）"
+CHOICE_LIST_TEMPLATE = "core/widgets/choice_list.html"
 
 
 def _is_blank_choice(choice) -> bool:
@@ -40,7 +41,10 @@ class BootstrapFormMixin:
             if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
                 self._plain_select(field)
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.RadioSelect):  # radio buttons, and checkboxes (CheckboxSelectMultiple)
+                css = "form-check-input"
+                widget.template_name = CHOICE_LIST_TEMPLATE
+            elif isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
@@ -87,6 +91,53 @@ class LongSelect(forms.Select):
         )
         attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+class ChecklistWidget(forms.CheckboxSelectMultiple):
+    """People to tick from a list of up to a few hundred: a box with a filter by name, 全选/清空, buttons that tick a
+    named subset (`presets`: key → (label, values), e.g. the committee's seats), and the count ticked (dangjian.js,
+    [data-checklist]). Written out in Python like LongSelect: one template per option adds up at hundreds."""
+
+    def __init__(self, *args, presets: dict[str, tuple[str, set]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.presets = presets or {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        base_id = attrs.get("id", f"id_{name}")
+        selected = {str(v) for v in self.format_value(value)}
+        marks = {key: {str(v) for v in values} for key, (_label, values) in self.presets.items()}
+
+        def option(index, key, label):
+            key = str(key)
+            data = "".join(f" data-preset-{preset}" for preset, values in marks.items() if key in values)
+            return (base_id, index, name, key, " checked" if key in selected else "", data, base_id, index, label)
+
+        options = format_html_join(
+            "",
+            '<div class="form-check"><input type="checkbox" class="form-check-input" id="{}_{}" name="{}" value="{}"'
+            '{}{}><label class="form-check-label" for="{}_{}">{}</label></div>',
+            (option(i, key, label) for i, (key, label) in enumerate(self.choices)),
+        )
+        buttons = format_html_join(
+            "",
+            '<button type="button" class="btn btn-sm btn-outline-secondary" data-check="{}">{}</button>',
+            [("all", "全选"), ("none", "清空"), *((key, label) for key, (label, _v) in self.presets.items())],
+        )
+        return format_html(
+            '<div class="checklist border rounded p-2" data-checklist id="{}">'
+            '<div class="d-flex flex-wrap gap-2 mb-2 align-items-center">'
+            '<input type="search" class="form-control form-control-sm checklist-filter" data-checklist-filter'
+            ' placeholder="按姓名筛选" aria-label="按姓名筛选">{}'
+            '<span class="small text-muted" data-checklist-count aria-live="polite"></span></div>'
+            '<div class="checklist-options">{}</div></div>',
+            base_id,
+            buttons,
+            options,
+        )
+
+    def id_for_label(self, id_, index=None):
+        return f"{id_}_0" if id_ else id_
 
 
 class DateInput(forms.DateInput):

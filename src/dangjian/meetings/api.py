@@ -185,6 +185,12 @@ class MeetingIn(Schema):
     recorder: int | None = Field(None, description="记录人（党员 ID）")
     lecturer: int | None = Field(None, description="党课主讲人（党员 ID）")
     held: bool = Field(False, description="已召开（补录已经召开的会议）；否则为计划")
+    invitees: list[int] | None = Field(
+        None,
+        min_length=1,
+        max_length=services.INVITEES_MAX,
+        description="应到人员（党员 ID，须为该组织的在册党员）；不填则按会议类型确定：本组织在册党员，支委会为现任委员",
+    )
 
 
 def _aware(value: datetime) -> datetime:
@@ -204,7 +210,7 @@ def _member(user, pk: int | None, field: str) -> Member | None:
     "", response={201: MeetingDetailOut, **WRITE_RESPONSES}, url_name="meeting_create", summary="计划（或补录）会议"
 )
 def meeting_create(request: HttpRequest, payload: MeetingIn, response: HttpResponse):
-    """计划一次会议（held=true 时登记为已召开），应到人员按会议类型自动确定（与页面相同）。
+    """计划一次会议（held=true 时登记为已召开）；应到人员为 invitees 所列党员，不填时按会议类型确定（与页面相同）。
     须有维护该组织的权限（否则 404）。"""
     user = request.auth
     require_capability(user, Capability.CHANGE)
@@ -221,6 +227,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn, response: HttpRespo
         ends_at=_aware(payload.ends_at),
         place=payload.place,
         held=payload.held,
+        invitees=payload.invitees,
         **people,
     )
     meeting = _get(user, meeting.pk)

@@ -4,12 +4,12 @@ from django import forms
 from django.utils import timezone
 
 from dangjian.core.concurrency import VersionedFormMixin
-from dangjian.core.forms import BootstrapFormMixin, LongSelect
+from dangjian.core.forms import BootstrapFormMixin, ChecklistWidget, LongSelect
 
-from .choices import AbsenceReason, Activity, Presence
+from .choices import AbsenceReason, Activity, MeetingStatus, Presence
 from .filters import DATE_MAX, DATE_MIN
 from .models import Attendance, Meeting
-from .services import REVIEW_PASS, REVIEW_RETURN, Mark
+from .services import ERR_NO_INVITEE, REVIEW_PASS, REVIEW_RETURN, Mark
 
 ERR_ENDS_BEFORE = "结束时间不能早于开始时间"
 ERR_TIME_RANGE = "时间须在 1921年 至 2100年 之间"
@@ -18,6 +18,10 @@ ERR_PRESENCE = "请选择出席或缺席"
 MINUTES_MAX = 20_000
 RESOLUTIONS_MAX = 5_000
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+#: Invitees are ticked by hand on the page for an org of at most this many members in register; a bigger one (a 党委's
+#: 党员大会) takes the default, and the API takes a list.
+INVITEE_PICK_MAX = 300
+DEFAULT, CUSTOM, KEEP = "default", "custom", "keep"
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -44,19 +48,46 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
     recorder = forms.ModelChoiceField(label="记录人", queryset=None, required=False)
     lecturer = forms.ModelChoiceField(label="党课主讲人", queryset=None, required=False)
     held = forms.BooleanField(label="已召开（直接登记为已召开的会议）", required=False)
+    invitee_mode = forms.ChoiceField(
+        label="应到人员",
+        choices=[
+            (DEFAULT, "按会议类型确定（本组织在册党员；支委会为现任委员；党小组会为本小组党员）"),
+            (CUSTOM, "自行选择"),
+        ],
+        initial=DEFAULT,
+        required=False,  # left out (an older page, a script): the default
+        widget=forms.RadioSelect,
+    )
+    invitees = forms.ModelMultipleChoiceField(label="选择应到人员", queryset=None, required=False)
 
-    def __init__(self, *args, org, people, **kwargs):
+    def __init__(self, *args, org, people, seats=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(a.value, a.label) for a in Activity if a != Activity.GROUP or org.is_group]
         self.fields["activities"].choices = choices
-        self.fields["activities"].widget.attrs["class"] = "form-check-input"
         for name in ("host", "recorder", "lecturer"):
             if name in self.fields:
                 self.fields[name].queryset = people
                 self.fields[name].label_from_instance = lambda m: m.name
+        self._invitee_fields(people, seats)
+
+    def _invitee_fields(self, people, seats) -> None:
+        """The invitees ticked by hand, for an org small enough to list (people: its members in register)."""
+        if people.count() > INVITEE_PICK_MAX:
+            del self.fields["invitee_mode"], self.fields["invitees"]
+            return
+        mode, invitees = self.fields["invitee_mode"], self.fields["invitees"]
+        mode.column = invitees.column = "col-12"
+        presets = {"seat": ("仅现任委员", set(seats))} if seats else {}
+        invitees.widget = ChecklistWidget(presets=presets)
+        invitees.queryset = people  # after the widget: the queryset gives the widget its choices
+        invitees.label_from_instance = lambda m: m.name
+        invitees.shown_by = f"{self.add_prefix('invitee_mode')}={CUSTOM}"
+        if self.initial.get("invitees") is None:
+            invitees.initial = [m.pk for m in people]  # 自行选择 starts from everyone: untick who is not expected
 
     def clean(self):
         data = super().clean()
+        self._clean_invitees(data)
         starts, ends = data.get("starts_at"), data.get("ends_at")
         for name in ("starts_at", "ends_at"):
             if not _in_range(data.get(name)):
@@ -65,11 +96,23 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
             self.add_error("ends_at", ERR_ENDS_BEFORE)
         return data
 
+    def _clean_invitees(self, data) -> None:
+        """For the service: `invitees` the member ids chosen, or None for the default (or to keep them)."""
+        mode = data.pop("invitee_mode", DEFAULT)
+        chosen = data.pop("invitees", None)
+        if mode != CUSTOM:
+            return
+        if not chosen:
+            self.add_error("invitees", ERR_NO_INVITEE)
+            return
+        data["invitees"] = [m.pk for m in chosen]
+
 
 class MeetingEditForm(VersionedFormMixin, MeetingForm):
-    """The plan of an existing meeting: its org and invitees stay; recording it as held is its own page."""
+    """The plan of an existing meeting: its org stays, its invitees may change while it is planned (`invitees`: their
+    member ids); recording it as held is its own page."""
 
-    def __init__(self, *args, meeting: Meeting, activities: list[str], **kwargs):
+    def __init__(self, *args, meeting: Meeting, activities: list[str], invitees: list[int], **kwargs):
         initial = {
             "activities": activities,
             "topic": meeting.topic,
@@ -79,9 +122,16 @@ class MeetingEditForm(VersionedFormMixin, MeetingForm):
             "host": meeting.host_id,
             "recorder": meeting.recorder_id,
             "lecturer": meeting.lecturer_id,
+            "invitee_mode": KEEP,
+            "invitees": invitees,
         }
         super().__init__(*args, initial=initial, org=meeting.org, version_of=meeting, **kwargs)
         del self.fields["held"]
+        if meeting.status != MeetingStatus.PLANNED:
+            self.fields.pop("invitee_mode", None)
+            self.fields.pop("invitees", None)
+        elif "invitee_mode" in self.fields:
+            self.fields["invitee_mode"].choices = [(KEEP, f"保持不变（{len(invitees)} 人）"), (CUSTOM, "重新选择")]
 
 
 class OrgPickForm(BootstrapFormMixin, forms.Form):
@@ -180,12 +230,8 @@ class ReviewForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label="审核结果",
         choices=[(REVIEW_PASS, "通过"), (REVIEW_RETURN, "退回补充")],
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(
         label="审核意见（退回时必填）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision"].widget.attrs["class"] = "form-check-input"

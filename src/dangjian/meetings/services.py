@@ -27,20 +27,47 @@ ERR_HELD_IN_FUTURE = "会议尚未开始，不能登记为已召开（开始时�
 ERR_OUT_OF_SCOPE = "您无权为该组织登记会议"
 ERR_NOT_INVITEE = "{name}不在本次会议的应到人员中"
 ERR_PERSON_NOT_IN_ORG = "{role}须为本组织的在册党员"
+ERR_NO_INVITEE = "请至少选择一名应到人员"
+ERR_INVITEE_NOT_IN_ORG = "应到人员须为本组织的在册党员（{count} 人不符合）"
+ERR_TOO_MANY_INVITEES = "应到人员最多 {max} 人"
+ERR_INVITEES_HELD = "会议已登记为已召开，应到人员不能再调整；缺席的人员请在出席情况中登记原因"
+ERR_REMOVE_PRESENT = "{names}已签到或登记出席，不能移出应到人员"
+
+#: Invitees chosen by hand (a page, an API body): bounded before any query sees them.
+INVITEES_MAX = 5_000
+
+
+def committee_member_ids(org: Organization) -> list[int]:
+    """The members holding a current seat of the org's committee (none without a committee)."""
+    term = current_terms([org.pk]).get(org.pk)
+    if term is None:
+        return []
+    # Ids only, of the org's own committee: callers plan the org's meetings (the seats are in their scope).
+    return list(term.seats.filter(ended_on__isnull=True).unrestricted().values_list("member_id", flat=True))
 
 
 def default_invitees(org: Organization, activities: Iterable[str]):
     """Who is expected: 支委会 the current committee seats; a 党小组's meeting its group; otherwise the members in
     register of the org's subtree (a 党总支's 党员大会 is its branches' members)."""
     provider = membership()
-    activities = set(activities)
-    if activities == {Activity.COMMITTEE}:
-        term = current_terms([org.pk]).get(org.pk)
-        if term is None:
-            return provider.in_register(org).none()
-        seats = term.seats.filter(ended_on__isnull=True).values("member_id")
-        return provider.in_register(org).filter(pk__in=seats)
+    if set(activities) == {Activity.COMMITTEE}:
+        return provider.in_register(org).filter(pk__in=committee_member_ids(org))
     return provider.in_register(org)
+
+
+def chosen_invitees(org: Organization, member_ids: Iterable[int]):
+    """Invitees chosen by hand, checked: at least one, at most INVITEES_MAX, each a member in register of the org
+    (the count of those who are not, never their names: an id may be anyone's)."""
+    wanted = set(member_ids)
+    if not wanted:
+        raise ValidationError({"invitees": ERR_NO_INVITEE})
+    if len(wanted) > INVITEES_MAX:
+        raise ValidationError({"invitees": ERR_TOO_MANY_INVITEES.format(max=INVITEES_MAX)})
+    people = membership().in_register(org).filter(pk__in=wanted)
+    outside = len(wanted) - people.count()
+    if outside:
+        raise ValidationError({"invitees": ERR_INVITEE_NOT_IN_ORG.format(count=outside)})
+    return people
 
 
 def is_backfilled(starts_at: datetime, recorded_at: datetime) -> bool:
@@ -112,11 +139,11 @@ def create_meeting(
     host=None,
     recorder=None,
     lecturer=None,
-    invitees=None,
+    invitees: Iterable[int] | None = None,
     held: bool = False,
 ) -> Meeting:
     """Plan a meeting (or record one already held, `held`): its activities and its invitees (default_invitees unless
-    given), each invitee's branch at the time kept on their attendance row."""
+    member ids are given), each invitee's branch at the time kept on their attendance row."""
     if not Organization.objects.changeable_by(by).filter(pk=org.pk).exists():
         raise PermissionDenied(ERR_OUT_OF_SCOPE)
     activities = set(activities)
@@ -125,6 +152,7 @@ def create_meeting(
     if held and starts_at > now:
         raise ValidationError({"starts_at": ERR_HELD_IN_FUTURE})
     _check_people(org, host=host, recorder=recorder, lecturer=lecturer)
+    people = default_invitees(org, activities) if invitees is None else chosen_invitees(org, invitees)
     meeting = Meeting(
         org=org,
         topic=topic,
@@ -143,12 +171,31 @@ def create_meeting(
     meeting.full_clean()
     meeting.save()
     sync_activities(meeting, activities)
-    people = default_invitees(org, activities) if invitees is None else invitees
+    _invite(meeting, people)
+    return meeting
+
+
+def _invite(meeting: Meeting, people) -> None:
     Attendance.objects.bulk_create(
         Attendance(meeting=meeting, member_id=pk, org_id=org_id, presence=Presence.UNKNOWN)
         for pk, org_id in people.values_list("pk", "org_id")
     )
-    return meeting
+
+
+def _change_invitees(meeting: Meeting, member_ids: Iterable[int]) -> None:
+    """A planned meeting's invitees become those chosen: rows added, rows removed (never one signed in or ticked
+    present: that is a fact about the meeting)."""
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError({"invitees": ERR_INVITEES_HELD})
+    people = chosen_invitees(meeting.org, member_ids)
+    wanted = set(people.values_list("pk", flat=True))
+    rows = Attendance.objects.unrestricted().filter(meeting=meeting)
+    leaving = rows.exclude(member_id__in=wanted)
+    present = list(leaving.filter(presence=Presence.PRESENT).values_list("member__name", flat=True)[:5])
+    if present:
+        raise ValidationError({"invitees": ERR_REMOVE_PRESENT.format(names="、".join(present))})
+    leaving.delete()
+    _invite(meeting, people.exclude(pk__in=rows.values("member_id")))
 
 
 # --- records: edit, record as held, attendance, cancel, review (lane "records") ---------------------------------------
@@ -200,6 +247,11 @@ def meeting_activity_codes(meeting: Meeting) -> list[str]:
     return sorted(MeetingActivity.objects.unrestricted().filter(meeting=meeting).values_list("activity", flat=True))
 
 
+def meeting_invitee_ids(meeting: Meeting) -> list[int]:
+    # The meeting's own rows: its caller has it in scope.
+    return list(Attendance.objects.unrestricted().filter(meeting=meeting).values_list("member_id", flat=True))
+
+
 def may_review(user, meeting: Meeting) -> bool:
     """The level above reviews a record: CHANGE on the parent of the meeting's org, never the org on its own."""
     org = meeting.org
@@ -229,9 +281,11 @@ def update_meeting(
     host=None,
     recorder=None,
     lecturer=None,
+    invitees: Iterable[int] | None = None,
 ) -> Meeting:
-    """Change a meeting's plan (its org and invitees stay): activities, topic, times, place, people. A held meeting
-    stays in the past, and its 补录 mark follows the new time against the first record."""
+    """Change a meeting's plan (its org stays): activities, topic, times, place, people, and while it is planned its
+    invitees (member ids; None keeps them). A held meeting stays in the past, and its 补录 mark follows the new time
+    against the first record."""
     _check_changeable(by, meeting)
     locked = _locked(meeting)
     check_version(locked, version)
@@ -256,6 +310,8 @@ def update_meeting(
     locked.full_clean()
     locked.save()
     sync_activities(locked, activities)
+    if invitees is not None:
+        _change_invitees(locked, invitees)
     return locked
 
 

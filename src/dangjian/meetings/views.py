@@ -22,7 +22,15 @@ from dangjian.orgs.models import Organization
 
 from . import services
 from .choices import MeetingStatus, ReviewState
-from .forms import AttendanceForm, MeetingEditForm, MeetingForm, OrgPickForm, RecordForm, ReviewForm
+from .forms import (
+    INVITEE_PICK_MAX,
+    AttendanceForm,
+    MeetingEditForm,
+    MeetingForm,
+    OrgPickForm,
+    RecordForm,
+    ReviewForm,
+)
 from .models import Meeting
 from .selectors import meeting_activities, meeting_attendance, meeting_filterset, meeting_get
 from .tables import EXPORT_MAX, MeetingTable, export_filename, meetings_xlsx
@@ -48,6 +56,15 @@ def _reviewable(request, pk: int) -> Meeting:
 def _people(user, org: Organization):
     """Who may host, record or lecture: the org's members in register, within the user's scope, by name."""
     return membership().in_register(org).changeable_by(user).order_by("name_pinyin")
+
+
+def _invitees_intro(form) -> str:
+    if "invitees" in form.fields:
+        return ""
+    return (
+        f"本组织在册党员超过 {INVITEE_PICK_MAX} 人，应到人员按会议类型确定（支委会为现任委员）；"
+        "如需指定应到人员，请由下级组织召开或通过接口提交名单。"
+    )
 
 
 def _crumbs(meeting: Meeting | None = None) -> list[tuple[str, str]]:
@@ -122,7 +139,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         org = orgs.get(pk=int(value))
     except Organization.DoesNotExist:
         raise Http404 from None
-    form = MeetingForm(request.POST or None, org=org, people=_people(request.user, org))
+    people = _people(request.user, org)
+    form = MeetingForm(request.POST or None, org=org, people=people, seats=services.committee_member_ids(org))
     return _meeting_form(
         request,
         form,
@@ -130,7 +148,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         meeting=None,
         title=f"{org.name} 安排会议",
         success=lambda m: f"已登记会议：{m.topic}",
-        intro="应到人员默认为本组织在册党员（支委会为现任委员，党小组会为本小组党员）。",
+        intro=_invitees_intro(form),
     )
 
 
@@ -168,7 +186,12 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, Capability.CHANGE)
     activities = services.meeting_activity_codes(meeting)
     form = MeetingEditForm(
-        request.POST or None, meeting=meeting, activities=activities, people=_people(request.user, meeting.org)
+        request.POST or None,
+        meeting=meeting,
+        activities=activities,
+        invitees=services.meeting_invitee_ids(meeting),
+        people=_people(request.user, meeting.org),
+        seats=services.committee_member_ids(meeting.org),
     )
     return _meeting_form(
         request,
@@ -177,6 +200,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         meeting=meeting,
         title=f"编辑会议：{meeting.topic}",
         success="已保存",
+        intro="" if "invitees" in form.fields or meeting.status != MeetingStatus.PLANNED else _invitees_intro(form),
     )
 
 

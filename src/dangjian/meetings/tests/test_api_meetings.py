@@ -194,3 +194,15 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     params = {p["name"] for p in paths["/api/v1/meetings"]["get"]["parameters"]}
     assert {"org", "activity", "status", "from", "to", "page", "page_size"} <= params
     assert reverse("api:meeting_signin", args=[1]) == "/api/v1/meetings/1/signin"
+
+
+def test_the_api_takes_a_list_of_invitees(world, clock, api):
+    response = api(world.secretary_a, "post", LIST, create_body(world, clock, invitees=[world.member_a.pk]))
+    assert response.status_code == 201, response.content
+    assert response.json()["attendance"]["invited"] == 1
+    response = api(world.secretary_a, "post", LIST, create_body(world, clock, invitees=[world.member_b.pk]))
+    assert response.status_code == 422
+    refusal = {"field": "invitees", "message": services.ERR_INVITEE_NOT_IN_ORG.format(count=1)}
+    assert refusal in response.json()["errors"]
+    response = api(world.secretary_a, "post", LIST, create_body(world, clock, invitees=[]))
+    assert response.status_code == 422 and Meeting.objects.unrestricted().count() == 1

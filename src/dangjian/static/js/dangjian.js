@@ -14,6 +14,45 @@
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
   });
+  // A list of people to tick (core.forms.ChecklistWidget): a filter by name, buttons that tick all, none or a preset
+  // (data-check="seat" ticks exactly the boxes with data-preset-seat), and the count ticked.
+  function checklistCount(list) {
+    var boxes = list.querySelectorAll("input[type=checkbox]"), ticked = 0;
+    boxes.forEach(function (b) { if (b.checked) { ticked += 1; } });
+    var out = list.querySelector("[data-checklist-count]");
+    if (out) { out.textContent = "已选 " + ticked + " / " + boxes.length + " 人"; }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-checklist] [data-check]");
+    if (!button) { return; }
+    var list = button.closest("[data-checklist]"), how = button.dataset.check;
+    list.querySelectorAll("input[type=checkbox]").forEach(function (b) {
+      b.checked = how === "all" ? true : how === "none" ? false : b.hasAttribute("data-preset-" + how);
+    });
+    checklistCount(list);
+  });
+  document.addEventListener("change", function (event) {
+    var list = event.target.closest("[data-checklist]");
+    if (list) { checklistCount(list); }
+  });
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches("[data-checklist-filter]")) { return; }
+    var words = event.target.value.trim();
+    event.target.closest("[data-checklist]").querySelectorAll(".form-check").forEach(function (row) {
+      row.hidden = words !== "" && row.textContent.indexOf(words) === -1;
+    });
+  });
+  // [data-shown-by="name=value"]: shown only while the radio button `name` with that value is checked.
+  function applyShownBy(root) {
+    root.querySelectorAll("[data-shown-by]").forEach(function (el) {
+      var parts = el.dataset.shownBy.split("="), form = el.closest("form") || document;
+      var radio = form.querySelector("input[name='" + parts[0] + "']:checked");
+      el.hidden = !radio || radio.value !== parts[1];
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("input[type=radio]")) { applyShownBy(document); }
+  });
   // <input data-select-on-focus>: the whole value selected for copying.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches("[data-select-on-focus]")) { event.target.select(); }
@@ -51,7 +90,11 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { applySizes(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    applySizes(document);
+    applyShownBy(document);
+    document.querySelectorAll("[data-checklist]").forEach(checklistCount);
+  });
   // Content swapped in by HTMX (the job pages' progress) gets its sizes too.
   document.addEventListener("htmx:load", function (event) { applySizes(event.detail.elt); });
 })();
