@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dangjian.core import clock
+from dangjian.core.roles import Capability
 from dangjian.members.choices import Status
 from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgKind
@@ -247,6 +248,22 @@ def refresh_flags() -> RefreshResult:
         Flag.objects.unrestricted().delete()  # every stored flag: they are all replaced
         Flag.objects.bulk_create(flags, batch_size=BATCH_SIZE)
     return RefreshResult(computed_at=now, counts=dict(Counter(f.kind for f in flags)))
+
+
+#: The flags page's button recomputes the whole tree: committee staff may ask, at most once in this interval.
+REFRESH_INTERVAL = timedelta(minutes=10)
+
+
+def may_refresh(user) -> bool:
+    """Committee staff: who maintains a top of the tree (a whole-tree recompute is theirs to ask, not a branch's)."""
+    if user.is_superuser:
+        return True
+    return any(len(path) == Organization.steplen for path in user.scope_paths(Capability.CHANGE))
+
+
+def last_computed() -> datetime | None:
+    # When the stored flags were computed (one run writes them all): not any row's content.
+    return Flag.objects.unrestricted().aggregate(last=Max("computed_at"))["last"]
 
 
 # --- reads ------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import clock
@@ -16,7 +17,7 @@ from dangjian.orgs.models import Organization
 
 from . import calendar as cal
 from .choices import MeetingStatus, Presence
-from .flags import absence_window, flags_visible_to
+from .flags import REFRESH_INTERVAL, absence_window, flags_visible_to, last_computed, may_refresh
 from .models import Attendance, Flag, Meeting
 
 
@@ -85,15 +86,22 @@ def flag_list(request: HttpRequest) -> HttpResponse:
         "org": org,
         "kinds": Flag.Kind.choices,
         "query": query,
-        "can_refresh": request.user.can(Capability.CHANGE),
+        "can_refresh": may_refresh(request.user),
     }
     return render(request, "meetings/workbench_flags.html", context)
 
 
 @require_POST
 def flag_refresh(request: HttpRequest) -> HttpResponse:
-    """Recompute the flags now (the nightly task, once, in the background)."""
-    require_capability(request.user, Capability.CHANGE)
+    """Recompute the flags now (the nightly task, once, in the background): committee staff, at most once in
+    REFRESH_INTERVAL."""
+    if not may_refresh(request.user):
+        raise Http404
+    last = last_computed()
+    if last is not None and timezone.now() - last < REFRESH_INTERVAL:
+        minutes = int(REFRESH_INTERVAL.total_seconds() // 60)
+        messages.info(request, f"提醒已于 {timezone.localtime(last):%H:%M} 计算，{minutes} 分钟内不再重复计算。")
+        return redirect("meetings:flags")
     from .tasks import refresh_flags_now
 
     refresh_flags_now()

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dangjian.meetings.choices import AbsenceReason, Presence
 from dangjian.meetings.flags import absence_window, refresh_flags
+from dangjian.meetings.models import Flag
 
 from .helpers import local, mark, meeting
 
@@ -29,11 +30,19 @@ def test_the_six_month_list_shows_last_attendance_and_reasons(world, clock, clie
     assert "李秀英" in page and "王小明" not in page
 
 
-def test_the_refresh_button_recomputes(world, clock, client_for):
-    client = client_for(world.secretary_a)
-    response = client.post(reverse("meetings:flags_refresh"))
-    assert response.status_code == 302
+def test_the_refresh_button_recomputes_for_committee_staff_once_in_a_while(world, clock, client_for):
+    url = reverse("meetings:flags_refresh")
+    assert "立即重新计算" not in client_for(world.secretary_a).get(reverse("meetings:flags")).content.decode()
+    assert client_for(world.secretary_a).post(url).status_code == 404
+    assert not Flag.objects.unrestricted().exists()
+    client = client_for(world.admin)
+    assert "立即重新计算" in client.get(reverse("meetings:flags")).content.decode()
+    assert client.post(url).status_code == 302
     assert "王小明" in client.get(reverse("meetings:flags")).content.decode()
+    computed = set(Flag.objects.unrestricted().values_list("computed_at", flat=True))
+    response = client.post(url, follow=True)
+    assert "分钟内不再重复计算" in response.content.decode()
+    assert set(Flag.objects.unrestricted().values_list("computed_at", flat=True)) == computed
 
 
 def test_a_member_has_no_flags_page(world, clock, client_for):
