@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
@@ -35,7 +35,7 @@ from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
 from . import compliance, rules
-from .models import ComplianceCell
+from .models import ComplianceCell, Meeting
 from .rules import CellCounts, Month
 
 #: Rows per INSERT.
@@ -151,6 +151,24 @@ def refresh_cells(
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {ComplianceCell._meta.db_table}")
     return len(rows)
+
+
+#: A meeting write that commits while the nightly refresh runs may be overwritten by the refresh's older reading:
+#: meetings saved since the refresh began, less this margin (a long transaction saves before it commits), are
+#: recomputed again afterwards.
+CATCH_UP_MARGIN = timedelta(minutes=10)
+
+
+def refresh_all(today: date | None = None) -> int:
+    """The nightly refresh of every cell, then the branches of the meetings written meanwhile once more."""
+    started = timezone.now()
+    written = refresh_cells(today=today)
+    # Unrestricted: which orgs' meetings changed, to recompute their derived cells.
+    changed = Meeting.objects.unrestricted().filter(updated_at__gte=started - CATCH_UP_MARGIN).values("org_id")
+    orgs = list(Organization.objects.unrestricted().filter(pk__in=changed))
+    if orgs:
+        refresh_cells(orgs=orgs, today=today)
+    return written
 
 
 def refresh_after_write(changes: Iterable[tuple[int, date]]) -> None:

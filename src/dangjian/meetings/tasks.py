@@ -22,4 +22,4 @@ def refresh_flags_now() -> None:
 def refresh_compliance_cells() -> None:
     """Every night at 02:15: the compliance cells (meetings.cells) of every branch recomputed, picking up what the
     meeting writes do not recompute at once (a committee's seats, a new party group, the months that ended)."""
-    cells.refresh_cells()
+    cells.refresh_all()

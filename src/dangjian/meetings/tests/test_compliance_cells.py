@@ -132,6 +132,26 @@ def test_the_nightly_task_recomputes_every_branch(tree, clock):
     assert rules.month_of(max(ComplianceCell.objects.values_list("month", flat=True))) == (2026, 12)
 
 
+def test_a_meeting_written_while_the_nightly_refresh_runs_is_not_lost(tree, clock, monkeypatch):
+    """The refresh reads every branch, a meeting is recorded (its own cells written), then the refresh writes what it
+    read before: the branches of meetings written meanwhile are recomputed once more."""
+    clock.set(TODAY)
+    compute = compliance.compute
+    calls = []
+
+    def compute_then_a_write(**kwargs):
+        result = compute(**kwargs)
+        calls.append(kwargs["roots"])
+        if len(calls) == 1:
+            held(tree, tree["b2"], date(2026, 3, 3), [Activity.THEME_DAY])  # its own refresh is the second call
+        return result
+
+    monkeypatch.setattr(compliance, "compute", compute_then_a_write)
+    tasks.refresh_compliance_cells.call_local()
+    assert cell(tree["b2"], (2026, 3), Activity.THEME_DAY).met == 1
+    assert [r.pk for r in calls[-1]] == [tree["b2"].pk]  # the catch-up: that branch alone
+
+
 def test_a_dissolved_branch_loses_its_cells_at_the_refresh(tree, clock):
     clock.set(TODAY)
     cells.refresh_cells()
