@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.meetings",
+    "dangjian.fees",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,50 @@
+"""The fees pages. Thin views: each reads through a selector or hands over to one service."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from dangjian.core.paging import PAGE_SIZES, page_size
+from dangjian.core.permissions import require_capability
+from dangjian.core.roles import Capability
+from dangjian.orgs.models import Organization
+
+from . import rules
+from .selectors import ledger_lines, ledger_totals, parse_month
+
+
+def org_param(request: HttpRequest) -> Organization | None:
+    """?org=: an org the user sees, else 404 (its existence is not disclosed); absent or empty: none."""
+    value = request.GET.get("org", "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404
+    return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(value))
+
+
+def ledger_view(request: HttpRequest) -> HttpResponse:
+    """A month's ledger: each member's due, paid and owed, of the user's scope or one org's subtree."""
+    require_capability(request.user, Capability.VIEW)
+    org = org_param(request)
+    error = ""
+    try:
+        month = parse_month(request.GET.get("month"))
+    except ValueError as refused:
+        error, month = str(refused), parse_month(None)
+    lines = ledger_lines(fetched_by=request.user, month=month, org=org)
+
+    page = Paginator(lines, page_size(request)).get_page(request.GET.get("page"))
+    context = {
+        "title": "党费台账",
+        "org": org,
+        "month": month,
+        "error": error,
+        "page": page,
+        "totals": ledger_totals(lines),
+        "page_sizes": PAGE_SIZES,
+        "per_page": page.paginator.per_page,
+        "rounding": rules.ROUNDING_NOTE,
+        "source": rules.SOURCE,
+    }
+    return render(request, "fees/ledger.html", context)
