@@ -16,8 +16,8 @@ class YuanField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
 
-    def to_python(self, value):
-        text = super().to_python(value)
+    def clean(self, value):
+        text = super().clean(value)  # the text bounded first (max_length)
         try:
             return bases.parse_yuan(text)
         except ValueError as refused:
@@ -30,8 +30,8 @@ class MonthField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=7, widget=forms.TextInput(attrs={"type": "month"}), **kwargs)
 
-    def to_python(self, value):
-        text = super().to_python(value)
+    def clean(self, value):
+        text = super().clean(value)
         if not text:
             return None
         try:
