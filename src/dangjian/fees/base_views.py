@@ -32,7 +32,13 @@ LIST_TITLE = "党费基数"
 #: The export writes at most this many members (narrow the filter for more).
 EXPORT_MAX = 20_000
 KIND_LABELS = dict(FeeKind.choices)
-SORT_COLUMNS = [("name", "党员"), ("org", "党支部"), ("kind", "交纳类别"), ("base", "基数（元）"), ("month", "起始月份")]
+SORT_COLUMNS = [
+    ("name", "党员"),
+    ("org", "党支部"),
+    ("kind", "交纳类别"),
+    ("base", "基数（元）"),
+    ("month", "起始月份"),
+]
 
 
 def due_of(kind: str | None, base_fen: int | None, fixed_fen: int | None) -> int | None:
@@ -100,7 +106,16 @@ def bases_list(request: HttpRequest) -> HttpResponse:
     return render(request, "fees/base_list.html", context)
 
 
-EXPORT_HEADERS = ["姓名", "党支部", "交纳类别", "党费基数（元）", "农民每月交纳（元）", "每月应交（元）", "起始月份", "来源"]
+EXPORT_HEADERS = [
+    "姓名",
+    "党支部",
+    "交纳类别",
+    "党费基数（元）",
+    "农民每月交纳（元）",
+    "每月应交（元）",
+    "起始月份",
+    "来源",
+]
 
 
 def bases_export(request: HttpRequest) -> FileResponse:

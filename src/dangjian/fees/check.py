@@ -49,7 +49,7 @@ LIMITS = Limits(
     parse_seconds=30.0,
 )
 KIND_BY_LABEL = {label: value for value, label in FeeKind.choices} | {v: v for v in FeeKind.values}
-KIND_BY_LABEL |= {"在职党员": FeeKind.EMPLOYED, "离退休": FeeKind.RETIRED, "退休": FeeKind.RETIRED, "低保": FeeKind.DIBAO}
+KIND_BY_LABEL |= {"在职党员": FeeKind.EMPLOYED, "退休": FeeKind.RETIRED, "低保": FeeKind.DIBAO}
 KIND_BY_LABEL |= {"免交": FeeKind.EXEMPT, "下岗": FeeKind.UNEMPLOYED, "失业": FeeKind.UNEMPLOYED}
 LABELS = dict(FeeKind.choices)
 FIELD_LABELS = {
@@ -128,7 +128,8 @@ def write_sheet(members, out, *, month: dt.date) -> int:
             "只填写黄色的列；编号、姓名请勿修改，也不要增删行的顺序以外的内容。",
             "新交纳类别：从下拉列表中选择（已预填为现类别）；类别和基数都不变的党员无需填写。",
             "新基数（元）：在职党员填每月工资收入扣除个人所得税和个人缴纳的社保、公积金后的金额；离退休党员填养老金；最多两位小数。",
-            "新农民定额（元）：农民党员每月交纳 0.2 元至 1 元。学生、下岗失业、享受最低生活保障的党员每月 0.2 元，无需填写基数。",
+            "新农民定额（元）：农民党员每月交纳 0.2 元至 1 元。",
+            "学生、下岗失业、享受最低生活保障的党员每月 0.2 元，无需填写基数。",
             "经批准免交：须填写批准日期（如 2026-03-01）和批准理由。",
             f"起始月份：如 {month:%Y-%m}，最晚为下月；自该月起按新基数计算，已生成的台账随之重算。",
             "上传后先预览全部变更和错误，确认后一次性写入；有任何一行错误则全部不写入。",
@@ -334,7 +335,7 @@ def _check_row(number: int, cells: list, members: dict, seen: dict, plan: Plan) 
         )
     except ValidationError as refused:
         return "；".join(
-            f"{FIELD_LABELS.get(field, '')}：{message}" if field in FIELD_LABELS else message
+            message if message.startswith(FIELD_LABELS.get(field, message)) else f"{FIELD_LABELS[field]}：{message}"
             for field, messages in refused.message_dict.items()
             for message in messages
         )

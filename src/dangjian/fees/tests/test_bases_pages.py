@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 from django.db import connection
-from python_calamine import CalamineWorkbook
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from dangjian.fees import ledger
 from dangjian.fees.bases import set_base
