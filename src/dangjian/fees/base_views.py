@@ -159,7 +159,7 @@ def member_fees(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_change:
         raise Http404
     current = bases.base_in_force(member, clock.today())
-    initial = {"effective_month": f"{bases.latest_month():%Y-%m}"}
+    initial = {"effective_month": f"{clock.today():%Y-%m}"}
     if current is not None:
         initial["kind"] = current.kind
     form = BaseForm(request.POST or None, initial=initial) if can_change else None

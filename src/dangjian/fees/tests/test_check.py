@@ -221,3 +221,16 @@ def test_a_file_too_big_or_too_long_is_refused(world, may, client_for, settings)
 def test_a_sheet_with_other_headers_is_refused(world, may, client_for):
     response = upload(client_for(world.secretary_a), world.branch_a, xlsx([["姓名", "基数"], ["王小明", 6000]]))
     assert response.status_code == 400 and "表头与核定表不符" in response.content.decode()
+
+
+def test_an_outsider_secretary_gets_404_and_the_inspector_too(world, may, client_for):
+    for user in (world.secretary_b, world.inspector):
+        client = client_for(user)
+        assert client.get(reverse("fees:check"), {"org": world.branch_a.pk}).status_code == 404
+        assert client.get(reverse("fees:check_download"), {"org": world.branch_a.pk}).status_code == 404
+    rows = download(client_for(world.secretary_b), world.branch_b)
+    assert [r[check.C_NAME] for r in rows[1:]] == ["李秀英"]
+    # secretary_b's sheet carrying a member of branch A: refused as not theirs, without saying more
+    rows.append([world.member_a.pk, "王小明", "", "", "", "", "在职", "9000", "", "2026-05", "", ""])
+    problems = upload(client_for(world.secretary_b), world.branch_b, xlsx(rows)).context["plan"].problems
+    assert [p.row for p in problems] == [3] and "不是本组织可维护的在册党员" in problems[0].message
