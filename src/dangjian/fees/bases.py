@@ -174,8 +174,10 @@ def set_base(
         row = FeeBase(member=member, effective_month=values.effective_month)
     for field, value in values.__dict__.items():
         setattr(row, field, value)
-    row.source, row.recorded_by = source, by
-    row.full_clean()
+    row.member, row.source, row.recorded_by = member, source, by  # the member as held: audit's repr reads no more
+    # The member and the user are the objects at hand (no lookup needed), and the row is the one for this member and
+    # month, found above under the member's lock: the unique constraint holds without asking again.
+    row.full_clean(exclude=["member", "recorded_by"], validate_unique=False, validate_constraints=False)
     row.save()
     following = bases.filter(effective_month__gt=values.effective_month).order_by("effective_month").first()
     lines = LedgerLine.objects.unrestricted().filter(member=member, month__gte=values.effective_month)
