@@ -303,9 +303,9 @@ def _row(number: int, values: list, columns: dict[str, int]) -> ImportRow:
     return row
 
 
-def _members(by, org: Organization, rows: list[ImportRow]) -> None:
+def _members(by, org: Organization, rows: list[ImportRow]) -> dict[int, Member]:
     """Each row's member among the branch's members the user may change (by id, or by a name no one else bears)."""
-    people = list(Member.objects.changeable_by(by).filter(org=org).only("id", "name", "org_id"))
+    people = list(Member.objects.changeable_by(by).filter(org=org).select_related("org"))
     by_id = {m.pk: m for m in people}
     by_name: dict[str, list[Member]] = {}
     for m in people:
@@ -327,6 +327,7 @@ def _members(by, org: Organization, rows: list[ImportRow]) -> None:
                 row.errors.append(ERR_SAME_NAME.format(count=len(named), name=row.name))
             else:
                 row.member_id = named[0].pk
+    return by_id
 
 
 @dataclass
