@@ -7,23 +7,30 @@ from django import forms
 from dangjian.core.forms import BootstrapFormMixin, FactDateField
 
 from .choices import PayMethod
-from .payments import MonthOption, yuan_to_fen
+from .payments import ERR_YUAN, MonthOption, yuan_to_fen
 
 AMOUNT_CHARS = 14
 
 
-class YuanField(forms.CharField):
-    """A yuan amount ("12.50") → whole fen (int); more than two decimals refused."""
+class YuanField(forms.Field):
+    """A yuan amount ("12.50") → whole fen (int); more than two decimals, or more than AMOUNT_CHARS, refused."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", AMOUNT_CHARS)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {
+            **super().widget_attrs(widget),
+            "maxlength": AMOUNT_CHARS,
+            "inputmode": "decimal",
+            "autocomplete": "off",
+        }
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip() if isinstance(value, str) else value
         if value in self.empty_values:
             return None
+        if len(str(value)) > AMOUNT_CHARS:
+            raise forms.ValidationError(ERR_YUAN)
         try:
             return yuan_to_fen(value)
         except ValueError as error:
