@@ -98,7 +98,7 @@ class BulkMonthForm(BootstrapFormMixin, forms.Form):
             self.fields[tick] = forms.BooleanField(label="已交清", required=False)
             self.fields[amount] = YuanField(label=f"{line.member.name} 金额（元）", required=False)
             self.fields[amount].widget.attrs["placeholder"] = f"{line.owed_fen // 100}.{line.owed_fen % 100:02d}"
-            self.fields[tick].widget.attrs["disabled"] = line.owed_fen <= 0 or None
+            self.fields[tick].widget.attrs["class"] = "form-check-input"
             self.rows.append((line, tick, amount))
 
     def bound_rows(self):
