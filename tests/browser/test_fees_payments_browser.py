@@ -44,4 +44,15 @@ def test_a_secretary_records_a_branch_month_on_a_phone(page: Page, live_server, 
     page.goto(f"{live_server.url}/fees/payments/?org={world.branch_a.pk}&month={month:%Y-%m}")
     expect(page.get_by_test_id("payments")).to_contain_text("张宏伟")
     fits(page)
+    # One member's page: the amount follows the months ticked (a quarter ahead: three months' due).
+    page.goto(f"{live_server.url}/fees/pay/?member={world.member_a.pk}")
+    amount = page.locator("#id_amount_fen")
+    for n in (1, 2, 3):
+        page.locator(f"input[name='months'][value='{rules.add_months(month, n).isoformat()}']").check()
+    expect(amount).to_have_value("270.00")
+    page.get_by_label("交纳方式").select_option(label="线上缴纳")
+    fits(page)
+    page.get_by_role("button", name="登记缴费").click()
+    expect(page.get_by_text("已登记 王小明 交纳党费 270.00 元")).to_be_visible()
+    assert LedgerLine.objects.unrestricted().filter(member=world.member_a, paid_fen=9000).count() == 4
     assert violations == []

@@ -65,9 +65,6 @@ class PaymentForm(BootstrapFormMixin, forms.Form):
         field.column = "col-12"
         for name in ("amount_fen", "extra_fen", "paid_on", "method", "receipt_no", "reference"):
             self.fields[name].column = "col-12 col-md-6"
-        # The sum of the ticked months, kept in the amount field by fees-payments.js.
-        field.widget.attrs["data-owed-sum"] = "#id_amount_fen"
-        self.owed = {o.month.isoformat(): o.owed_fen for o in options}
 
     def clean(self):
         data = super().clean()

@@ -3,6 +3,7 @@ import of a month's payments. Thin views: each fetches and authorises (404 outsi
 service in fees/payments.py."""
 
 import io
+import json
 import tempfile
 import uuid
 from functools import partial
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangjian.core import clock
-from dangjian.core.generic import form_action
+from dangjian.core.generic import form_action, submit
 from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
@@ -101,18 +102,22 @@ def pay_view(request: HttpRequest) -> HttpResponse:
         intro += f"有超过{rules.BACKFILL_WARN_MONTHS}个月的欠交月份：{payments.backfill_warning(backfill)}。"
     if not options:
         intro += "该党员目前没有可交纳的月份。"
-    return form_action(
-        request,
-        form,
-        action,
-        success=lambda p: f"已登记 {member.name} 交纳党费 {rules.yuan(p.amount_fen + p.extra_fen)} 元",
-        done_url=lambda p: _list_url(member.org_id, rules.month_first(p.paid_on)),
-        title="登记党费",
-        breadcrumbs=[("党费台账", reverse("fees:ledger")), (LIST_TITLE, _list_url(member.org_id))],
-        cancel_url=_list_url(member.org_id),
-        intro=intro,
-        submit_label="登记缴费",
-    )
+    payment = submit(request, form, action)
+    if payment is not None:
+        messages.success(
+            request, f"已登记 {member.name} 交纳党费 {rules.yuan(payment.amount_fen + payment.extra_fen)} 元"
+        )
+        return redirect(_list_url(member.org_id, rules.month_first(payment.paid_on)))
+    context = {
+        "form": form,
+        "title": "登记党费",
+        "breadcrumbs": [("党费台账", reverse("fees:ledger")), (LIST_TITLE, _list_url(member.org_id))],
+        "cancel_url": _list_url(member.org_id),
+        "intro": intro,
+        "submit_label": "登记缴费",
+        "owed_json": json.dumps({o.month.isoformat(): o.owed_fen for o in options}),
+    }
+    return render(request, "fees/payment_form.html", context, status=400 if form.is_bound and form.errors else 200)
 
 
 def pay_month_view(request: HttpRequest) -> HttpResponse:
