@@ -29,6 +29,8 @@ from .payment_import import EXPORT_MAX, export_filename, payments_xlsx
 from .selectors import parse_month
 
 LIST_TITLE = "党费缴纳记录"
+#: The bulk page lists at most this many members (a bigger branch imports its month from a sheet).
+BULK_PAGE_MAX = 400
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -125,9 +127,12 @@ def pay_month_view(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.CHANGE)
     org = _changeable_org(request)
     month, error = _month(request)
-    lines = payments.month_lines(fetched_by=request.user, org=org, month=month)
+    lines = list(payments.month_lines(fetched_by=request.user, org=org, month=month)[: BULK_PAGE_MAX + 1])
+    too_many = len(lines) > BULK_PAGE_MAX
+    if too_many:  # two fields a row: Django takes at most 1,000 fields a request
+        lines = []
     form = BulkMonthForm(request.POST or None, lines=lines, initial={"paid_on": clock.today()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and lines and form.is_valid():
         rows = [payments.MonthRow(member_id, amount) for member_id, amount in form.ticked()]
         try:
             done = payments.record_month_payments(
@@ -159,6 +164,8 @@ def pay_month_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "rows": list(form.bound_rows()),
         "has_errors": bool(form.errors or form.row_errors),
+        "too_many": too_many,
+        "bulk_max": BULK_PAGE_MAX,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "fees/payment_month.html", context, status=status)

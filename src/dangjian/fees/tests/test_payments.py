@@ -392,3 +392,54 @@ def test_a_date_in_the_month_and_the_days_before(world, months, clock):
     """paid_on may be any past day (a payment recorded late)."""
     payment = pay(world, [months[0]], DUE, paid_on=clock.today() - timedelta(days=40))
     assert payment.paid_on == clock.today() - timedelta(days=40)
+
+
+def test_the_database_itself_refuses_a_second_payment_with_the_same_key(world, months, clock):
+    """The guarantee under the service's checks: submission_key is unique in the table."""
+    from django.db import IntegrityError, transaction
+
+    first = pay(world, [months[-1]], DUE, paid_on=clock.today())
+    copy = Payment(
+        member=world.member_a,
+        org=world.branch_a,
+        paid_on=clock.today(),
+        amount_fen=DUE,
+        method=PayMethod.CASH,
+        submission_key=first.submission_key,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
+    assert Payment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_paying_the_same_months_ahead_write_one_payment(world, clock):
+    """Months ahead have no line yet: both submits would write it. On PostgreSQL at once from two threads, on SQLite
+    one after the other; either way one payment, one line per month."""
+    ledger.seed_roster_bases()
+    ahead = [rules.add_months(rules.month_first(clock.today()), n) for n in (1, 2, 3)]
+    key = uuid.uuid4()
+    results, failures = [], []
+    concurrent = connection.vendor == "postgresql"
+    barrier = threading.Barrier(2 if concurrent else 1)
+
+    def submit():
+        try:
+            barrier.wait(timeout=10)
+            results.append(pay(world, ahead, 3 * DUE, paid_on=clock.today(), submission_key=key).pk)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2 if concurrent else 0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    if not concurrent:
+        submit()
+        submit()
+    assert failures == [] and len(set(results)) == 1 and len(results) == 2
+    assert Payment.objects.count() == 1
+    assert list(LedgerLine.objects.filter(member=world.member_a).values_list("paid_fen", flat=True)) == [DUE] * 3
