@@ -238,12 +238,13 @@ def payment_import_view(request: HttpRequest) -> HttpResponse:
     written) → confirm (all or nothing)."""
     require_capability(request.user, Capability.CHANGE)
     org = _changeable_org(request)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    confirming = request.method == "POST" and "preview" in request.POST
+    form = ImportUploadForm(None if confirming else request.POST or None, request.FILES or None)
     context = {"title": f"{org.name} 导入党费缴纳", "org": org, "form": form, "columns": IMPORT_COLUMNS}
     result = token = None
-    status = 200
+    problem = ""  # the whole file (or the preview) refused
     try:
-        if request.method == "POST" and "preview" in request.POST:
+        if confirming:
             rows, key = payment_import.unsign_preview(request.POST["preview"], by=request.user, org=org)
             result = payment_import.import_payments(by=request.user, org=org, rows=rows, batch_key=key, dry_run=False)
             if not result.bad:
@@ -256,10 +257,10 @@ def payment_import_view(request: HttpRequest) -> HttpResponse:
             if not result.bad:
                 token = payment_import.sign_preview(by=request.user, org=org, rows=rows, batch_key=key)
     except payment_import.ImportRefused as refused:
-        form.add_error(None, refused.message)
-    if request.method == "POST" and (form.errors or (result and result.bad)):
-        status = 400
-    context |= {"result": result, "token": token}
+        problem = refused.message
+    failed = request.method == "POST" and (problem or (result and result.bad) or (form.is_bound and form.errors))
+    status = 400 if failed else 200
+    context |= {"result": result, "token": token, "problem": problem}
     return render(request, "fees/payment_import.html", context, status=status)
 
 

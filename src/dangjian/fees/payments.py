@@ -46,6 +46,7 @@ ERR_EXTRA_NEGATIVE = "自愿多交金额不能为负数"
 ERR_EXTRA_MAX = f"自愿多交金额不能超过 {rules.yuan(AMOUNT_MAX_FEN)} 元，请核实"
 ERR_YUAN = "请输入金额（元），最多两位小数，例如 12.50"
 ERR_NO_MONTHS = "请至少选择一个月份"
+ERR_NO_MEMBERS = "请至少勾选一名党员"
 ERR_TOO_MANY_MONTHS = f"一次最多交纳 {MONTHS_MAX} 个月"
 ERR_MONTH_PAID = "{month}的党费已交清"
 ERR_MONTH_NOT_OWED = "{name}{month}无需交纳党费（尚未入党、已不在册或尚未核定党费基数）"
@@ -354,7 +355,7 @@ def record_month_payments(
     if not by.can(Capability.CHANGE, org.path):
         raise PermissionDenied(ERR_OUT_OF_SCOPE)
     if not rows:
-        raise ValidationError(ERR_NO_MONTHS.replace("月份", "党员"))
+        raise ValidationError(ERR_NO_MEMBERS)
     if len(rows) > BATCH_MAX:
         raise ValidationError(ERR_BATCH_MAX)
     _check_paid_on(paid_on, method)

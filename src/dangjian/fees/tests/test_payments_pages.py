@@ -296,6 +296,12 @@ def test_import_preview_then_confirm(world, this_month, clock, client_for):
     # The confirm sent twice: nothing written twice.
     client.post(import_url(world), {"preview": token})
     assert Payment.objects.count() == 2
+    # A preview altered on the way, or another branch's: refused, nothing written.
+    tampered = client.post(import_url(world), {"preview": token[:-2] + "xx"})
+    assert tampered.status_code == 400 and "预览已过期或无效" in tampered.content.decode()
+    other = reverse("fees:pay_import") + f"?org={world.group_a.pk}"
+    assert "预览已过期或无效" in client.post(other, {"preview": token}).content.decode()
+    assert Payment.objects.count() == 2
 
 
 def test_import_with_one_bad_row_writes_no_row(world, this_month, clock, client_for):
