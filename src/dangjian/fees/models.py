@@ -223,3 +223,33 @@ class Remittance(BaseModel):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.org.path}
+
+
+# lane remit ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+class ArrearsFlagQuerySet(ScopedQuerySet):
+    org_path_lookup = "org__path"
+
+
+class ArrearsFlag(models.Model):
+    """A member with rules.FLAG_UNPAID_MONTHS consecutive past months unpaid and no approved exemption (党章第九条):
+    computed for the whole tree by the nightly task (fees.arrears) and stored, for people to review on the flags
+    page. Never a status change."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党支部")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", verbose_name="党员")
+    months = models.PositiveSmallIntegerField("连续未交月数")
+    message = models.CharField("内容", max_length=300)
+    computed_at = models.DateTimeField("计算时间")
+
+    objects = ArrearsFlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党费欠交提示"
+        verbose_name_plural = "党费欠交提示"
+        ordering = ["org", "member"]
+        indexes = [models.Index(fields=["org", "member"], name="arrearsflag_org_member_idx")]
+
+    def __str__(self) -> str:
+        return self.message
