@@ -3,7 +3,8 @@ month; the list with reversal; the xlsx), each handing over to one service (fees
 
 import io
 import uuid
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from functools import partial
 
 import xlsxwriter
@@ -28,6 +29,7 @@ from .models import LedgerLine, Remittance
 from .selectors import parse_month
 from .views import org_param
 
+YUAN_RE = re.compile(r"\d{1,12}(\.\d{1,2})?")
 ERR_YUAN = "请输入金额（元），最多两位小数，例如 120.50"
 #: Rows of one xlsx export of a branch's remittances.
 EXPORT_MAX = 10_000
@@ -36,25 +38,18 @@ EXPORT_MAX = 10_000
 def parse_yuan(value: str) -> int:
     """ "120.5" → 12050 fen, exactly (Decimal); more than two decimals, or not a number: ValueError."""
     text = (value or "").strip().replace(",", "")
-    if not text or len(text) > 20:
+    if not YUAN_RE.fullmatch(text):
         raise ValueError(ERR_YUAN)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(ERR_YUAN) from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValueError(ERR_YUAN)
-    return int(amount * 100)
+    return int(Decimal(text) * 100)
 
 
-class MonthField(forms.CharField):
-    widget = forms.TextInput(attrs={"type": "month"})
+class MonthField(forms.Field):
+    """ "2026-03" (an <input type=month>) → date(2026, 3, 1)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(max_length=7, **kwargs)
+    widget = forms.TextInput(attrs={"type": "month", "maxlength": 7})
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip()
         if not value:
             return None
         try:

@@ -45,3 +45,13 @@ def pay(row: LedgerLine, amount: int, *, paid_on: date | None = None) -> Payment
     row.paid_fen += amount
     row.save(update_fields=["paid_fen"])
     return payment
+
+
+def xlsx_rows(response, sheet: int = 0) -> list[list]:
+    """The rows of one sheet of an xlsx download."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    return book.get_sheet_by_index(sheet).to_python()
