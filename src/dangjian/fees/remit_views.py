@@ -2,8 +2,8 @@
 month; the list with reversal; the xlsx), each handing over to one service (fees.remittances)."""
 
 import io
-import uuid
 import re
+import uuid
 from decimal import Decimal
 from functools import partial
 
