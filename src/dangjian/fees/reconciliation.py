@@ -5,6 +5,7 @@ Grouped SQL, a fixed number of queries whatever the size of the tree: the branch
 of their ledger lines and one of their remittances, two more for the whole subtree's totals by month. Rows of child
 orgs (a 党总支 and everything below it) sum their subtree with core.scope.roll_up over grouped rows by org path."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -119,13 +120,19 @@ def branches_of(*, fetched_by, root: Organization | None, year: int) -> QuerySet
 
 
 def child_orgs(*, fetched_by, root: Organization | None) -> QuerySet:
-    """The rows of the rolled-up view: `root`'s children (party groups aside), or the tops of the user's scope."""
+    """The rows of the rolled-up view: `root`'s children (party groups aside); without a root, the tops of the
+    user's scope, or the children of the one top when there is one."""
     orgs = Organization.objects.visible_to(fetched_by).exclude(kind=OrgKind.GROUP)
-    if root is not None:
-        return orgs.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
-    if fetched_by.is_superuser:
-        return orgs.filter(depth=1).order_by("path")
-    return orgs.filter(path__in=collapse_paths(fetched_by.scope_paths(Capability.VIEW))).order_by("path")
+    if root is None:
+        if fetched_by.is_superuser:
+            tops = orgs.filter(depth=1)
+        else:
+            tops = orgs.filter(path__in=collapse_paths(fetched_by.scope_paths(Capability.VIEW)))
+        tops = list(tops.order_by("path")[:2])
+        if len(tops) != 1:
+            return orgs.filter(pk__in=[t.pk for t in tops]).order_by("path") if tops else orgs.none()
+        root = tops[0]
+    return orgs.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
 
 
 def _lines(fetched_by, year: int, months: list[date]) -> QuerySet:
@@ -212,7 +219,7 @@ def rolled_rows(*, fetched_by, orgs: list[Organization], months: list[date]) -> 
     per_org = roll_up(((p, "n", n) for p, n in branch_counts.items()), steplen=Organization.steplen)
     rows = []
     for org in orgs:
-        sums = by_path.get(org.path, {})
+        sums = by_path.get(org.path, Counter())
         grid = {m: Cell(sums[(m, "due")], sums[(m, "collected")], sums[(m, "remitted")]) for m in months}
         rows.append(_row(org, grid, months, branches=per_org.get(org.path, {}).get("n", 0)))
     return rows

@@ -53,7 +53,7 @@ def reconciliation_xlsx(rows: list[Row], total: Row, months: list[date]) -> io.B
         for month, cell in zip(months, row.cells, strict=True):
             write(row.org.name, f"{month:%Y-%m}", cell)
         write(row.org.name, "全年", row.total)
-    name = total.org.name if total.org else "合计"
+    name = total.org.name if total.org else "全部"
     for month, cell in zip(months, total.cells, strict=True):
         write(f"{name}（合计）", f"{month:%Y-%m}", cell)
     write(f"{name}（合计）", "全年", total.total)
