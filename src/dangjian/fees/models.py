@@ -253,3 +253,10 @@ class ArrearsFlag(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def reason(self) -> str:
+        """What the flags page shows beneath (`last_paid` annotated by fees.arrears.flags_for)."""
+        last = getattr(self, "last_paid", None)
+        paid = f"{last.year}年{last.month}月{last.day}日" if last else "无记录"
+        return f"连续{self.months}个月未交纳党费，最近一次交纳：{paid}"

@@ -1,0 +1,112 @@
+"""Arrears (党章第九条): a member in register with rules.FLAG_UNPAID_MONTHS consecutive past months unpaid (each of the
+full months before this one has a ledger line not fully paid) and no approved exemption (a FeeBase of kind exempt)
+is flagged for people to review. Computed set-based for the whole tree by the nightly task and stored
+(ArrearsFlag); never a status change. The flags page of organisational life shows them (fees.flag_sources).
+
+Decided here: a month without a ledger line (not yet a member, exempt by the rules' amount 0) breaks the run, so
+a member who joined less than six months ago is not flagged; a line with due 0 is never unpaid."""
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.utils import timezone
+
+from dangjian.core import clock
+from dangjian.core.scope import subtree_q
+from dangjian.members.choices import Status
+from dangjian.members.models import Member
+
+from . import rules
+from .choices import FeeKind
+from .models import ArrearsFlag, FeeBase, LedgerLine, Payment
+
+BATCH_SIZE = 2000
+KIND = "fee_arrears"
+LABEL = f"连续{rules.FLAG_UNPAID_MONTHS}个月未交纳党费"
+
+
+def flag_window(today: date) -> tuple[date, date]:
+    """[first, end) of the FLAG_UNPAID_MONTHS full months before today's month."""
+    end = rules.month_first(today)
+    return rules.add_months(end, -rules.FLAG_UNPAID_MONTHS), end
+
+
+def is_flagged(*, today: date, owed_by_month: dict[date, int], exempt: bool, active: bool = True) -> bool:
+    """The pure rule (the oracle of the query below): every month of the window has a line with something owed."""
+    if exempt or not active:
+        return False
+    first, end = flag_window(today)
+    return all(owed_by_month.get(m, 0) > 0 for m in rules.months_between(first, rules.add_months(end, -1)))
+
+
+def flagged_members(today: date) -> QuerySet:
+    """Members to flag, with their branch and name: one query (grouped subquery of unpaid lines in the window)."""
+    first, end = flag_window(today)
+    # Unrestricted: the task computes for the whole tree; each reader restricts with visible_to.
+    unpaid = (
+        LedgerLine.objects.unrestricted()
+        .filter(month__gte=first, month__lt=end, paid_fen__lt=F("due_fen"))
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .filter(n=rules.FLAG_UNPAID_MONTHS)
+        .values("member_id")
+    )
+    exempt = FeeBase.objects.unrestricted().filter(  # the whole tree, as above
+        member=OuterRef("pk"), kind=FeeKind.EXEMPT, effective_month__lte=end
+    )
+    return (
+        Member.objects.unrestricted()  # the whole register, as above
+        .filter(status=Status.ACTIVE, pk__in=unpaid)
+        .exclude(Exists(exempt))
+        .values_list("pk", "org_id", "name")
+    )
+
+
+def refresh_arrears_flags() -> int:
+    """Replace every stored arrears flag in one transaction. Returns how many were written."""
+    now = timezone.now()
+    today = clock.today()
+    first, end = flag_window(today)
+    span = f"{first:%Y年%m月}至{rules.add_months(end, -1):%Y年%m月}"
+    flags = [
+        ArrearsFlag(
+            org_id=org_id,
+            member_id=pk,
+            months=rules.FLAG_UNPAID_MONTHS,
+            message=f"{name}：{span}连续{rules.FLAG_UNPAID_MONTHS}个月未交纳党费，请核实"[:300],
+            computed_at=now,
+        )
+        for pk, org_id, name in flagged_members(today)
+    ]
+    with transaction.atomic():
+        ArrearsFlag.objects.unrestricted().delete()  # every stored flag: they are all replaced
+        ArrearsFlag.objects.bulk_create(flags, batch_size=BATCH_SIZE)
+    return len(flags)
+
+
+def _payments(user) -> QuerySet:
+    """Payments that stand (not a reversal, not reversed) the user sees."""
+    return Payment.objects.visible_to(user).filter(reverses__isnull=True, reversed_by__isnull=True)
+
+
+def flags_for(user, org=None) -> QuerySet:
+    """The stored flags the user sees (of `org`'s subtree), with the last payment the user sees of each member; a
+    flag whose member paid since it was computed is left out at once (the rest wait for the next run)."""
+    flags = ArrearsFlag.objects.visible_to(user)
+    if org is not None:
+        flags = flags.filter(subtree_q("org__path", [org.path]))
+    paid_since = _payments(user).filter(member=OuterRef("member_id"), created_at__gte=OuterRef("computed_at"))
+    last = _payments(user).filter(member=OuterRef("member_id")).order_by("-paid_on", "-id").values("paid_on")[:1]
+    return (
+        flags.exclude(Exists(paid_since))
+        .annotate(last_paid=Subquery(last), level=Value("warning", output_field=CharField()))
+        .select_related("org", "member")
+        .order_by("org__path", "member__name_pinyin", "id")
+    )
+
+
+def last_computed() -> datetime | None:
+    # When the stored flags were computed (one run writes them all): not any row's content.
+    row = ArrearsFlag.objects.unrestricted().order_by("-computed_at").values_list("computed_at", flat=True).first()
+    return row
