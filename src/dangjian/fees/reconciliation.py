@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models.functions import Substr
 
 from dangjian.core import clock
 from dangjian.core.roles import Capability
@@ -183,8 +184,16 @@ def _row(org: Organization, grid: dict[date, Cell], months: list[date], branches
     return row
 
 
+def _by_prefix(field: str, paths: list[str]):
+    """Group by the rows' org path cut to the length of the rows shown when they are all of one depth (children of
+    one org: one group per child and month, whatever the size of the subtrees), else by the whole path (rolled up
+    afterwards)."""
+    lengths = {len(p) for p in paths}
+    return Substr(field, 1, lengths.pop()) if len(lengths) == 1 else F(field)
+
+
 def rolled_rows(*, fetched_by, orgs: list[Organization], months: list[date]) -> list[Row]:
-    """One row per org summing its whole subtree: two grouped queries by (org path, month), rolled up."""
+    """One row per org summing its whole subtree: three grouped queries by (org path prefix, month), rolled up."""
     if not months or not orgs:
         return []
     year = months[0].year
@@ -192,14 +201,16 @@ def rolled_rows(*, fetched_by, orgs: list[Organization], months: list[date]) -> 
     lines = (
         _lines(fetched_by, year, months)
         .filter(subtree_q("org__path", paths))
-        .values_list("org__path", "month")
+        .annotate(prefix=_by_prefix("org__path", paths))
+        .values_list("prefix", "month")
         .annotate(due=Sum("due_fen"), paid=Sum("paid_fen"))
         .order_by()
     )
     remits = (
         _remits(fetched_by, year, months)
         .filter(subtree_q("org__path", paths))
-        .values_list("org__path", "month")
+        .annotate(prefix=_by_prefix("org__path", paths))
+        .values_list("prefix", "month")
         .annotate(amount=Sum("amount_fen"))
         .order_by()
     )
@@ -208,20 +219,21 @@ def rolled_rows(*, fetched_by, orgs: list[Organization], months: list[date]) -> 
         counts += [(path, (month, "due"), due or 0), (path, (month, "collected"), paid or 0)]
     counts += [(path, (month, "remitted"), amount or 0) for path, month, amount in remits]
     by_path = roll_up(counts, steplen=Organization.steplen)
-    branch_counts = dict(
+    branch_counts = (
         Organization.objects.visible_to(fetched_by)
         .filter(kind=OrgKind.BRANCH)
         .filter(subtree_q("path", paths))
-        .values_list("path")
+        .annotate(prefix=_by_prefix("path", paths))
+        .values_list("prefix")
         .annotate(n=Count("id"))
         .order_by()
     )
-    per_org = roll_up(((p, "n", n) for p, n in branch_counts.items()), steplen=Organization.steplen)
+    per_org = roll_up(((p, "n", n) for p, n in branch_counts), steplen=Organization.steplen)
     rows = []
     for org in orgs:
         sums = by_path.get(org.path, Counter())
         grid = {m: Cell(sums[(m, "due")], sums[(m, "collected")], sums[(m, "remitted")]) for m in months}
-        rows.append(_row(org, grid, months, branches=per_org.get(org.path, {}).get("n", 0)))
+        rows.append(_row(org, grid, months, branches=per_org.get(org.path, Counter())["n"]))
     return rows
 
 

@@ -81,6 +81,10 @@ def test_child_orgs_rolled_up(world, books, year):
     assert list(rec.child_orgs(fetched_by=world.admin, root=None)) == orgs  # the one top's children
     (committee,) = rec.rolled_rows(fetched_by=world.admin, orgs=[world.committee], months=months)
     assert committee.total.due == 54000 and committee.branches == 2
+    mixed = rec.rolled_rows(fetched_by=world.admin, orgs=[world.general, world.branch_b], months=months)
+    assert [_cells(r) for r in mixed] == [_cells(general), _cells(b)]  # orgs of different depths: by whole path
+    deep = rec.rolled_rows(fetched_by=world.admin, orgs=[world.general, world.branch_a], months=months)
+    assert _cells(deep[0]) == _cells(deep[1]) == _cells(general)
 
 
 def test_page_marks_differences_and_links_the_ledger(world, books, year, client_for):
