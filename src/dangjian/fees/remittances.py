@@ -5,7 +5,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from dangjian.core import clock
 from dangjian.core.roles import Capability
@@ -26,6 +26,8 @@ ERR_BRANCH = "只有党支部登记上缴"
 ERR_AMOUNT = "金额须大于 0"
 ERR_AMOUNT_MAX = f"金额不能超过 {rules.yuan(REMIT_MAX_FEN)} 元"
 ERR_MONTH = "所属月份不能晚于本月"
+MONTH_MIN = date(2000, 1, 1)
+ERR_MONTH_MIN = "所属月份不能早于 2000年1月"
 ERR_MONTH_DAY = "所属月份须为某月1日"
 ERR_BEFORE_MONTH = "上缴日期不能早于所属月份"
 ERR_KEY = "该表单已提交过，请刷新页面后重新填写"
@@ -70,6 +72,8 @@ def record_remittance(
         errors["month"] = ERR_MONTH_DAY
     elif month > rules.month_first(today):
         errors["month"] = ERR_MONTH
+    elif month < MONTH_MIN:
+        errors["month"] = ERR_MONTH_MIN
     if remitted_on > today:
         errors["remitted_on"] = future_message(today)
     elif month.day == 1 and remitted_on < month:
@@ -89,7 +93,15 @@ def record_remittance(
         recorded_by=by,
     )
     remittance.full_clean()
-    remittance.save()
+    try:
+        with transaction.atomic():  # a savepoint: the same form submitted twice at once
+            remittance.save()
+    except IntegrityError:
+        # Unrestricted, as above: the row the other submit wrote.
+        existing = Remittance.objects.unrestricted().get(submission_key=submission_key)
+        if existing.org_id != org.pk:
+            raise ValidationError(ERR_KEY) from None
+        return existing
     return remittance
 
 

@@ -1,7 +1,7 @@
 """上缴: record_remittance and reverse_remittance, every refusal writing nothing; the branch's page and its xlsx."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,6 +63,9 @@ def test_dates_refused(world, clock, tomorrow):
     with pytest.raises(ValidationError) as refused:
         _record(world, clock, month=rules.add_months(this, 1))
     assert refused.value.message_dict["month"] == ["所属月份不能晚于本月"]
+    with pytest.raises(ValidationError) as refused:
+        _record(world, clock, month=date(1999, 12, 1), remitted_on=date(2000, 1, 5))
+    assert "month" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
         _record(world, clock, month=this, remitted_on=this - timedelta(days=1))
     assert "remitted_on" in refused.value.message_dict
