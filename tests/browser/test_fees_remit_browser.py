@@ -35,6 +35,8 @@ def test_report_chart_and_pages_on_a_phone(page: Page, live_server, world, books
     expect(page.get_by_test_id("reconcile-phone")).to_be_hidden()  # the print page: no such list
     page.goto(f"{base}/fees/reconcile/?year={books.year}")
     expect(page.get_by_test_id("reconcile-phone")).to_contain_text("办公室党支部")
+    expect(page.get_by_test_id("total-due")).to_have_text("270.00")  # loaded by HTMX after the rows
+    fits(page)
     assert violations == []
 
 

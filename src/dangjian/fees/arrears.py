@@ -1,7 +1,11 @@
-"""Arrears (党章第九条): a member in register with rules.FLAG_UNPAID_MONTHS consecutive past months unpaid (each of the
-full months before this one has a ledger line not fully paid) and no approved exemption (a FeeBase of kind exempt)
-is flagged for people to review. Computed set-based for the whole tree by the nightly task and stored
-(ArrearsFlag); never a status change. The flags page of organisational life shows them (fees.flag_sources).
+"""Arrears, computed set-based for the whole tree by the nightly task and stored (ArrearsFlag), so that the 待办 and
+the flags page read them in constant queries:
+- every member in register with at least rules.MEMBER_ARREARS_MONTHS past months owed (a line of a month before
+  this one not fully paid): the reminders (fees.reminders);
+- among them, flagged for review (党章第九条): rules.FLAG_UNPAID_MONTHS consecutive past months unpaid (each of the
+  full months before this one has a ledger line not fully paid) and no approved exemption (a FeeBase of kind exempt
+  from a month not after this one). Shown on organisational life's flags page (fees.flag_sources); never a status
+  change.
 
 Decided here: a month without a ledger line (not yet a member, exempt by the rules' amount 0) breaks the run, so
 a member who joined less than six months ago is not flagged; a line with due 0 is never unpaid."""
@@ -63,26 +67,53 @@ def flagged_members(today: date) -> QuerySet:
     )
 
 
+def owing_members(today: date) -> QuerySet:
+    """(member, past months owed) of members owing at least MEMBER_ARREARS_MONTHS past months: one grouped query."""
+    # Unrestricted: the task computes for the whole tree; each reader restricts with visible_to.
+    return (
+        LedgerLine.objects.unrestricted()
+        .filter(month__lt=rules.month_first(today), paid_fen__lt=F("due_fen"))
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=rules.MEMBER_ARREARS_MONTHS)
+        .order_by()
+    )
+
+
 def refresh_arrears_flags() -> int:
-    """Replace every stored arrears flag in one transaction. Returns how many were written."""
+    """Replace every stored arrears row in one transaction (three queries before the writes). Returns how many
+    members are flagged for review."""
     now = timezone.now()
     today = clock.today()
     first, end = flag_window(today)
     span = f"{first:%Y年%m月}至{rules.add_months(end, -1):%Y年%m月}"
-    flags = [
-        ArrearsFlag(
-            org_id=org_id,
-            member_id=pk,
-            months=rules.FLAG_UNPAID_MONTHS,
-            message=f"{name}：{span}连续{rules.FLAG_UNPAID_MONTHS}个月未交纳党费，请核实"[:300],
-            computed_at=now,
+    owed = dict(owing_members(today).values_list("member_id", "n"))
+    review = {pk for pk, _org, _name in flagged_members(today)}
+    members = (
+        Member.objects.unrestricted()  # the whole register, as above
+        .filter(status=Status.ACTIVE, pk__in=owing_members(today).values("member_id"))
+        .values_list("pk", "org_id", "name")
+    )
+    flags = []
+    for pk, org_id, name in members:
+        if pk in review:
+            message = f"{name}：{span}连续{rules.FLAG_UNPAID_MONTHS}个月未交纳党费，请核实"
+        else:
+            message = f"{name}：{owed[pk]}个月党费未交清"
+        flags.append(
+            ArrearsFlag(
+                org_id=org_id,
+                member_id=pk,
+                months=min(owed[pk], 32_767),
+                review=pk in review,
+                message=message[:300],
+                computed_at=now,
+            )
         )
-        for pk, org_id, name in flagged_members(today)
-    ]
     with transaction.atomic():
-        ArrearsFlag.objects.unrestricted().delete()  # every stored flag: they are all replaced
+        ArrearsFlag.objects.unrestricted().delete()  # every stored row: they are all replaced
         ArrearsFlag.objects.bulk_create(flags, batch_size=BATCH_SIZE)
-    return len(flags)
+    return len(review)
 
 
 def _payments(user) -> QuerySet:
@@ -93,7 +124,7 @@ def _payments(user) -> QuerySet:
 def flags_for(user, org=None) -> QuerySet:
     """The stored flags the user sees (of `org`'s subtree), with the last payment the user sees of each member; a
     flag whose member paid since it was computed is left out at once (the rest wait for the next run)."""
-    flags = ArrearsFlag.objects.visible_to(user)
+    flags = ArrearsFlag.objects.visible_to(user).filter(review=True)
     if org is not None:
         flags = flags.filter(subtree_q("org__path", [org.path]))
     paid_since = _payments(user).filter(member=OuterRef("member_id"), created_at__gte=OuterRef("computed_at"))

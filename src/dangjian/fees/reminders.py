@@ -1,22 +1,20 @@
-"""待办 of 党费: members in arrears (at least rules.MEMBER_ARREARS_MONTHS past months with something owed) and branches
-that have not remitted for rules.BRANCH_REMIT_MONTHS months. A constant number of grouped queries whatever the scope:
-a secretary sees their branch's figures, committee staff the same rolled up to the top of their scope (and the first
-branches by name, up to BRANCHES_MAX)."""
+"""待办 of 党费: members in arrears (at least rules.MEMBER_ARREARS_MONTHS past months with something owed, as the
+nightly task stored them: fees.arrears) and branches that have not remitted for rules.BRANCH_REMIT_MONTHS months.
+A constant number of grouped queries whatever the scope: a secretary sees their branch's figures, committee staff
+the same rolled up to the top of their scope (and the first branches by name, up to BRANCHES_MAX)."""
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 
 from dangjian.core import clock
 from dangjian.core.reminders import Reminder, reminder_producer
 from dangjian.core.roles import Capability
 from dangjian.core.scope import collapse_paths, roll_up
-from dangjian.members.choices import Status
-from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
 from . import rules
-from .models import LedgerLine, Remittance
+from .models import ArrearsFlag, LedgerLine, Remittance
 
 SOURCE = rules.SOURCE
 #: Beyond this many branches not remitting, one reminder with the count.
@@ -30,23 +28,10 @@ def _tops(user, paths_seen: list[str]) -> list[str]:
     return user.scope_paths(Capability.VIEW)
 
 
-def member_arrears(user, this_month) -> list[tuple[str, int, int]]:
-    """(top path, members in arrears, branches they belong to) per top of the user's scope: one query."""
-    owing = (
-        LedgerLine.objects.visible_to(user)
-        .filter(month__lt=this_month, paid_fen__lt=F("due_fen"))
-        .values("member_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=rules.MEMBER_ARREARS_MONTHS)
-        .values("member_id")
-    )
-    per_org = list(
-        Member.objects.visible_to(user)
-        .filter(status=Status.ACTIVE, pk__in=owing)
-        .values_list("org__path")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def member_arrears(user) -> list[tuple[str, int, int]]:
+    """(top path, members in arrears, branches they belong to) per top of the user's scope: one grouped query of
+    the stored rows (fees.arrears, computed nightly)."""
+    per_org = list(ArrearsFlag.objects.visible_to(user).values_list("org__path").annotate(n=Count("id")).order_by())
     members = roll_up(((path, "m", n) for path, n in per_org), steplen=Organization.steplen)
     branches = roll_up(((path, "b", 1) for path, _n in per_org), steplen=Organization.steplen)
     return [
@@ -84,7 +69,7 @@ def fee_reminders(user) -> list[Reminder]:
     report = reverse("fees:report")
     reconcile = reverse("fees:reconcile")
     reminders = []
-    arrears = member_arrears(user, this_month)
+    arrears = member_arrears(user)
     if arrears:
         tops = Organization.objects.visible_to(user).filter(path__in=[top for top, _m, _b in arrears])
         orgs = {path: (pk, name) for pk, path, name in tops.values_list("pk", "path", "name")}

@@ -76,13 +76,21 @@ def reconcile_view(request: HttpRequest) -> HttpResponse:
         "title": "党费收缴与上缴对账",
         "rows": rows,
         "page": page,
-        "total": rec.totals(fetched_by=request.user, root=choices["org"], months=choices["months"]),
         "page_sizes": PAGE_SIZES,
         "per_page": page.paginator.per_page,
         "query": _query(choices, view="children" if choices["rolled"] else ""),
         "labels": rec.STATE_LABELS,
     }
     return render(request, "fees/reconcile.html", context)
+
+
+def reconcile_totals(request: HttpRequest) -> HttpResponse:
+    """The subtree's totals by month (an HTMX fragment the page loads after its rows: over a whole tree it is the
+    one aggregate of every ledger line of the year, the page's slowest query)."""
+    require_capability(request.user, Capability.VIEW)
+    choices = _choices(request)
+    total = rec.totals(fetched_by=request.user, root=choices["org"], months=choices["months"])
+    return render(request, "fees/reconcile_totals.html", {**choices, "total": total})
 
 
 def reconcile_export(request: HttpRequest) -> FileResponse:

@@ -34,6 +34,7 @@ CASES |= {
     "fees:reconcile": Case(
         a_ok=_SEES_A, b_ok=_SEES_B, a=_org("branch_a", "&view=children"), b=_org("branch_b"), post=False
     ),
+    "fees:reconcile_totals": Case(a_ok=_SEES_A, b_ok=_SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
     "fees:reconcile_export": Case(a_ok=_SEES_A, b_ok=_SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
     "fees:report": Case(a_ok=_SEES_A, b_ok=_SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
     "fees:report_print": Case(a_ok=_SEES_A, b_ok=_SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
