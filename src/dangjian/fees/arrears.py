@@ -10,7 +10,7 @@ the flags page read them in constant queries:
 Decided here: a month without a ledger line (not yet a member, exempt by the rules' amount 0) breaks the run, so
 a member who joined less than six months ago is not flagged; a line with due 0 is never unpaid."""
 
-from datetime import date, datetime
+from datetime import date
 
 from django.db import transaction
 from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, Value
@@ -135,9 +135,3 @@ def flags_for(user, org=None) -> QuerySet:
         .select_related("org", "member")
         .order_by("org__path", "member__name_pinyin", "id")
     )
-
-
-def last_computed() -> datetime | None:
-    # When the stored flags were computed (one run writes them all): not any row's content.
-    row = ArrearsFlag.objects.unrestricted().order_by("-computed_at").values_list("computed_at", flat=True).first()
-    return row
