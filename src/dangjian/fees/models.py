@@ -223,3 +223,43 @@ class Remittance(BaseModel):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.org.path}
+
+
+# lane remit ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+class ArrearsFlagQuerySet(ScopedQuerySet):
+    org_path_lookup = "org__path"
+
+
+class ArrearsFlag(models.Model):
+    """A member in arrears, computed for the whole tree by the nightly task (fees.arrears) and stored so that the
+    reminders and the flags page read it in constant queries: `months` past months with something owed (at least
+    rules.MEMBER_ARREARS_MONTHS); `review` when the rules.FLAG_UNPAID_MONTHS months before this one were all unpaid
+    and no exemption was approved (党章第九条): shown on the flags page for people to review. Never a status
+    change."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党支部")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", verbose_name="党员")
+    months = models.PositiveSmallIntegerField("欠交月数")
+    review = models.BooleanField("连续6个月未交纳，待核实", default=False)
+    message = models.CharField("内容", max_length=300)
+    computed_at = models.DateTimeField("计算时间")
+
+    objects = ArrearsFlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党费欠交提示"
+        verbose_name_plural = "党费欠交提示"
+        ordering = ["org", "member"]
+        indexes = [models.Index(fields=["org", "member"], name="arrearsflag_org_member_idx")]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def reason(self) -> str:
+        """What the flags page shows beneath (`last_paid` annotated by fees.arrears.flags_for)."""
+        last = getattr(self, "last_paid", None)
+        paid = f"{last.year}年{last.month}月{last.day}日" if last else "无记录"
+        return f"连续{rules.FLAG_UNPAID_MONTHS}个月未交纳党费，最近一次交纳：{paid}"

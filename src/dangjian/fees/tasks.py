@@ -14,3 +14,13 @@ def generate_ledger() -> None:
     owes it and has none yet (idempotent; on the 1st it writes the whole month)."""
     ledger.seed_roster_bases()
     ledger.generate_month(clock.today())
+
+
+# lane remit
+@db_periodic_task(crontab(hour="2", minute="45"))
+def refresh_arrears_flags() -> None:
+    """Every night at 02:45 (after the ledger): members unpaid FLAG_UNPAID_MONTHS consecutive months, recomputed for
+    the whole tree and stored (fees.arrears); never a status change."""
+    from . import arrears
+
+    arrears.refresh_arrears_flags()

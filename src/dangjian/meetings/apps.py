@@ -6,6 +6,7 @@ class MeetingsConfig(AppConfig):
     label = "meetings"
     verbose_name = "组织生活"
     url_prefix = "meetings/"  # its pages (urls.py) and, at /api/v1/meetings, its API (api.py)
+    extension_modules = ("flag_sources",)  # other apps' flags on the flags page (flags.flag_source)
 
     def ready(self) -> None:
         from dangjian.core.audit import audit_register

@@ -18,6 +18,7 @@ Every run replaces all flags in one transaction (delete + bulk_create): the resu
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -281,3 +282,33 @@ def still_true(flags: QuerySet) -> QuerySet:
 
 def flags_visible_to(user) -> QuerySet:
     return still_true(Flag.objects.visible_to(user))
+
+
+# --- other modules' flags on the same page ------------------------------------------------------------------------
+# An app's `flag_sources.py` (MeetingsConfig.extension_modules) registers a kind of flag it computes and stores
+# itself (fees: 连续6个月未交纳党费): `reader(user, org)` returns the rows the user sees (of `org`'s subtree when
+# given), ordered, sliceable and countable (a queryset), each with `org`, `member` (or None), `message`, `level`
+# (danger | warning | info) and `reason` (the text shown beneath, e.g. the last payment).
+
+
+@dataclass(frozen=True)
+class FlagSource:
+    kind: str
+    label: str
+    reader: Callable
+
+
+_sources: dict[str, FlagSource] = {}
+
+
+def flag_source(kind: str, label: str, reader: Callable) -> FlagSource:
+    """Register another module's kind of flag for the flags page (at import time, from its flag_sources.py)."""
+    if kind in Flag.Kind.values:
+        raise ValueError(f"flag kind {kind!r} is one of organisational life's")
+    source = FlagSource(kind, label, reader)
+    _sources[kind] = source
+    return source
+
+
+def flag_sources() -> list[FlagSource]:
+    return list(_sources.values())

@@ -17,7 +17,7 @@ from dangjian.orgs.models import Organization
 
 from . import calendar as cal
 from .choices import MeetingStatus, Presence
-from .flags import REFRESH_INTERVAL, absence_window, flags_visible_to, last_computed, may_refresh
+from .flags import REFRESH_INTERVAL, absence_window, flag_sources, flags_visible_to, last_computed, may_refresh
 from .models import Attendance, Flag, Meeting
 
 
@@ -31,14 +31,35 @@ def _org_param(request: HttpRequest) -> Organization | None:
     return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(value))
 
 
+#: Without a kind chosen, each other module's kind shows its first rows beneath organisational life's, with its count.
+EXTRA_PREVIEW = 10
+
+
 def flag_list(request: HttpRequest) -> HttpResponse:
     """The stored flags of the user's scope, by kind and org; the six-month list shows each member's last attended
-    meeting and their absence reasons in the window."""
+    meeting and their absence reasons in the window. Other modules' kinds (flags.flag_source) are listed in the
+    filter; chosen, their rows are the list, each with its reason; otherwise their first rows follow, per kind."""
     require_capability(request.user, Capability.VIEW)
     org = _org_param(request)
     kind = request.GET.get("kind", "")
-    if kind not in Flag.Kind.values:
+    sources = {source.kind: source for source in flag_sources()}
+    if kind not in Flag.Kind.values and kind not in sources:
         kind = ""
+    query = "&".join(p for p in (f"kind={kind}" if kind else "", f"org={org.pk}" if org else "") if p)
+    kinds = [*Flag.Kind.choices, *((s.kind, s.label) for s in sources.values())]
+    if kind in sources:
+        page = Paginator(sources[kind].reader(request.user, org), page_size(request)).get_page(request.GET.get("page"))
+        context = {
+            "page": page,
+            "rows": list(page.object_list),
+            "kind": kind,
+            "org": org,
+            "kinds": kinds,
+            "query": query,
+            "can_refresh": may_refresh(request.user),
+            "extra_label": sources[kind].label,
+        }
+        return render(request, "meetings/workbench_flags.html", context)
     flags = flags_visible_to(request.user).select_related("org", "member")
     if org is not None:
         flags = flags.filter(org__path__startswith=org.path)
@@ -78,15 +99,20 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     for f in rows:
         f.last_attended = last.get(f.member_id)
         f.reasons = "、".join(reasons.get(f.member_id, []))
-    query = "&".join(p for p in (f"kind={kind}" if kind else "", f"org={org.pk}" if org else "") if p)
+    extras = []
+    if not kind:
+        for source in sources.values():
+            found = source.reader(request.user, org)
+            extras.append((source, found.count(), list(found[:EXTRA_PREVIEW])))
     context = {
         "page": page,
         "rows": rows,
         "kind": kind,
         "org": org,
-        "kinds": Flag.Kind.choices,
+        "kinds": kinds,
         "query": query,
         "can_refresh": may_refresh(request.user),
+        "extras": [e for e in extras if e[1]],
     }
     return render(request, "meetings/workbench_flags.html", context)
 
