@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from .roles import Capability
+
 ACTIVE_GRANT_SESSION_KEY = "active_grant_id"
 
 
@@ -45,6 +47,23 @@ def nav_active(items: list[NavItem], current: str) -> NavItem | None:
     """The item whose section is the longest prefix of the current page's "namespace:url_name"."""
     matching = [item for item in items if current.startswith(item.section)]
     return max(matching, key=lambda item: len(item.section), default=None)
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a module's own tabs above its pages (core/subnav.html)."""
+
+    key: str
+    label: str
+    url_name: str
+    needs_view: bool = True  # False: everyone's (a member's own pages)
+
+
+def subnav(user, tabs: tuple[Tab, ...], current: str, label: str, testid: str) -> dict:
+    """The context of core/subnav.html: the tabs the user may open, the current one marked."""
+    viewer = user.can(Capability.VIEW)
+    shown = [(t.key == current, t.label, reverse(t.url_name)) for t in tabs if viewer or not t.needs_view]
+    return {"tabs": shown, "label": label, "testid": testid}
 
 
 def active_grant(request):

@@ -27,7 +27,7 @@ from dangjian.orgs.choices import OrgKind
 from . import remittances, rules
 from .models import LedgerLine, Remittance
 from .selectors import parse_month
-from .views import org_param
+from .views import org_param, pick_branch
 
 YUAN_RE = re.compile(r"\d{1,12}(\.\d{1,2})?")
 ERR_YUAN = "请输入金额（元），最多两位小数，例如 120.50"
@@ -96,6 +96,8 @@ def open_amount(*, fetched_by, org, month) -> int:
 def remit_view(request: HttpRequest) -> HttpResponse:
     """A branch's remittances, and the form to record one (for those who may change the branch)."""
     require_capability(request.user, Capability.VIEW)
+    if not request.GET.get("org"):
+        return pick_branch(request, "党费上缴")
     org = _branch(request)
     can_change = request.user.can(Capability.CHANGE, org.path)
     if request.method == "POST" and not can_change:

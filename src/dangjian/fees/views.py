@@ -2,14 +2,16 @@
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
+from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
 from . import rules
+from .forms import BranchPickForm
 from .selectors import ledger_lines, ledger_totals, parse_month
 
 
@@ -21,6 +23,16 @@ def org_param(request: HttpRequest) -> Organization | None:
     if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise Http404
     return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(value))
+
+
+def pick_branch(request: HttpRequest, title: str) -> HttpResponse:
+    """A page that works on one branch, opened without ?org=: the user's only branch straight away, else a choice."""
+    branches = Organization.objects.visible_to(request.user).active().filter(kind=OrgKind.BRANCH)
+    only = list(branches.values_list("pk", flat=True)[:2])
+    if len(only) == 1:
+        return redirect(f"{request.path}?org={only[0]}")
+    form = BranchPickForm(orgs=branches.order_by("path"))
+    return render(request, "fees/branch_pick.html", {"form": form, "title": title})
 
 
 def ledger_view(request: HttpRequest) -> HttpResponse:
@@ -44,6 +56,7 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
         "totals": ledger_totals(lines),
         "page_sizes": PAGE_SIZES,
         "per_page": page.paginator.per_page,
+        "can_pay": org is not None and request.user.can(Capability.CHANGE, org.path),
         "rounding": rules.ROUNDING_NOTE,
         "source": rules.SOURCE,
     }
