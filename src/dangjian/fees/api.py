@@ -68,7 +68,9 @@ class PageOf(Schema):
 
 class BaseParams(Schema):
     org: int | None = Field(None, description="组织 ID（其下级组织的党员也包括在内）")
-    member: int | None = Field(None, description="党员 ID：给出时列出该党员的全部基数记录（历史），否则每人一条现行基数")
+    member: int | None = Field(
+        None, description="党员 ID：给出时列出该党员的全部基数记录（历史），否则每人一条现行基数"
+    )
 
 
 class FeeBaseOut(Schema):
