@@ -179,7 +179,8 @@ class Profile:
 
 
 class Writer:
-    """Bases, the ledger, payments and remittances for a list of members over `months` (shared with fees/demo.py)."""
+    """Bases, the ledger, payments and remittances for a list of members over `months` (shared with fees/demo.py).
+    On PostgreSQL its ledger and payments run inside `fast_writes` (they alter the ledger's table)."""
 
     def __init__(self, *, rng, today: date, months: list[date], recorded_by: int | None, counts: dict[str, int]):
         self.rng = rng
