@@ -199,8 +199,8 @@ class Writer:
     # --- bases ---
 
     def bases(self, member_ids: Iterable[int], *, kinds: dict[int, str] | None = None) -> None:
-        """Each member's base from the month they joined (at the latest, the period's first month … their own);
-        `kinds` fixes some members' kind (the demo's)."""
+        """Each member's base from the month they joined, a quarter of the employed raised once within the period,
+        and how each pays (their Profile); `kinds` fixes some members' kind (the demo's)."""
         started = time.perf_counter()
         rng, now, first = self.rng, self.now, self.months[0]
         ids = list(member_ids)
