@@ -42,6 +42,8 @@ ORG_WARNINGS_P95_LIMIT_MS = 1000  # the org tree's "只看有提示的组织": e
 SEED_TARGET_S = 180
 MEETINGS_P95_LIMIT_MS = 500  # issue 12: the meeting list and the compliance overview (whole tree × 12 months)
 REMINDERS_TASK_LIMIT_S = 60  # issue 12: the meetings' reminders task over the whole tree
+FEES_LEDGER_MONTH_LIMIT_S = 10  # fees: one month's ledger for every member, set-based
+FEES_MINE_P95_LIMIT_MS = 100  # fees: a member's own page
 
 LABEL_WIDTH = 52
 
@@ -758,6 +760,127 @@ def bench_task(label: str, func, runs: int, *, limit_s: float | None) -> None:
     )
 
 
+# --- Fees -------------------------------------------------------------------------------------------------
+
+
+def fee_counts() -> str:
+    from dangjian.fees.models import FeeBase, LedgerLine, Payment, Remittance
+
+    bases, lines = FeeBase.objects.unrestricted().count(), LedgerLine.objects.unrestricted().count()
+    payments, remitted = Payment.objects.unrestricted().count(), Remittance.objects.unrestricted().count()
+    return f"{bases:,} bases, {lines:,} ledger lines, {payments:,} payments, {remitted:,} remittances"
+
+
+class _Undo(Exception):
+    pass
+
+
+def bench_fees_ledger_month() -> None:
+    """fees.ledger.generate_month for a month nobody has a line of yet (next month; its lines deleted first), then
+    one bare INSERT … SELECT of the same rows into a scratch copy of the table with the same indexes; their ratio.
+    All in a transaction rolled back: the set is left as it was."""
+    from django.db import connection, transaction
+
+    from dangjian.core import clock
+    from dangjian.fees import ledger, rules
+    from dangjian.fees.models import LedgerLine
+
+    month = rules.add_months(rules.month_first(clock.today()), 1)
+    table = LedgerLine._meta.db_table
+    label = f"fees: one month's ledger ({month:%Y-%m}), generate_month"
+    try:
+        with transaction.atomic():
+            LedgerLine.objects.unrestricted().filter(month=month).delete()
+            started = time.perf_counter()
+            written = ledger.generate_month(month)
+            generate_s = time.perf_counter() - started
+            # The same with PostgreSQL's JIT off: it compiles the statement's many CASE branches and subqueries for
+            # seconds before the first row (information for tuning the nightly task).
+            LedgerLine.objects.unrestricted().filter(month=month).delete()
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                started = time.perf_counter()
+                again = ledger.generate_month(month)
+                no_jit_s = time.perf_counter() - started
+                cursor.execute("RESET jit")
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE TEMP TABLE bench_ledger (LIKE {table} INCLUDING DEFAULTS INCLUDING INDEXES)")
+                started = time.perf_counter()
+                cursor.execute(f"INSERT INTO bench_ledger SELECT * FROM {table} WHERE month = %s", [month])
+                bare_s = time.perf_counter() - started
+                copied = cursor.rowcount
+            raise _Undo
+    except _Undo:
+        pass
+    line(
+        f"{label} ({written:,} lines)",
+        f"{generate_s:6.2f} s",
+        f"limit < {FEES_LEDGER_MONTH_LIMIT_S} s",
+        generate_s < FEES_LEDGER_MONTH_LIMIT_S,
+    )
+    line(
+        f"fees: the same, JIT off ({again:,} lines)",
+        f"{no_jit_s:6.2f} s",
+        f"limit < {FEES_LEDGER_MONTH_LIMIT_S} s",
+        no_jit_s < FEES_LEDGER_MONTH_LIMIT_S,
+    )
+    line(
+        f"fees: bare INSERT … SELECT of the same {copied:,} rows",
+        f"{bare_s:6.2f} s  ratio generate ÷ bare {generate_s / bare_s if bare_s else float('inf'):5.1f}×",
+        "information: the rules' lookups over a plain copy",
+    )
+
+
+def fee_member_user():
+    """The login with a member record and the most ledger lines: the biggest branch's secretary when they are one."""
+    from django.db.models import Count
+
+    from dangjian.core.models import User
+
+    secretary = personas()["secretary"]
+    if getattr(secretary, "member", None) is not None:
+        return secretary
+    return (
+        User.objects.filter(member__isnull=False, is_active=True)
+        .annotate(n=Count("member__fee_bases"))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+
+def bench_fees(*, warmup: int, requests: int) -> None:
+    """One month's ledger for every member (and its ratio to a bare INSERT … SELECT), a member's own page."""
+    from django.test import Client
+    from django.urls import reverse
+
+    try:
+        line("fees data", fee_counts())
+    except Exception as error:  # noqa: BLE001  (tables missing: the app is not migrated here)
+        not_available("fees", f"{type(error).__name__}: {error}"[:200])
+        return
+    bench_fees_ledger_month()
+    user = fee_member_user()
+    if user is None:
+        not_available("fees: 我的党费", "no login has a member record")
+        return
+    client = Client()
+    client.force_login(user)
+    url = reverse("fees:mine")
+    label = f"fees: 我的党费 ({user.username})"
+    times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests)
+    if status != 200 or not times:
+        line(label, f"GET {url} → HTTP {status}", ok=False)
+        return
+    p50 = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+    line(
+        label,
+        f"p50 {p50:5.0f} ms  p95 {p95:5.0f} ms  queries {queries:2d}",
+        f"limit p95 < {FEES_MINE_P95_LIMIT_MS} ms",
+        p95 < FEES_MINE_P95_LIMIT_MS,
+    )
+
+
 # --- Main --------------------------------------------------------------------------------------------------
 
 
@@ -770,8 +893,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests before them (default 3)")
     parser.add_argument(
         "--only",
-        default="import,export,pages,meetings",
-        help="comma-separated: import, export, pages, meetings (default all)",
+        default="import,export,pages,meetings,fees",
+        help="comma-separated: import, export, pages, meetings, fees (default all)",
     )
     parser.add_argument("--task-runs", type=int, default=3, help="runs of the meetings reminders task (default 3)")
     parser.add_argument(
@@ -811,6 +934,8 @@ def main() -> None:
         bench_pages(warmup=args.warmup, requests=args.requests)
     if "meetings" in only:
         bench_meetings(warmup=args.warmup, requests=args.requests, task_runs=args.task_runs)
+    if "fees" in only:
+        bench_fees(warmup=args.warmup, requests=args.requests)
     print(
         f"done in {time.perf_counter() - started:.0f} s; load average now "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),

@@ -37,3 +37,10 @@ urlpatterns += [
     path("report/print/", report_views.report_print, name="report_print"),
     path("report/export/", report_views.report_export, name="report_export"),
 ]
+
+# --- lane selfapi: a member's own page ---
+from . import mine_views  # noqa: E402
+
+urlpatterns += [
+    path("mine/", mine_views.mine_view, name="mine"),
+]

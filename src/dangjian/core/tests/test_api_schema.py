@@ -29,6 +29,9 @@ PATHS = {
     "/api/v1/meetings/{meeting_id}": {"meeting_id"},
     "/api/v1/meetings/{meeting_id}/attendance": {"meeting_id", "page", "page_size"},
     "/api/v1/compliance": {"org", "period"},
+    "/api/v1/fees/bases": {"org", "member", "page", "page_size"},
+    "/api/v1/fees/ledger": {"org", "month", "unpaid", "page", "page_size"},
+    "/api/v1/fees/payments": {"org", "member", "from", "to", "page", "page_size"},
 }
 #: Writes on rows that carry no version (a meeting planned, an attendance ticked, a sign-in): no If-Match.
 PLAIN_WRITES = {
