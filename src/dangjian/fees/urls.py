@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import base_views, payment_views, remit_views, report_views, views
+from . import base_views, mine_views, payment_views, remit_views, report_views, views
 
 app_name = "fees"
 
@@ -38,9 +38,7 @@ urlpatterns += [
     path("report/export/", report_views.report_export, name="report_export"),
 ]
 
-# --- lane selfapi: a member's own page ---
-from . import mine_views  # noqa: E402
-
+# a member's own page
 urlpatterns += [
     path("mine/", mine_views.mine_view, name="mine"),
 ]

@@ -3,16 +3,25 @@
 import uuid
 
 from dangjian.core import clock
-from dangjian.core.tests.scope_walk import CHANGE_A, VIEWERS, Case, obj
+from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, VIEWERS, ApiCase, Case, obj
 from dangjian.fees import ledger, rules
 from dangjian.fees.models import LedgerLine
 from dangjian.fees.payments import record_payment
 
+from .fee_world import fee_world
 from .remit_world import remittance_of
 
 SEES_A = {"admin", "secretary_a", "committee_member_a", "inspector"}
 SEES_B = {"admin", "secretary_b", "inspector"}
 CHANGE_B = {"admin", "secretary_b"}
+
+
+def _with_fees(query):
+    def target(w):
+        fee_world(w)
+        return [], query(w)
+
+    return target
 
 
 def _org(attr: str, query: str = ""):
@@ -92,32 +101,16 @@ CASES: dict[str, Case] = {
     "fees:report": Case(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
     "fees:report_print": Case(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
     "fees:report_export": Case(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
-}
-
-API_CASES: dict = {}
-
-# --- lane selfapi: a member's own page and the API (bases, ledger lines, payments) ---
-from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, ApiCase  # noqa: E402
-from dangjian.fees.tests.fee_world import fee_world  # noqa: E402
-
-
-def _with_fees(query):
-    def target(w):
-        fee_world(w)
-        return [], query(w)
-
-    return target
-
-
-CASES |= {
-    # everyone signed in: their own rows (a login without a member record: a page saying so)
+    # a member's own page: everyone signed in (a login without a member record: a page saying so)
     "fees:mine": Case(a_ok=VIEWERS | {"member_user_a"}, a=_with_fees(lambda w: ""), post=False),
 }
 
-for _name in ("api:fee_bases", "api:fee_ledger", "api:fee_payments"):
-    API_CASES[_name] = ApiCase(
+API_CASES = {
+    name: ApiCase(
         a_ok=A_SIDE,
         b_ok=B_SIDE,
         a=_with_fees(lambda w: f"?org={w.branch_a.pk}&page_size=100"),
         b=_with_fees(lambda w: f"?org={w.branch_b.pk}&page_size=100"),
     )
+    for name in ("api:fee_bases", "api:fee_ledger", "api:fee_payments")
+}
