@@ -44,6 +44,7 @@ MEETINGS_P95_LIMIT_MS = 500  # issue 12: the meeting list and the compliance ove
 REMINDERS_TASK_LIMIT_S = 60  # issue 12: the meetings' reminders task over the whole tree
 FEES_LEDGER_MONTH_LIMIT_S = 10  # fees: one month's ledger for every member, set-based
 FEES_MINE_P95_LIMIT_MS = 100  # fees: a member's own page
+FEES_RECONCILE_P95_LIMIT_MS = 500  # fees: the committee's reconciliation, whole tree
 
 LABEL_WIDTH = 52
 
@@ -794,15 +795,6 @@ def bench_fees_ledger_month() -> None:
             started = time.perf_counter()
             written = ledger.generate_month(month)
             generate_s = time.perf_counter() - started
-            # The same with PostgreSQL's JIT off: it compiles the statement's many CASE branches and subqueries for
-            # seconds before the first row (information for tuning the nightly task).
-            LedgerLine.objects.unrestricted().filter(month=month).delete()
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                started = time.perf_counter()
-                again = ledger.generate_month(month)
-                no_jit_s = time.perf_counter() - started
-                cursor.execute("RESET jit")
             with connection.cursor() as cursor:
                 cursor.execute(f"CREATE TEMP TABLE bench_ledger (LIKE {table} INCLUDING DEFAULTS INCLUDING INDEXES)")
                 started = time.perf_counter()
@@ -817,12 +809,6 @@ def bench_fees_ledger_month() -> None:
         f"{generate_s:6.2f} s",
         f"limit < {FEES_LEDGER_MONTH_LIMIT_S} s",
         generate_s < FEES_LEDGER_MONTH_LIMIT_S,
-    )
-    line(
-        f"fees: the same, JIT off ({again:,} lines)",
-        f"{no_jit_s:6.2f} s",
-        f"limit < {FEES_LEDGER_MONTH_LIMIT_S} s",
-        no_jit_s < FEES_LEDGER_MONTH_LIMIT_S,
     )
     line(
         f"fees: bare INSERT … SELECT of the same {copied:,} rows",
@@ -859,6 +845,23 @@ def bench_fees(*, warmup: int, requests: int) -> None:
         not_available("fees", f"{type(error).__name__}: {error}"[:200])
         return
     bench_fees_ledger_month()
+    admin_client = Client()
+    admin_client.force_login(personas()["admin"])
+    for label, url in (
+        ("fees: reconciliation, whole tree, this year (admin)", reverse("fees:reconcile")),
+        ("fees: reconciliation's tree totals (HTMX, admin)", reverse("fees:reconcile_totals")),
+    ):
+        times, status, queries = timed_requests(admin_client, url, warmup=warmup, requests=requests)
+        if status != 200 or not times:
+            line(label, f"GET {url} → HTTP {status}", ok=False)
+            continue
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+        line(
+            label,
+            f"p50 {statistics.median(times):5.0f} ms  p95 {p95:5.0f} ms  queries {queries:2d}",
+            f"limit p95 < {FEES_RECONCILE_P95_LIMIT_MS} ms",
+            p95 < FEES_RECONCILE_P95_LIMIT_MS,
+        )
     user = fee_member_user()
     if user is None:
         not_available("fees: 我的党费", "no login has a member record")

@@ -13,6 +13,7 @@ TABS = (
     Tab("remit", "上缴", "fees:remit"),
     Tab("reconcile", "对账", "fees:reconcile"),
     Tab("report", "收缴报表", "fees:report"),
+    Tab("mine", "我的党费", "fees:mine", needs_view=False),
 )
 
 
