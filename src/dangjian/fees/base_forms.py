@@ -2,7 +2,7 @@ from django import forms
 
 from dangjian.core.forms import BootstrapFormMixin, FactDateField
 
-from . import bases
+from . import rules
 from .choices import FeeKind
 from .selectors import parse_month
 
@@ -11,7 +11,7 @@ class YuanField(forms.CharField):
     """Yuan typed as text, cleaned to whole fen (Decimal, at most 2 decimals): 6500.5 → 650050."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", bases.YUAN_MAX_CHARS)
+        kwargs.setdefault("max_length", rules.YUAN_MAX_CHARS)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
@@ -19,7 +19,7 @@ class YuanField(forms.CharField):
     def clean(self, value):
         text = super().clean(value)  # the text bounded first (max_length)
         try:
-            return bases.parse_yuan(text)
+            return rules.parse_yuan(text)
         except ValueError as refused:
             raise forms.ValidationError(str(refused)) from None
 

@@ -3,7 +3,6 @@ also brings the member's existing ledger lines of the months it governs up to da
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,41 +28,8 @@ ERR_MONTH_DAY = "起始月份须为某月1日"
 ERR_MONTH_FUTURE = "起始月份最晚为下月（{month:%Y年%-m月}）"
 ERR_MONTH_BEFORE_JOINING = "起始月份不能早于入党当月（{month:%Y年%-m月}）"
 ERR_MONTH_RANGE = "起始月份须在 2000年 至 2100年 之间"
-ERR_YUAN = "请输入金额（元），如 6500 或 6500.50"
-ERR_YUAN_DECIMALS = "金额最多两位小数（到分）"
-ERR_YUAN_NEGATIVE = "金额不能为负数"
 ERR_FARMER = "农民党员每月交纳 0.2 元至 1 元"
 ERR_REASON_LONG = "批准理由/说明最多 200 个字"
-#: Yuan typed by hand: at most this many characters (a base up to rules.BASE_MAX_FEN fits easily).
-YUAN_MAX_CHARS = 20
-
-
-def parse_yuan(value) -> int | None:
-    """A yuan amount typed (a string, or an int/float a spreadsheet cell holds) → whole fen, exactly (Decimal, never
-    float arithmetic); blank → None; ValueError with a Chinese message otherwise (more than 2 decimals, negative)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(ERR_YUAN)
-    if isinstance(value, float):
-        value = repr(value)  # the shortest text that reads back as this float: 6500.1 → "6500.1"
-    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
-    if not text:
-        return None
-    if len(text) > YUAN_MAX_CHARS:
-        raise ValueError(ERR_YUAN)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(ERR_YUAN) from None
-    if not amount.is_finite():
-        raise ValueError(ERR_YUAN)
-    if amount < 0:
-        raise ValueError(ERR_YUAN_NEGATIVE)
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        raise ValueError(ERR_YUAN_DECIMALS)
-    return int(fen)
 
 
 def latest_month(today: date | None = None) -> date:

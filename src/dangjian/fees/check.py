@@ -293,11 +293,11 @@ def _check_row(number: int, cells: list, members: dict, seen: dict, plan: Plan) 
     kind_text = _text(cells[N_KIND])
     errors = []
     try:
-        base_fen = bases.parse_yuan(cells[N_BASE] if cells[N_BASE] != "" else None)
+        base_fen = rules.parse_yuan(cells[N_BASE] if cells[N_BASE] != "" else None)
     except ValueError as refused:
         errors.append(f"新基数：{refused}")
     try:
-        fixed_fen = bases.parse_yuan(cells[N_FIXED] if cells[N_FIXED] != "" else None)
+        fixed_fen = rules.parse_yuan(cells[N_FIXED] if cells[N_FIXED] != "" else None)
     except ValueError as refused:
         errors.append(f"新农民定额：{refused}")
     try:

@@ -7,7 +7,8 @@ from django import forms
 from dangjian.core.forms import BootstrapFormMixin, FactDateField
 
 from .choices import PayMethod
-from .payments import ERR_YUAN, MonthOption, yuan_to_fen
+from .payments import MonthOption
+from .rules import ERR_YUAN, yuan_to_fen
 
 AMOUNT_CHARS = 14
 

@@ -25,7 +25,8 @@ from dangjian.orgs.models import Organization
 
 from . import rules
 from .choices import PayMethod
-from .payments import record_payment, submission_key_for, yuan_to_fen
+from .payments import record_payment, submission_key_for
+from .rules import yuan_to_fen
 
 # ── Export ──────────────────────────────────────────────────────────────────────────────────────────────────────
 

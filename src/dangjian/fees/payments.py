@@ -10,7 +10,6 @@ member are serialised by a row lock on the member, so two payments never allocat
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -44,7 +43,6 @@ ERR_AMOUNT_POSITIVE = "金额须大于 0 元"
 ERR_AMOUNT_MAX = f"金额不能超过 {rules.yuan(AMOUNT_MAX_FEN)} 元，请核实"
 ERR_EXTRA_NEGATIVE = "自愿多交金额不能为负数"
 ERR_EXTRA_MAX = f"自愿多交金额不能超过 {rules.yuan(AMOUNT_MAX_FEN)} 元，请核实"
-ERR_YUAN = "请输入金额（元），最多两位小数，例如 12.50"
 ERR_NO_MONTHS = "请至少选择一个月份"
 ERR_NO_MEMBERS = "请至少勾选一名党员"
 ERR_TOO_MANY_MONTHS = f"一次最多交纳 {MONTHS_MAX} 个月"
@@ -67,23 +65,6 @@ WARN_BACKFILL = f"补交超过{rules.BACKFILL_WARN_MONTHS}个月，请核实"
 
 def month_label(first: date) -> str:
     return f"{first.year}年{first.month}月"
-
-
-def yuan_to_fen(value) -> int:
-    """A yuan amount typed by a user or read from a sheet ("12.5", 12.5, Decimal) → whole fen; ValueError (ERR_YUAN)
-    for anything else, more than two decimals included. Floats go through their shortest text (12.3 → "12.3")."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError(ERR_YUAN)
-    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
-    if not text or len(text) > 20 or not all(c.isdigit() or c in ".-+" for c in text):
-        raise ValueError(ERR_YUAN)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(ERR_YUAN) from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValueError(ERR_YUAN)
-    return int(amount * 100)
 
 
 def backfill_limit(today: date | None = None) -> date:

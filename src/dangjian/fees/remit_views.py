@@ -2,9 +2,7 @@
 month; the list with reversal; the xlsx), each handing over to one service (fees.remittances)."""
 
 import io
-import re
 import uuid
-from decimal import Decimal
 from functools import partial
 
 import xlsxwriter
@@ -29,18 +27,8 @@ from .models import LedgerLine, Remittance
 from .selectors import parse_month
 from .views import org_param, pick_branch
 
-YUAN_RE = re.compile(r"\d{1,12}(\.\d{1,2})?")
-ERR_YUAN = "请输入金额（元），最多两位小数，例如 120.50"
 #: Rows of one xlsx export of a branch's remittances.
 EXPORT_MAX = 10_000
-
-
-def parse_yuan(value: str) -> int:
-    """ "120.5" → 12050 fen, exactly (Decimal); more than two decimals, or not a number: ValueError."""
-    text = (value or "").strip().replace(",", "")
-    if not YUAN_RE.fullmatch(text):
-        raise ValueError(ERR_YUAN)
-    return int(Decimal(text) * 100)
 
 
 class MonthField(forms.Field):
@@ -67,7 +55,7 @@ class RemittanceForm(BootstrapFormMixin, forms.Form):
 
     def clean_amount_fen(self) -> int:
         try:
-            return parse_yuan(self.cleaned_data["amount_fen"])
+            return rules.yuan_to_fen(self.cleaned_data["amount_fen"])
         except ValueError as refused:
             raise forms.ValidationError(str(refused)) from None
 

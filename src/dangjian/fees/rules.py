@@ -8,6 +8,7 @@ amount is rounded half up to the fen, and the pages say so (ROUNDING_NOTE)."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from .choices import FeeKind
 
@@ -60,6 +61,48 @@ def monthly_due(kind: str, base_fen: int | None = None, fixed_fen: int | None = 
             raise ValueError("农民党员每月交纳 0.2 元至 1 元")
         return fixed_fen
     return FIXED_FEN[kind]
+
+
+ERR_YUAN = "请输入金额（元），最多两位小数，例如 120.50"
+ERR_YUAN_DECIMALS = "金额最多两位小数（到分）"
+ERR_YUAN_NEGATIVE = "金额不能为负数"
+#: Yuan typed by hand or read from a sheet: at most this many characters (any sane amount fits).
+YUAN_MAX_CHARS = 20
+
+
+def parse_yuan(value) -> int | None:
+    """A yuan amount typed ("6,500.5", "9元") or a spreadsheet cell's number → whole fen, exactly (Decimal, never float
+    arithmetic; a float through its shortest text, 12.3 → "12.3"); blank → None. ValueError with a Chinese message
+    otherwise: not a plain number (no exponent, NaN or infinity), negative, more than two decimals."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(ERR_YUAN)
+    if isinstance(value, float):
+        value = repr(value)
+    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+    if not text:
+        return None
+    if len(text) > YUAN_MAX_CHARS or not all(c.isdigit() or c in ".-+" for c in text):
+        raise ValueError(ERR_YUAN)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(ERR_YUAN) from None
+    if amount < 0:
+        raise ValueError(ERR_YUAN_NEGATIVE)
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(ERR_YUAN_DECIMALS)
+    return int(fen)
+
+
+def yuan_to_fen(value) -> int:
+    """parse_yuan for an amount that must be given."""
+    fen = parse_yuan(value)
+    if fen is None:
+        raise ValueError(ERR_YUAN)
+    return fen
 
 
 def yuan(fen: int) -> str:

@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian.fees import ledger, rules
-from dangjian.fees.bases import base_history, base_in_force, parse_yuan, set_base
+from dangjian.fees.bases import base_history, base_in_force, set_base
 from dangjian.fees.choices import BaseSource, FeeKind
 from dangjian.fees.models import FeeBase, LedgerLine
 
@@ -134,19 +134,3 @@ def test_a_roster_base_replaced_by_the_check(world, may):
     joined = world.member_a.joined_on.replace(day=1)
     row = setting(world, base_fen=650_000, effective_month=joined, source=BaseSource.CHECK)
     assert FeeBase.objects.get(member=world.member_a).source == BaseSource.CHECK == row.source
-
-
-@pytest.mark.parametrize(
-    ("text", "fen"),
-    [("6500", 650_000), ("6,500.5", 650_050), (" 0.20 ", 20), ("", None), (None, None), (1234.56, 123_456), (7, 700)],
-)
-def test_parse_yuan(text, fen):
-    assert parse_yuan(text) == fen
-
-
-@pytest.mark.parametrize(
-    ("text", "message"), [("1.234", "两位小数"), ("-5", "不能为负数"), ("abc", "请输入金额"), ("nan", "请输入金额")]
-)
-def test_parse_yuan_refusals(text, message):
-    with pytest.raises(ValueError, match=message):
-        parse_yuan(text)

@@ -26,7 +26,6 @@ from dangjian.fees.payments import (
     record_month_payments,
     record_payment,
     reverse_payment,
-    yuan_to_fen,
 )
 
 pytestmark = pytest.mark.django_db
@@ -373,19 +372,6 @@ def test_payable_months_and_the_backfill_warning(world, clock):
     assert len(months) == 2 + AHEAD_MONTHS
     assert backfill_warning([old, this]).startswith("补交超过6个月，请核实：")
     assert backfill_warning([this]) == ""
-
-
-@pytest.mark.parametrize(
-    ("text", "fen"), [("12", 1200), ("12.5", 1250), ("0.01", 1), (12.3, 1230), ("1,000.00", 100_000), ("9元", 900)]
-)
-def test_yuan_to_fen(text, fen):
-    assert yuan_to_fen(text) == fen
-
-
-@pytest.mark.parametrize("text", ["", "abc", "1.234", "NaN", "Infinity", None, True, "1e400"])
-def test_yuan_to_fen_refuses(text):
-    with pytest.raises(ValueError, match="请输入金额"):
-        yuan_to_fen(text)
 
 
 def test_a_date_in_the_month_and_the_days_before(world, months, clock):

@@ -89,7 +89,7 @@ def test_pay_page_warns_beyond_six_months_but_records(world, this_month, clock, 
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("-5", "金额须大于 0 元"), ("0", "金额须大于 0 元"), ("99999999", "金额不能超过"), ("1.234", "最多两位小数")],
+    [("-5", "金额不能为负数"), ("0", "金额须大于 0 元"), ("99999999", "金额不能超过"), ("1.234", "最多两位小数")],
 )
 def test_pay_page_refuses_bad_amounts_beside_the_field(world, this_month, clock, client_for, amount, message):
     client = client_for(world.secretary_a)

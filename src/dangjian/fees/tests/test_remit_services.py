@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from dangjian.fees import rules
 from dangjian.fees.models import Remittance
-from dangjian.fees.remit_views import parse_yuan
 from dangjian.fees.remittances import record_remittance, reverse_remittance
 
 from .remit_world import line, remittance_of, xlsx_rows
@@ -102,17 +101,6 @@ def test_reverse_once_with_a_reason(world, clock):
     assert Remittance.objects.count() == 2
     original.refresh_from_db()
     assert original.amount_fen == 12_345  # never updated
-
-
-@pytest.mark.parametrize(("text", "fen"), [("120.5", 12050), ("0.01", 1), ("1,000", 100000), ("3", 300)])
-def test_parse_yuan(text, fen):
-    assert parse_yuan(text) == fen
-
-
-@pytest.mark.parametrize("text", ["1.005", "abc", "", "NaN", "Infinity", "1e400"])
-def test_parse_yuan_refuses(text):
-    with pytest.raises(ValueError):
-        parse_yuan(text)
 
 
 def test_page_prefills_open_amount_and_records(world, clock, client_for):

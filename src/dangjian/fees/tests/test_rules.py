@@ -63,6 +63,52 @@ def test_a_farmers_amount_lies_between_20_fen_and_1_yuan(fixed):
         monthly_due(FeeKind.FARMER, fixed_fen=fixed)
 
 
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [
+        ("6500", 650_000),
+        ("6,500.5", 650_050),
+        (" 0.20 ", 20),
+        ("9元", 900),
+        ("1，000.00", 100_000),
+        (1234.56, 123_456),
+        (12.3, 1230),
+        (7, 700),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_yuan_exactly_to_the_fen(text, fen):
+    assert rules.parse_yuan(text) == fen
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1.234", rules.ERR_YUAN_DECIMALS),
+        ("1.005", rules.ERR_YUAN_DECIMALS),
+        ("-5", rules.ERR_YUAN_NEGATIVE),
+        ("abc", rules.ERR_YUAN),
+        ("NaN", rules.ERR_YUAN),
+        ("Infinity", rules.ERR_YUAN),
+        ("1e400", rules.ERR_YUAN),
+        ("1" * 21, rules.ERR_YUAN),
+        (True, rules.ERR_YUAN),
+    ],
+)
+def test_parse_yuan_refusals(text, message):
+    with pytest.raises(ValueError) as refused:
+        rules.parse_yuan(text)
+    assert str(refused.value) == message
+
+
+def test_an_amount_that_must_be_given():
+    assert rules.yuan_to_fen("12.5") == 1250
+    for blank in ("", None, "  "):
+        with pytest.raises(ValueError, match="请输入金额"):
+            rules.yuan_to_fen(blank)
+
+
 def test_round_half_up_and_yuan():
     assert [rules.round_half_up(n, 10) for n in (4, 5, 14, 15, 25)] == [0, 1, 1, 2, 3]
     assert [rules.yuan(f) for f in (0, 5, 12345, -250)] == ["0.00", "0.05", "123.45", "-2.50"]
