@@ -68,6 +68,26 @@ MAX_PAGE = 1_000_000
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+def choices_help(choices) -> str:
+    """A field's description listing its values: "active=在册；transferred_out=转出"."""
+    return "；".join(f"{value}={label}" for value, label in choices)
+
+
+class OrgRef(Schema):
+    """An org named in another resource."""
+
+    id: int
+    name: str
+    code: str
+
+
+class MemberRef(Schema):
+    """A member named in another resource (the name only: no personal data)."""
+
+    id: int
+    name: str
+
+
 class PageParams(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多 {MAX_PAGE_SIZE}")

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from dangjian.core import clock
-from dangjian.core.api import ERROR_RESPONSES, InvalidParams, PageParams, paginate
+from dangjian.core.api import ERROR_RESPONSES, InvalidParams, MemberRef, OrgRef, PageParams, choices_help, paginate
 from dangjian.core.scope import subtree_q
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -21,21 +21,6 @@ from .selectors import parse_month
 router = Router(tags=["党费"])
 
 ERR_RANGE = "开始日期不能晚于结束日期"
-
-
-def _help(choices) -> str:
-    return "；".join(f"{value}={label}" for value, label in choices)
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
-    code: str
-
-
-class MemberRef(Schema):
-    id: int
-    name: str
 
 
 def _visible_org(user, pk: int | None) -> Organization | None:
@@ -76,7 +61,7 @@ class BaseParams(Schema):
 class FeeBaseOut(Schema):
     id: int
     member: MemberRef
-    kind: FeeKind = Field(description=f"交纳类别：{_help(FeeKind.choices)}")
+    kind: FeeKind = Field(description=f"交纳类别：{choices_help(FeeKind.choices)}")
     base_fen: int | None = Field(description="党费基数（分）；农民、学生等按定额交纳的为 null")
     base_yuan: str | None = Field(description="党费基数（元）")
     fixed_fen: int | None = Field(description="农民党员自定的每月定额（分）")
@@ -84,7 +69,7 @@ class FeeBaseOut(Schema):
     monthly_due_fen: int = Field(description="每月应交（分），基数乘比例四舍五入到分")
     monthly_due_yuan: str = Field(description="每月应交（元）")
     effective_month: str = Field(description="起始月份（YYYY-MM）")
-    source: BaseSource = Field(description=f"来源：{_help(BaseSource.choices)}")
+    source: BaseSource = Field(description=f"来源：{choices_help(BaseSource.choices)}")
 
     @staticmethod
     def resolve_base_yuan(obj: FeeBase) -> str | None:
@@ -146,7 +131,7 @@ class LedgerLineOut(Schema):
     member: MemberRef
     org: OrgRef = Field(description="该月所在党支部（应交往的党支部）")
     month: str = Field(description="月份（YYYY-MM）")
-    kind: FeeKind = Field(description=f"交纳类别：{_help(FeeKind.choices)}")
+    kind: FeeKind = Field(description=f"交纳类别：{choices_help(FeeKind.choices)}")
     base_fen: int | None = Field(description="当月党费基数（分）")
     base_yuan: str | None
     due_fen: int = Field(description="应交（分）")
@@ -222,7 +207,7 @@ class PaymentOut(Schema):
     amount_yuan: str
     extra_fen: int = Field(description="自愿多交（分），不计入台账")
     extra_yuan: str
-    method: PayMethod = Field(description=f"交纳方式：{_help(PayMethod.choices)}")
+    method: PayMethod = Field(description=f"交纳方式：{choices_help(PayMethod.choices)}")
     receipt_no: str = Field(description="收据编号")
     reverses: int | None = Field(description="冲正的缴费记录 ID（本条为冲正记录时）")
     reason: str = Field(description="冲正原因")

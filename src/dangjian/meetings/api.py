@@ -10,7 +10,16 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from dangjian.core.api import ERROR_RESPONSES, WRITE_RESPONSES, InvalidParams, PageParams, paginate
+from dangjian.core.api import (
+    ERROR_RESPONSES,
+    WRITE_RESPONSES,
+    InvalidParams,
+    MemberRef,
+    OrgRef,
+    PageParams,
+    choices_help,
+    paginate,
+)
 from dangjian.core.concurrency import etag
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
@@ -25,10 +34,6 @@ from .models import Attendance, Meeting, MeetingActivity
 router = Router(tags=["组织生活"])
 
 
-def _help(choices) -> str:
-    return "；".join(f"{value}={label}" for value, label in choices)
-
-
 # meetings: list, create, detail, attendance, sign-in
 
 ERR_ORG = "组织不存在或不在您的权限范围内"
@@ -36,21 +41,10 @@ ERR_MEMBER = "党员不存在或不在您的权限范围内"
 ERR_RANGE = "开始日期不能晚于结束日期"
 
 
-class OrgRef(Schema):
-    id: int
-    name: str
-    code: str
-
-
-class MemberRef(Schema):
-    id: int
-    name: str
-
-
 class MeetingFilterParams(Schema):
     org: int | None = Field(None, description="召开组织 ID（含下级组织召开的会议）")
-    activity: Activity | None = Field(None, description=f"活动类型：{_help(Activity.choices)}")
-    status: MeetingStatus | None = Field(None, description=f"状态：{_help(MeetingStatus.choices)}")
+    activity: Activity | None = Field(None, description=f"活动类型：{choices_help(Activity.choices)}")
+    status: MeetingStatus | None = Field(None, description=f"状态：{choices_help(MeetingStatus.choices)}")
     date_from: date | None = Field(None, alias="from", description="开始日期不早于（YYYY-MM-DD）")
     date_to: date | None = Field(None, alias="to", description="开始日期不晚于（YYYY-MM-DD）")
 
@@ -63,10 +57,10 @@ class MeetingOut(Schema):
     starts_at: datetime
     ends_at: datetime
     place: str
-    status: MeetingStatus = Field(description=_help(MeetingStatus.choices))
-    review_state: ReviewState = Field(description=_help(ReviewState.choices))
+    status: MeetingStatus = Field(description=choices_help(MeetingStatus.choices))
+    review_state: ReviewState = Field(description=choices_help(ReviewState.choices))
     backfilled: bool = Field(description="补录（会后超过规定天数才登记）")
-    activities: list[Activity] = Field(description=f"活动类型（一次会议可计为多种）：{_help(Activity.choices)}")
+    activities: list[Activity] = Field(description=f"活动类型（一次会议可计为多种）：{choices_help(Activity.choices)}")
 
     @staticmethod
     def resolve_activities(obj: Meeting) -> list[str]:
@@ -175,7 +169,7 @@ class MeetingIn(Schema):
 
     org: int = Field(description="召开组织 ID")
     activities: list[Activity] = Field(
-        min_length=1, max_length=len(Activity.values), description=_help(Activity.choices)
+        min_length=1, max_length=len(Activity.values), description=choices_help(Activity.choices)
     )
     topic: str = Field(max_length=200)
     starts_at: datetime
@@ -239,11 +233,11 @@ class AttendanceOut(Schema):
     id: int
     member: MemberRef
     org: OrgRef = Field(description="所在党支部（会议时）")
-    presence: Presence = Field(description=_help(Presence.choices))
-    absence_reason: AbsenceReason | None = Field(description=f"缺席原因：{_help(AbsenceReason.choices)}")
+    presence: Presence = Field(description=choices_help(Presence.choices))
+    absence_reason: AbsenceReason | None = Field(description=f"缺席原因：{choices_help(AbsenceReason.choices)}")
     absence_note: str
     signed_in_at: datetime | None
-    signed_by: SignedBy | None = Field(description=f"签到方式：{_help(SignedBy.choices)}")
+    signed_by: SignedBy | None = Field(description=f"签到方式：{choices_help(SignedBy.choices)}")
 
     @staticmethod
     def resolve_absence_reason(obj: Attendance) -> str | None:
@@ -283,9 +277,9 @@ def meeting_attendance(request: HttpRequest, meeting_id: int, pages: Query[PageP
 class AttendancePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    presence: Presence = Field(description=_help(Presence.choices))
+    presence: Presence = Field(description=choices_help(Presence.choices))
     absence_reason: AbsenceReason | Literal[""] | None = Field(
-        None, description="缺席时必填：" + _help(AbsenceReason.choices)
+        None, description="缺席时必填：" + choices_help(AbsenceReason.choices)
     )
     absence_note: str = Field("", max_length=200)
 

@@ -14,7 +14,9 @@ from dangjian.core.api import (
     ERROR_RESPONSES,
     WRITE_RESPONSES,
     InvalidParams,
+    OrgRef,
     PageParams,
+    choices_help,
     form_errors,
     paginate,
     write_version,
@@ -33,10 +35,6 @@ from .models import Member
 router = Router(tags=["党员"])
 
 
-def _help(choices) -> str:
-    return "；".join(f"{value}={label}" for value, label in choices)
-
-
 MASK_HELP = "无“查看完整个人信息”权限时（如纪检监督、支委委员）脱敏，与页面一致"
 StatusParam = Literal[(*Status.values, STATUS_ALL)]
 
@@ -50,42 +48,36 @@ class MemberFilterParams(Schema):
         description="搜索：姓名、全拼、简拼，或证件号、手机号尾号（脱敏的党员只能按后4位查找）",
     )
     org: int | None = Field(None, description="组织 ID（含下级组织；党小组则为该小组成员）")
-    category: Category | None = Field(None, description=f"人员类别：{_help(Category.choices)}")
+    category: Category | None = Field(None, description=f"人员类别：{choices_help(Category.choices)}")
     status: StatusParam | None = Field(
-        None, description=f"党籍状态，默认 active：{_help(Status.choices)}；{STATUS_ALL}=全部状态"
+        None, description=f"党籍状态，默认 active：{choices_help(Status.choices)}；{STATUS_ALL}=全部状态"
     )
-    gender: Gender | None = Field(None, description=f"性别：{_help(Gender.choices)}")
-    education: Education | None = Field(None, description=f"学历：{_help(Education.choices)}")
+    gender: Gender | None = Field(None, description=f"性别：{choices_help(Gender.choices)}")
+    education: Education | None = Field(None, description=f"学历：{choices_help(Education.choices)}")
     age_min: int | None = Field(None, description="年龄不小于")
     age_max: int | None = Field(None, description="年龄不大于")
     joined_year: int | None = Field(None, description="入党年份")
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
-    code: str
 
 
 class MemberOut(Schema):
     id: int
     version: int = Field(description="版本：每次修改加 1；详情接口的 ETag 即为此值")
     name: str
-    gender: Gender = Field(description=_help(Gender.choices))
+    gender: Gender = Field(description=choices_help(Gender.choices))
     ethnicity: str
     birth_date: date | None = Field(description=f"出生日期；{MASK_HELP}：null")
     age: int | None = Field(description=f"年龄（周岁）；{MASK_HELP}：null")
     age_band: str = Field(description="年龄段（统计页的年龄分组，如“41-45岁”），对所有记录都给出")
     id_number: str = Field(description=f"公民身份号码；{MASK_HELP}：只显示后4位")
     phone: str = Field(description=f"联系电话；{MASK_HELP}：只显示前3位和后4位")
-    education: Education | None = Field(description=f"{_help(Education.choices)}；未填写：null")
-    category: Category = Field(description=_help(Category.choices))
+    education: Education | None = Field(description=f"{choices_help(Education.choices)}；未填写：null")
+    category: Category = Field(description=choices_help(Category.choices))
     joined_on: date
     full_member_on: date | None
     org: OrgRef = Field(description="所在党支部")
     group: OrgRef | None = Field(description="所在党小组")
     position: str
-    status: Status = Field(description=_help(Status.choices))
+    status: Status = Field(description=choices_help(Status.choices))
 
     @staticmethod
     def resolve_birth_date(obj: Member, context) -> date | None:
@@ -113,7 +105,7 @@ class MemberOut(Schema):
 
 
 class MemberDetailOut(MemberOut):
-    exit_kind: ExitKind | None = Field(description=f"出党方式（仅状态为出党时）：{_help(ExitKind.choices)}")
+    exit_kind: ExitKind | None = Field(description=f"出党方式（仅状态为出党时）：{choices_help(ExitKind.choices)}")
     status_changed_on: date | None
     fee_base: Decimal = Field(description="党费基数（月，元）")
     native_place: str
@@ -171,12 +163,12 @@ class MemberPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, max_length=50)
-    gender: Gender | None = Field(None, description=_help(Gender.choices))
+    gender: Gender | None = Field(None, description=choices_help(Gender.choices))
     ethnicity: str | None = Field(None, max_length=10)
     birth_date: date | None = None
     id_number: str | None = Field(None, max_length=18, description="需“查看完整个人信息”权限")
-    education: Education | None = Field(None, description=_help(Education.choices))
-    category: Category | None = Field(None, description=_help(Category.choices))
+    education: Education | None = Field(None, description=choices_help(Education.choices))
+    category: Category | None = Field(None, description=choices_help(Category.choices))
     joined_on: date | None = None
     full_member_on: date | None = None
     org: int | None = Field(None, description="所在党支部 ID")

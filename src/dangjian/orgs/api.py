@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from dangjian.core.api import ERROR_RESPONSES, PageParams, paginate
+from dangjian.core.api import ERROR_RESPONSES, OrgRef, PageParams, paginate
 from dangjian.core.concurrency import etag
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
@@ -18,12 +18,6 @@ from .selectors import member_counts
 router = Router(tags=["党组织"])
 
 KIND_HELP = "；".join(f"{value}={label}" for value, label in OrgKind.choices)
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
-    code: str
 
 
 class OrgOut(Schema):
