@@ -12,9 +12,12 @@ never changes the others.
 
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -215,3 +218,78 @@ def chinese_number(n: int) -> str:
 def random_day(rng: random.Random, start: date, end: date) -> date:
     """A day in [start, end]."""
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+# ── Helpers for producers that write many rows ─────────────────────────────────────────────────────────────
+
+
+def write_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert `rows` (values in `fields` order): COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(f.removesuffix("_id") if f != "id" else f).column for f in fields]
+    table = connection.ops.quote_name(meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            prep = [tuple(map(_sqlite_value, row)) for row in rows]
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prep)
+
+
+def _sqlite_value(value):
+    """What Django's SQLite backend stores: datetimes as naive UTC text, dates as ISO text, UUIDs as hex."""
+    if isinstance(value, date):
+        return _sqlite_date(value)
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _sqlite_date(value: date) -> str:
+    if isinstance(value, datetime):
+        return str(value.astimezone(UTC).replace(tzinfo=None))
+    return value.isoformat()
+
+
+@contextmanager
+def foreign_keys_checked_at_the_end(models):
+    """PostgreSQL: drop the tables' foreign keys for the writes and add them back after, each checked by one query
+    over the table instead of a trigger per row queued until the commit (millions at L). Pending checks of the
+    earlier producers run first: a table with queued trigger events cannot be altered."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        for table, name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def reset_sequence(model) -> None:
+    """After rows written with chosen ids: the table's id sequence past them (PostgreSQL; SQLite follows by itself)."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))", [table]
+        )

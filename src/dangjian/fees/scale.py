@@ -24,7 +24,14 @@ from django.db import connection
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from dangjian.core.scale import ADMIN_USERNAME, ScaleContext, scale_producer
+from dangjian.core.scale import (
+    ADMIN_USERNAME,
+    ScaleContext,
+    foreign_keys_checked_at_the_end,
+    reset_sequence,
+    scale_producer,
+    write_rows,
+)
 from dangjian.members.models import Member
 from dangjian.members.scale import scale_members
 from dangjian.orgs.choices import OrgKind
@@ -75,37 +82,6 @@ REMITTANCE_FIELDS = [
 ]  # fmt: skip
 
 
-def write_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """Insert `rows` (values in `fields` order): COPY on PostgreSQL, executemany elsewhere."""
-    if not rows:
-        return
-    meta = model._meta
-    columns = [meta.get_field(f.removesuffix("_id") if f != "id" else f).column for f in fields]
-    table = connection.ops.quote_name(meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})", [tuple(map(_sqlite, r)) for r in rows]
-            )
-
-
-def _sqlite(value):
-    """What Django's SQLite backend stores: datetimes as naive UTC text, dates as ISO text, UUIDs as hex."""
-    if isinstance(value, datetime):
-        return str(value.astimezone(UTC).replace(tzinfo=None))
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    return value
-
-
 def months_of(today: date, years: int) -> list[date]:
     """The `years` × 12 months up to this one, oldest first."""
     this_month = rules.month_first(today)
@@ -121,44 +97,20 @@ def _draw(rng, shares):
     return None
 
 
-def _reset_sequence(model) -> None:
-    if connection.vendor != "postgresql":
-        return
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))", [table]
-        )
-
-
 @contextmanager
 def fast_writes(models):
-    """PostgreSQL: JIT off (it compiles the ledger's INSERT … SELECT for seconds a month: most of its time), and the
-    tables' foreign keys dropped for the writes and added back after, each checked by one query over the table
-    instead of a trigger per row queued until the commit (millions at L). Pending checks of the earlier producers
-    run first: a table with queued trigger events cannot be altered."""
+    """PostgreSQL: JIT off for the writes (statements over every member gain nothing from it) and the tables' foreign
+    keys checked at the end (core.scale.foreign_keys_checked_at_the_end)."""
     if connection.vendor != "postgresql":
         yield
         return
-    tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         jit = cursor.fetchone()[0]
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-            [tables],
-        )
-        keys = cursor.fetchall()
-        for table, name, _ in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-    yield
+    with foreign_keys_checked_at_the_end(models):
+        yield
     with connection.cursor() as cursor:
-        for table, name, definition in keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"SET LOCAL jit = {'on' if jit == 'on' else 'off'}")
 
 
@@ -360,7 +312,7 @@ class Writer:
         if group:
             pay(group)
         flush()
-        _reset_sequence(Payment)
+        reset_sequence(Payment)
         self.counts["党费缴纳"] = self.counts.get("党费缴纳", 0) + written
         analyze(Payment, PaymentMonth)
         self._timed("payments: rows", started)

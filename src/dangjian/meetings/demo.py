@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
 from dangjian.core.demo import ADMIN_USERNAME, DemoContext, DemoSummary, demo_producer, demo_summary
+from dangjian.core.scale import reset_sequence
 from dangjian.members.choices import Status, TransferKind
 from dangjian.members.demo import demo_members
 from dangjian.members.models import Member, Transfer
@@ -26,7 +27,7 @@ from dangjian.orgs.models import CommitteeSeat
 from .cells import refresh_cells
 from .choices import Activity, MeetingStatus, ReviewState
 from .models import Attendance, Meeting
-from .scale import FOREVER, BranchPeople, Stint, Writer, _months, _reset_sequence
+from .scale import FOREVER, BranchPeople, Stint, Writer, _months
 from .services import create_meeting
 
 #: Branches that missed whole months (the compliance page's gaps), and how many months back.
@@ -130,7 +131,7 @@ def produce_meetings(ctx: DemoContext) -> None:
         if day.replace(day=1) not in missed:
             writer.life_and_appraisal(branch, day, secretary_user=user.pk if user else admin.pk, reviewer=admin.pk)
     writer.flush()
-    _reset_sequence(Meeting)  # the writer chose the ids: the service's meetings below take the next ones
+    reset_sequence(Meeting)  # the writer chose the ids: the service's meetings below take the next ones
     _persona_situations(ctx, [orgs[code] for code in PERSONA_BRANCHES], admin)
     _planned(ctx, branches)
     refresh_cells(today=ctx.today)  # the heat map's materialised cells (meetings.cells), written in bulk above

@@ -14,18 +14,22 @@ attendance row carries the member's branch on the meeting's day (internal moves 
 """
 
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from dangjian.core.scale import ADMIN_USERNAME, ScaleContext, scale_producer
+from dangjian.core.scale import (
+    ADMIN_USERNAME,
+    ScaleContext,
+    foreign_keys_checked_at_the_end,
+    reset_sequence,
+    scale_producer,
+    write_rows,
+)
 from dangjian.members.choices import Status, TransferKind
 from dangjian.members.models import Member, StatusChange, Transfer
 from dangjian.members.scale import MADE_CURRENT_SEATS, MADE_CURRENT_TERMS, scale_members
@@ -169,77 +173,10 @@ class Stint:
     away_from: date  # attended nothing from this day on (FOREVER: always came)
 
 
-def _write(model, fields: list[str], rows: list[tuple]) -> None:
-    """Insert `rows` (values in `fields` order): COPY on PostgreSQL, executemany elsewhere."""
-    if not rows:
-        return
-    meta = model._meta
-    columns = [meta.get_field(f.removesuffix("_id") if f != "id" else f).column for f in fields]
-    table = connection.ops.quote_name(meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            prep = [tuple(map(_sqlite_value, row)) for row in rows]
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prep)
-
-
-def _sqlite_value(value):
-    """What Django's SQLite backend stores: datetimes as naive UTC text, dates as ISO text."""
-    return _sqlite_date(value) if isinstance(value, date) else value
-
-
-@lru_cache(maxsize=4096)
-def _sqlite_date(value: date) -> str:
-    if isinstance(value, datetime):
-        return str(value.astimezone(UTC).replace(tzinfo=None))
-    return value.isoformat()
-
-
-@contextmanager
-def _foreign_keys_checked_at_the_end(models):
-    """PostgreSQL: drop the tables' foreign keys for the writes and add them back after, each checked by one query
-    over the table instead of a trigger per row queued until the commit (~20 million at L). Pending checks of the
-    earlier producers run first: a table with queued trigger events cannot be altered."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    tables = [m._meta.db_table for m in models]
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-            [tables],
-        )
-        keys = cursor.fetchall()
-        for table, name, _ in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for table, name, definition in keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
 def _next_id(model) -> int:
     from django.db.models import Max
 
     return (model._base_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
-
-
-def _reset_sequence(model) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite's AUTOINCREMENT follows the largest id written
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))", [table]
-        )
 
 
 def _months(today: date, years: int) -> list[date]:
@@ -562,7 +499,7 @@ class Writer:
     def flush(self) -> None:
         for model, fields, label in TABLES:
             rows = self.rows[model]
-            _write(model, fields, rows)
+            write_rows(model, fields, rows)
             self.counts[label] = self.counts.get(label, 0) + len(rows)
             rows.clear()
 
@@ -587,7 +524,7 @@ def produce_meetings(ctx: ScaleContext) -> None:
     admin = ctx.users.get(ADMIN_USERNAME)
     months = _months(ctx.today, ctx.years)
     names = {m.id: m.name for m in scale_members(ctx)}
-    with _foreign_keys_checked_at_the_end([model for model, _, _ in TABLES]):
+    with foreign_keys_checked_at_the_end([model for model, _, _ in TABLES]):
         producer = Writer(rng=ctx.rng, today=ctx.today, names=names, counts=ctx.counts)
         label = "组织生活（党支部）"
         ctx.report(label, 0, len(branches))
@@ -605,7 +542,7 @@ def produce_meetings(ctx: ScaleContext) -> None:
                 ctx.report(label, n, len(branches))
         producer.flush()
         ctx.report(label, len(branches), len(branches))
-    _reset_sequence(Meeting)
+    reset_sequence(Meeting)
     label = "组织生活落实情况（党支部 × 月）"
     ctx.report(label, 0, len(branches))
     ctx.counts[label] = refresh_cells(today=ctx.today)  # the heat map's materialised cells (meetings.cells)
