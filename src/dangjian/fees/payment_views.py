@@ -18,6 +18,7 @@ from django.urls import reverse
 from dangjian.core import clock
 from dangjian.core.generic import form_action, submit
 from dangjian.core.paging import PAGE_SIZES, page_size
+from dangjian.core.params import id_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 from dangjian.members.models import Member
@@ -33,18 +34,9 @@ LIST_TITLE = "党费缴纳记录"
 BULK_PAGE_MAX = 400
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise Http404
-    return int(value)
-
-
 def _changeable_org(request: HttpRequest) -> Organization:
     """?org=: a branch the user may change, else 404."""
-    pk = _int_param(request, "org")
+    pk = id_param(request, "org")
     if pk is None:
         raise Http404
     try:
@@ -54,7 +46,7 @@ def _changeable_org(request: HttpRequest) -> Organization:
 
 
 def _visible_org(request: HttpRequest) -> Organization | None:
-    pk = _int_param(request, "org")
+    pk = id_param(request, "org")
     if pk is None:
         return None
     try:
@@ -81,7 +73,7 @@ def _list_url(org_id: int, month=None) -> str:
 def pay_view(request: HttpRequest) -> HttpResponse:
     """One member's payment (?member=<pk>): months owed and ahead, the amount prefilled with what they owe."""
     require_capability(request.user, Capability.CHANGE)
-    pk = _int_param(request, "member")
+    pk = id_param(request, "member")
     if pk is None:
         raise Http404
     try:

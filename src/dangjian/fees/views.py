@@ -1,10 +1,11 @@
 """The fees pages. Thin views: each reads through a selector or hands over to one service."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from dangjian.core.paging import PAGE_SIZES, page_size
+from dangjian.core.params import row_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 from dangjian.orgs.choices import OrgKind
@@ -16,13 +17,8 @@ from .selectors import ledger_lines, ledger_totals, parse_month
 
 
 def org_param(request: HttpRequest) -> Organization | None:
-    """?org=: an org the user sees, else 404 (its existence is not disclosed); absent or empty: none."""
-    value = request.GET.get("org", "")
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise Http404
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(value))
+    """?org=: an org the user sees, else 404; absent or empty: none."""
+    return row_param(request, "org", Organization.objects.visible_to(request.user))
 
 
 def pick_branch(request: HttpRequest, title: str) -> HttpResponse:

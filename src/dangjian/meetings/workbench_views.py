@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import clock
 from dangjian.core.paging import page_size
+from dangjian.core.params import row_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
@@ -23,12 +24,7 @@ from .models import Attendance, Flag, Meeting
 
 def _org_param(request: HttpRequest) -> Organization | None:
     """?org=: an org the user sees, else 404 (its existence is not disclosed); absent or empty: none."""
-    value = request.GET.get("org", "")
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise Http404
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(value))
+    return row_param(request, "org", Organization.objects.visible_to(request.user))
 
 
 #: Without a kind chosen, each other module's kind shows its first rows beneath organisational life's, with its count.
