@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.meetings.choices import Activity, Presence
 from dangjian.meetings.forms import INVITEE_PICK_MAX
@@ -77,7 +78,8 @@ def test_invitees_outside_the_org_or_none_are_refused_and_nothing_is_written(wor
 
 
 def test_a_planned_meetings_invitees_change_and_a_present_one_stays(world, clock):
-    meeting = plan(world, clock, starts_at=at(clock.today()), ends_at=at(clock.today(), 23))
+    started = timezone.now() - timedelta(minutes=30)  # begun: someone may be ticked present
+    meeting = plan(world, clock, starts_at=started, ends_at=started + timedelta(hours=2))
     assert invited(meeting) == {world.member_a.pk, world.member_a2.pk}
     meeting = edit(world, meeting, invitees=[world.member_a.pk])
     assert invited(meeting) == {world.member_a.pk}
