@@ -3,7 +3,7 @@ nightly task stored them: fees.arrears) and branches that have not remitted for 
 A constant number of grouped queries whatever the scope: a secretary sees their branch's figures, committee staff
 the same rolled up to the top of their scope (and the first branches by name, up to BRANCHES_MAX)."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.urls import reverse
 
 from dangjian.core import clock
@@ -45,17 +45,16 @@ def not_remitting(user, this_month):
     """Branches the user sees that collected something in the last BRANCH_REMIT_MONTHS full months and made no
     remittance since their start (a reversal does not count): a queryset of (pk, name)."""
     start = rules.add_months(this_month, -rules.BRANCH_REMIT_MONTHS)
-    collected = LedgerLine.objects.visible_to(user).filter(
-        org=OuterRef("pk"), month__gte=start, month__lt=this_month, paid_fen__gt=0
-    )
+    # Two sets of branch ids (IN subqueries: PostgreSQL hashes them once) rather than EXISTS per branch: at L the
+    # committee's count took 0.4 s that way, 50 ms this way.
+    collected = LedgerLine.objects.visible_to(user).filter(month__gte=start, month__lt=this_month, paid_fen__gt=0)
     remitted = Remittance.objects.visible_to(user).filter(
-        org=OuterRef("pk"), remitted_on__gte=start, amount_fen__gt=0, reversed_by__isnull=True
+        remitted_on__gte=start, amount_fen__gt=0, reversed_by__isnull=True
     )
     return (
         Organization.objects.visible_to(user)
-        .filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True)
-        .filter(Exists(collected))
-        .exclude(Exists(remitted))
+        .filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True, pk__in=collected.values("org_id"))
+        .exclude(pk__in=remitted.values("org_id"))
         .order_by("path")
         .values_list("pk", "name")
     )
