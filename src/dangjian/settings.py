@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.meetings",
     "dangjian.fees",
+    "dangjian.development",
 ]
 
 MIDDLEWARE = [
