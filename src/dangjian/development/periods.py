@@ -10,8 +10,8 @@ the day of S in the month N months later, or that month's last day when it has n
 29 February in a leap year; 29 February 2024 + 1 year → 28 February 2025).
 
 Our reading of the durations (DOMAIN.md does not say it in these words; the lead may ask the organ):
-- "at least N months/years after S" (经过一年以上, 以上 includes the number): the period is complete (届满) at the end of
-  its last day, and the step that needs it may be recorded ON that last day — the day the period ends is the first
+- "at least N months/years after S" (经过一年以上, 以上 includes the number): the period is complete (届满) at the end
+  of its last day, and the step that needs it may be recorded ON that last day — the day the period ends is the first
   day allowed (积极分子 on 2024-03-10 → 发展对象 from 2025-03-10; 2025-03-09 is refused). This is the usual practice
   of the organisation departments (预备期满之日 is the 转正 date: accepted 2024-07-01 → 转正 2025-07-01).
 - "within N months of S" (以内 includes the number): a step on the period's last day is in time; the day after is late.

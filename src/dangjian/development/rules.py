@@ -2,14 +2,12 @@
 that say whether a step may be recorded on a day. Every number lives here with its source; periods are counted as
 民法典 第二百零一条、第二百零二条 count them (periods.py, which also states our reading of "以上" and "以内").
 
-Sources: 《中国共产党章程》(党章); 《中国共产党发展党员工作细则》(2014, 发展细则). Articles marked (?) are our best reading and
-not yet confirmed against the text (DOMAIN.md's convention)."""
+Sources: 《中国共产党章程》(党章); 《中国共产党发展党员工作细则》(2014, 发展细则). Articles marked (?) are our best
+reading and not yet confirmed against the text (DOMAIN.md's convention)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-
-from dangjian.core.lib.dates import age_on
 
 from .periods import period_end
 
@@ -17,7 +15,8 @@ PARTY_CONSTITUTION = "《中国共产党章程》"
 RULES = "《中国共产党发展党员工作细则》"
 
 # ── The numbers, each with its source ─────────────────────────────────────────────────────────────────────────────
-#: 党章 第一条: 年满十八岁 — on the application date.
+#: 党章 第一条: 年满十八岁 — on the application date, counted as every period here (periods.py): 18 on the birthday, and
+#: one born on 29 February on 28 February of a common year (core.lib.dates.age_on, the roster's age, says 1 March).
 MIN_AGE = 18
 #: 发展细则 第八条: 党组织收到入党申请书后，应当在一个月内派人同入党申请人谈话 (late: flagged, not refused).
 TALK_WITHIN_MONTHS = 1
@@ -27,7 +26,8 @@ ACTIVIST_MIN_MONTHS = 12
 PROBATION_MONTHS = 12
 #: 党章 第七条: 延长预备期，但不能超过一年; 发展细则 第三十四条(?): 延长时间不能少于半年. Once only.
 EXTEND_MIN_MONTHS, EXTEND_MAX_MONTHS = 6, 12
-#: 发展细则 第二十七条(?)、第三十五条(?): 上级党委审批 within three months (late: flagged; DOMAIN.md: at most 6 in special cases).
+#: 发展细则 第二十七条(?)、第三十五条(?): 上级党委审批 within three months (late: flagged; DOMAIN.md: at most 6 in
+#: special cases).
 APPROVAL_WITHIN_MONTHS = 3
 
 STAGES = ("入党申请人", "入党积极分子", "发展对象", "预备党员的接收", "预备期")
@@ -135,13 +135,13 @@ RULE_ORDER = f"每一步须在前一步之后进行（{RULES}第六条(?)：发�
 RULE_FUTURE = "日期不能晚于今天"
 RULE_AGE = f"年满十八岁方可申请入党，以递交入党申请书之日计（{PARTY_CONSTITUTION}第一条）"
 RULE_PROBATION = f"预备期为一年，从支部大会通过其为预备党员之日算起，预备期满方可讨论转正（{PARTY_CONSTITUTION}第七条）"
-RULE_EXTEND_LENGTH = (
-    f"延长预备期的时间不能少于半年，最长不超过一年（{PARTY_CONSTITUTION}第七条；{RULES}第三十四条(?)）"
-)
+RULE_EXTEND_LENGTH = f"延长预备期的时间不能少于半年，最长不超过一年（{PARTY_CONSTITUTION}第七条；{RULES}第三十四条(?)）"
 RULE_EXTEND_ONCE = f"预备期只能延长一次（{PARTY_CONSTITUTION}第七条：延长预备期不能超过一年）"
 RULE_DECISION = "请选择支部大会的决定：按期转正、延长预备期或取消预备党员资格"
 RULE_BIRTH = "须有出生日期才能核对年龄"
-RULE_QUORUM = f"有表决权的到会人数须超过应到会有表决权人数的半数（{RULES}第二十二条(?)；预备党员没有表决权，党章第七条）"
+RULE_QUORUM = (
+    f"有表决权的到会人数须超过应到会有表决权人数的半数（{RULES}第二十二条(?)；预备党员没有表决权，党章第七条）"
+)
 RULE_MAJORITY = f"赞成人数须超过应到会有表决权的正式党员的半数（{RULES}第二十二条(?)）"
 
 
@@ -197,16 +197,15 @@ def check_step(history: Mapping[int, date], step: int, on: date, facts: Facts) -
             refusals.append(Finding("order", f"尚未记录“{BY_NUMBER[before].label}”。{RULE_ORDER}"))
         elif on < history[before]:
             refusals.append(Finding("order", f"不能早于“{BY_NUMBER[before].label}”的日期。{RULE_ORDER}"))
-    if spec.min_after and spec.min_after.after in history:
-        if on < period_end(history[spec.min_after.after], months=spec.min_after.months):
-            refusals.append(Finding("min", spec.min_after.rule))
-    if spec.max_after and spec.max_after.after in history:
-        if on > period_end(history[spec.max_after.after], months=spec.max_after.months):
-            (flags if spec.max_after.late_is == FLAG else refusals).append(Finding("late", spec.max_after.rule))
+    minimum, maximum = spec.min_after, spec.max_after
+    if minimum and minimum.after in history and on < period_end(history[minimum.after], months=minimum.months):
+        refusals.append(Finding("min", minimum.rule))
+    if maximum and maximum.after in history and on > period_end(history[maximum.after], months=maximum.months):
+        (flags if maximum.late_is == FLAG else refusals).append(Finding("late", maximum.rule))
     if step == APPLICATION:
         if facts.birth_date is None:
             refusals.append(Finding("age", RULE_BIRTH))
-        elif age_on(facts.birth_date, on) < MIN_AGE:
+        elif on < period_end(facts.birth_date, years=MIN_AGE):
             refusals.append(Finding("age", RULE_AGE))
     if step == CONFIRM_ASSEMBLY:
         refusals.extend(_check_decision(history, on, facts))
@@ -222,9 +221,9 @@ def _check_decision(history: Mapping[int, date], on: date, facts: Facts) -> list
             found.append(Finding("extend_once", RULE_EXTEND_ONCE))
         if not EXTEND_MIN_MONTHS <= facts.extend_months <= EXTEND_MAX_MONTHS:
             found.append(Finding("extend_length", RULE_EXTEND_LENGTH))
-    if facts.decision in (CONFIRM, EXTEND) and ASSEMBLY in history:
-        if on < probation_end(history[ASSEMBLY], facts.extended_months):
-            found.append(Finding("probation", RULE_PROBATION))
+    ended = ASSEMBLY not in history or on >= probation_end(history[ASSEMBLY], facts.extended_months)
+    if facts.decision in (CONFIRM, EXTEND) and not ended:
+        found.append(Finding("probation", RULE_PROBATION))
     return found
 
 
