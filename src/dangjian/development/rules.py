@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .periods import period_end
+from dangjian.core.lib.periods import period_end
 
 PARTY_CONSTITUTION = "《中国共产党章程》"
 RULES = "《中国共产党发展党员工作细则》"

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dangjian.development.periods import add_months, elapsed, period_end, within
+from dangjian.core.lib.periods import add_months, elapsed, period_end, within
 
 
 @pytest.mark.parametrize(
