@@ -5,4 +5,12 @@ class DevelopmentConfig(AppConfig):
     name = "dangjian.development"
     label = "development"
     verbose_name = "发展党员"
-    # No url_prefix yet: the app has no pages (urls.py) or API (api.py); its rules come first.
+    url_prefix = "development/"  # its pages (urls.py) and, at /api/v1/development, its API (api.py)
+
+    def ready(self) -> None:
+        from dangjian.core.audit import audit_register
+
+        from . import models
+
+        for model in (models.Applicant, models.StepRecord, models.Review, models.ExitCase, models.CaseAction):
+            audit_register(model)

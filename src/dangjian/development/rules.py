@@ -238,3 +238,64 @@ def vote_passes(voting_members: int, present_voting: int, in_favour: int) -> Ver
     if in_favour * 2 <= voting_members:
         refusals.append(Finding("majority", RULE_MAJORITY))
     return Verdict(tuple(refusals))
+
+
+# ── Who a step names, and who records it ──────────────────────────────────────────────────────────────────────────
+#: The people a step names, (role, at least, at most): full members of the branch on the step's date.
+#: 发展细则 第十一条 allows 一至两名 培养联系人; DOMAIN.md §5 says two: DOMAIN.md wins (a default, configurable).
+PEOPLE: dict[int, tuple[str, int, int]] = {
+    2: ("talker", 1, 3),
+    5: ("contact", 2, 2),
+    8: ("sponsor", 2, 2),
+}
+RULE_PEOPLE_FULL = f"须为本支部的正式党员，预备党员不能担任（{PARTY_CONSTITUTION}第五条、{RULES}第十一条、第十四条）"
+RULE_PEOPLE_BRANCH = "须为本支部在册党员（以该步骤日期计）"
+#: Steps recorded by the upper committee (CHANGE on the branch's parent): its 审批 makes a member or a 正式党员.
+UPPER_STEPS = frozenset({17, 24})
+#: Steps decided by a 支部大会 with a vote (vote_passes).
+VOTE_STEPS = frozenset({ASSEMBLY, CONFIRM_ASSEMBLY})
+#: Upper approval: step 17 accepts (the person enters the roster), step 24 carries out step 23's decision.
+APPROVAL, CONFIRM_APPROVAL = 17, 24
+#: An extension of the 预备期 opens a new round of these (the 转正申请, the 支部大会, the 审批 again).
+ROUND_STEPS = frozenset({22, 23, 24})
+#: Steps a 预备党员 from the roster (no pipeline history) still has: the 转正 procedure.
+ROSTER_STEPS = (22, 23, 24, 25)
+
+# ── What is due ───────────────────────────────────────────────────────────────────────────────────────────────────
+#: 发展细则 第十二条: 党支部每半年对入党积极分子进行一次考察; 预备期 likewise (党章 第七条: 教育和考察).
+REVIEW_MONTHS = 6
+#: Reminder before the 预备期 ends (issue 14: 30 days).
+PROBATION_REMIND_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Next:
+    """The next step of a record and its window: from `ready_on` (None: now) to `due_on` (None: no limit)."""
+
+    step: int | None
+    ready_on: date | None = None
+    due_on: date | None = None
+
+
+def next_step(history: Mapping[int, date], extended_months: int = 0) -> Next:
+    """The lowest step not yet recorded whose predecessors are, with the earliest day it may be recorded and the last
+    day it is in time (DOMAIN.md §5's durations; 转正 due when the 预备期 ends)."""
+    for spec in STEPS:
+        if spec.number in history or any(p not in history for p in spec.predecessors):
+            continue
+        dates = [history[p] for p in spec.predecessors]
+        ready = max(dates) if dates else None
+        due = None
+        if spec.min_after and spec.min_after.after in history:
+            ready = max(filter(None, (ready, period_end(history[spec.min_after.after], months=spec.min_after.months))))
+        if spec.max_after and spec.max_after.after in history:
+            due = period_end(history[spec.max_after.after], months=spec.max_after.months)
+        if spec.number in (22, CONFIRM_ASSEMBLY) and ASSEMBLY in history:
+            ready = due = probation_end(history[ASSEMBLY], extended_months)
+        return Next(spec.number, ready, due)
+    return Next(None)
+
+
+def review_due(started_on: date, last_review_on: date | None) -> date:
+    """The day the next half-yearly 考察 record is due: six months after the last one, or after the stage began."""
+    return period_end(last_review_on or started_on, months=REVIEW_MONTHS)

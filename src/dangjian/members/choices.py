@@ -26,6 +26,7 @@ class ExitKind(models.TextChoices):
     EXPELLED = "expelled", "开除党籍"
     PERSUADED = "persuaded", "劝退"
     LAPSED = "lapsed", "自行脱党"
+    CANCELLED = "cancelled", "取消预备党员资格"  # 党章 第七条: a 预备党员 not up to the conditions
 
 
 class Education(models.TextChoices):
