@@ -1,0 +1,5 @@
+"""Placeholder until its lane lands."""
+
+from .views import applicant_list
+
+case_list = applicant_list
