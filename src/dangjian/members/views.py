@@ -24,6 +24,7 @@ from .accounts import may_create_login
 from .choices import Status
 from .forms import MemberForm, MoveForm, StatusChangeForm, TransferInForm, TransferOutForm
 from .models import Member
+from .sections import sections_for
 from .selectors import (
     age_for,
     birth_date_for,
@@ -112,6 +113,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_transferred_out": member.status == Status.TRANSFERRED_OUT,
         # 创建登录账号: for whoever may give the member the role 党员 (members/accounts.py).
         "manages_login": may_create_login(request.user, member),
+        "sections": sections_for(request.user, member),
     }
     return render(request, "members/member_detail.html", context)
 

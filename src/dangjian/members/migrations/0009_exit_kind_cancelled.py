@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0008_member_import_job'),
+        ("members", "0008_member_import_job"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='member',
-            name='exit_kind',
-            field=models.CharField(blank=True, choices=[('struck_off', '除名'), ('expelled', '开除党籍'), ('persuaded', '劝退'), ('lapsed', '自行脱党'), ('cancelled', '取消预备党员资格')], max_length=20, verbose_name='出党方式'),
+            model_name="member",
+            name="exit_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("struck_off", "除名"),
+                    ("expelled", "开除党籍"),
+                    ("persuaded", "劝退"),
+                    ("lapsed", "自行脱党"),
+                    ("cancelled", "取消预备党员资格"),
+                ],
+                max_length=20,
+                verbose_name="出党方式",
+            ),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='exit_kind',
-            field=models.CharField(blank=True, choices=[('struck_off', '除名'), ('expelled', '开除党籍'), ('persuaded', '劝退'), ('lapsed', '自行脱党'), ('cancelled', '取消预备党员资格')], max_length=20, verbose_name='出党方式'),
+            model_name="statuschange",
+            name="exit_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("struck_off", "除名"),
+                    ("expelled", "开除党籍"),
+                    ("persuaded", "劝退"),
+                    ("lapsed", "自行脱党"),
+                    ("cancelled", "取消预备党员资格"),
+                ],
+                max_length=20,
+                verbose_name="出党方式",
+            ),
         ),
     ]
