@@ -17,6 +17,7 @@ from dangjian.core import clock
 from dangjian.core.concurrency import check_version
 from dangjian.core.lib import idcard
 from dangjian.core.roles import Capability
+from dangjian.fees import ledger as fee_ledger
 from dangjian.meetings.choices import Activity, MeetingStatus, Presence
 from dangjian.meetings.models import Attendance, Meeting
 from dangjian.members import services as member_services
@@ -277,8 +278,9 @@ def record_step(
 
 
 def _accept(by, applicant: Applicant) -> None:
-    """The upper committee approved: the person enters the roster as a 预备党员 from the 支部大会's date (owing
-    党费 from that month, fees.rules.owing_org)."""
+    """The upper committee approved: the person enters the roster as a 预备党员 from the 支部大会's date, owing
+    党费 from that month (fees.rules.owing_org): the ledger's lines of the months since are written now, at the
+    roster's base (0, 待核定) until the secretary sets it (fees.bases.set_base re-prices them)."""
     applicant.member = member_services.member_create(
         acting_user=by,
         name=applicant.name,
@@ -293,6 +295,7 @@ def _accept(by, applicant: Applicant) -> None:
         position=applicant.position,
         phone=applicant.phone,
     )
+    fee_ledger.open_member(applicant.member.pk, clock.today())
     applicant.state = State.PROBATION
 
 

@@ -2,7 +2,7 @@
 is the same rule over plain values, and the tests hold the two equal), and the first bases from the roster's
 党费基数 column for members who have none yet."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -61,15 +61,16 @@ def due_sql(kind: str, base: str, fixed: str) -> tuple[str, list]:
     return f"CASE {' '.join(whens)} ELSE 0 END", params
 
 
-def seed_roster_bases() -> int:
+def seed_roster_bases(member_ids: list[int] | None = None) -> int:
     """Members in register with no base yet get one from the roster's 党费基数 (在职, from the month they joined,
-    marked 花名册（待核定）until the yearly check)."""
+    marked 花名册（待核定）until the yearly check); only `member_ids` when given."""
     now = timezone.now()
     # Unrestricted: a task over the whole register (each user reads the result through their scope).
+    register = Member.objects.unrestricted().filter(status=Status.ACTIVE)
+    if member_ids is not None:
+        register = register.filter(pk__in=member_ids)
     members = (
-        Member.objects.unrestricted()
-        .filter(status=Status.ACTIVE)
-        .filter(~Exists(FeeBase.objects.unrestricted().filter(member=OuterRef("pk"))))
+        register.filter(~Exists(FeeBase.objects.unrestricted().filter(member=OuterRef("pk"))))
         .annotate(
             f_kind=Value(FeeKind.EMPLOYED),
             f_base=Cast(Round(F("fee_base") * 100), BigIntegerField()),
@@ -118,17 +119,19 @@ def owing_members(first: date):
     )
 
 
-def generate_month(first: date) -> int:
+def generate_month(first: date, member_ids: list[int] | None = None) -> int:
     """Write the month's ledger line of every member who owes it and has none yet (idempotent: run again, it adds
-    the members who became due since, a 预备党员 accepted on the 20th). Returns the lines written.
+    the members who became due since, a 预备党员 accepted on the 20th); only `member_ids` when given. Returns the
+    lines written.
 
     One INSERT … SELECT: the owing members (owing_members, with the base in force) as a derived table, the amount
     computed over its columns."""
     first = rules.month_first(first)
     now = timezone.now()
-    inner, inner_params = (
-        owing_members(first).values_list("pk", "at_org", "b_kind", "b_base", "b_fixed").query.sql_with_params()
-    )
+    owing = owing_members(first)
+    if member_ids is not None:
+        owing = owing.filter(pk__in=member_ids)
+    inner, inner_params = owing.values_list("pk", "at_org", "b_kind", "b_base", "b_fixed").query.sql_with_params()
     due, due_params = due_sql("o.b_kind", "o.b_base", "o.b_fixed")
     table = LedgerLine._meta.db_table
     columns = ["member", "org", "month", "kind", "base_fen", "due_fen", "paid_fen", "created_at", "updated_at"]
@@ -144,3 +147,16 @@ def generate_month(first: date) -> int:
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def open_member(member_id: int, today: date) -> int:
+    """A member who joined the roster with months already owed (a 预备党员 approved months after the 支部大会 that
+    accepted them, development.services): their first base from the roster, and every month's line from the one
+    they joined to this one. Returns the lines written."""
+    seed_roster_bases([member_id])
+    joined = Member.objects.unrestricted().values_list("joined_on", flat=True).get(pk=member_id)  # the one member
+    month, last, written = rules.month_first(joined), rules.month_first(today), 0
+    while month <= last:
+        written += generate_month(month, [member_id])
+        month = rules.month_first(rules.month_last(month) + timedelta(days=1))
+    return written

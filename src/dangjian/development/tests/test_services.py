@@ -9,6 +9,7 @@ from dangjian.core import clock
 from dangjian.development import rules, services
 from dangjian.development.choices import Origin, State
 from dangjian.development.models import Applicant, StepPerson, StepRecord
+from dangjian.fees.models import LedgerLine
 from dangjian.members.choices import Category, ExitKind, Status
 
 from .dev_world import dev_world, earliest, new_applicant, walk
@@ -30,6 +31,10 @@ def test_a_walk_to_full_membership_puts_the_person_on_the_roster_then_confirms_t
     assert applicant.state == State.PROBATION
     assert member.category == Category.PROBATIONARY and member.joined_on == applicant.accepted_on
     assert member.org == world.branch_a and member.status == Status.ACTIVE
+    months = {line.month for line in LedgerLine.objects.unrestricted().filter(member=member)}
+    first, now = applicant.accepted_on.replace(day=1), clock.today().replace(day=1)
+    assert min(months) == first and max(months) == now  # owing from the 支部大会's month (DOMAIN.md §4)
+    assert len(months) == (now.year - first.year) * 12 + now.month - first.month + 1
     applicant = walk(world, d, applicant, until=25)
     member.refresh_from_db()
     assert applicant.state == State.CONFIRMED
