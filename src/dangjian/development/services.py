@@ -10,16 +10,14 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from dangjian.core import clock
 from dangjian.core.concurrency import check_version
 from dangjian.core.lib import idcard
 from dangjian.core.roles import Capability
 from dangjian.fees import ledger as fee_ledger
-from dangjian.meetings.choices import Activity, MeetingStatus, Presence
-from dangjian.meetings.models import Attendance, Meeting
+from dangjian.meetings.models import Meeting
+from dangjian.meetings.selectors import assembly_voters
 from dangjian.members import services as member_services
 from dangjian.members.choices import Category, ExitKind, Status
 from dangjian.members.models import Member
@@ -172,23 +170,12 @@ def _check_people(applicant: Applicant, step: int, member_ids: list[int], on: da
     return people
 
 
-def meeting_vote(meeting: Meeting, org: Organization, on: date) -> tuple[int, int]:
-    """(应到会有表决权人数, 实到会有表决权人数) from a held 支部党员大会 of the branch on `on`: the full members
-    among its invitees from the branch, and those of them present (预备党员 have no vote: DOMAIN.md §8)."""
-    held = meeting.status == MeetingStatus.HELD and meeting.org_id == org.pk
-    is_assembly = meeting.activities.filter(activity=Activity.ASSEMBLY).exists()
-    if not (held and is_assembly and timezone.localtime(meeting.starts_at).date() == on):
-        raise ValidationError({"meeting": ERR_MEETING})
-    # The meeting's own attendance rows, read whoever asks: the caller holds the record's branch.
-    voters = Attendance.objects.unrestricted().filter(meeting=meeting, org=org, member__category=Category.FULL)
-    voters = voters.filter(Q(member__full_member_on__isnull=True) | Q(member__full_member_on__lte=on))
-    return voters.count(), voters.filter(presence=Presence.PRESENT).count()
-
-
 def _check_vote(applicant: Applicant, meeting: Meeting | None, vote: Vote, on: date) -> Vote:
     if meeting is not None:
-        voting, present = meeting_vote(meeting, applicant.org, on)
-        vote = Vote(voting, present, vote.in_favour)
+        counts = assembly_voters(meeting, applicant.org, on)
+        if counts is None:
+            raise ValidationError({"meeting": ERR_MEETING})
+        vote = Vote(*counts, vote.in_favour)
     if None in (vote.voting_members, vote.present_voting, vote.in_favour):
         raise ValidationError({"in_favour": ERR_VOTE_NUMBERS})
     try:

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from dangjian.core.roles import Capability
+from dangjian.members.choices import Category
 
-from .choices import Presence
+from .choices import Activity, Presence
 from .filters import MeetingFilter
 from .models import Attendance, Meeting, MeetingActivity
 
@@ -87,3 +89,25 @@ def meeting_attendance(meeting: Meeting) -> AttendanceSummary:
     present = sum(1 for r in rows if r.presence == Presence.PRESENT)
     absent = sum(1 for r in rows if r.presence == Presence.ABSENT)
     return AttendanceSummary(rows, len(rows), present, absent, len(rows) - present - absent)
+
+
+# --- for other modules ---------------------------------------------------------------------------------------------
+
+
+def held_assemblies(org) -> QuerySet[Meeting]:
+    """The org's held 支部党员大会, newest first: the meetings a decision by vote may be linked to (发展党员)."""
+    # The org's own meetings; the caller holds the org (it decides what the user may link).
+    assemblies = MeetingActivity.objects.unrestricted().filter(activity=Activity.ASSEMBLY, held=True, org=org)
+    return Meeting.objects.unrestricted().filter(pk__in=assemblies.values("meeting")).order_by("-starts_at", "-pk")
+
+
+def assembly_voters(meeting: Meeting, org, on) -> tuple[int, int] | None:
+    """(应到会有表决权人数, 实到会有表决权人数) of a held 支部党员大会 of `org` on day `on`: the full members (转正 by
+    that day) among its invitees from the org, and those of them present (预备党员 have no vote: DOMAIN.md §8).
+    None when the meeting is not such a meeting."""
+    if not held_assemblies(org).filter(pk=meeting.pk).exists() or timezone.localtime(meeting.starts_at).date() != on:
+        return None
+    # The meeting's own attendance rows, read whoever asks: the caller holds the org.
+    voters = Attendance.objects.unrestricted().filter(meeting=meeting, org=org, member__category=Category.FULL)
+    voters = voters.filter(Q(member__full_member_on__isnull=True) | Q(member__full_member_on__lte=on))
+    return voters.count(), voters.filter(presence=Presence.PRESENT).count()
