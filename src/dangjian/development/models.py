@@ -8,13 +8,15 @@ an extension of the 预备期 opens a new `round` of steps 22–24. `Review` row
 `CaseAction`s. The rules themselves live in rules.py (pure); services.py applies them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from dangjian.core.concurrency import VersionedModel
 from dangjian.core.models import BaseModel
 from dangjian.core.scope import ScopedQuerySet
-from dangjian.members.choices import ETHNICITY_CHOICES, Education, Gender
+from dangjian.members.choices import ETHNICITY_CHOICES, Category, Education, Gender
+from dangjian.members.validation import cross_field_errors
 from dangjian.members.validators import validate_id_number, validate_phone
 
 from . import rules
@@ -111,6 +113,19 @@ class Applicant(BaseModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The ID number agrees with the birth date and gender, as on the roster the person will join.
+        errors = cross_field_errors(
+            id_number=self.id_number,
+            birth_date=self.birth_date,
+            gender=self.gender,
+            category=Category.PROBATIONARY,
+            joined_on=None,
+            full_member_on=None,
+        )
+        if errors:
+            raise ValidationError(errors)
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.org.path}

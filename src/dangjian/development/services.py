@@ -141,6 +141,11 @@ def update_applicant(*, by, applicant: Applicant, version: int | None = None, **
     locked.name_pinyin = "".join(member_services.name_syllables(locked.name))
     locked.full_clean()
     _check_id_number(locked.id_number, exclude_pk=locked.pk)
+    applied_on = history_of(locked)[1]
+    _raise(
+        rules.check_step({}, 1, applied_on, rules.Facts(today=clock.today(), birth_date=locked.birth_date)),
+        "birth_date",
+    )
     locked.save()
     return locked
 

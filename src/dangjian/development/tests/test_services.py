@@ -1,11 +1,12 @@
 """The services over the database: a whole walk to 转正, and each refusal writes nothing."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian.core import clock
+from dangjian.core.lib import idcard
 from dangjian.development import rules, services
 from dangjian.development.choices import Origin, State
 from dangjian.development.models import Applicant, StepPerson, StepRecord
@@ -151,3 +152,23 @@ def test_another_branch_cannot_touch_the_record(world, d):
     applicant = new_applicant(world)
     with pytest.raises(PermissionDenied):
         services.record_step(by=world.secretary_b, applicant=applicant, step=2, done_on=clock.today())
+
+
+def test_the_id_number_must_agree_with_the_birth_date(world, d):
+    with pytest.raises(ValidationError) as refused:
+        new_applicant(world, id_number=idcard.make("110101", date(1990, 1, 1), 11, male=True))
+    assert "birth_date" in refused.value.message_dict
+    assert not Applicant.objects.unrestricted().exists()
+
+
+def test_a_correction_of_the_birth_date_is_held_to_the_age_rule(world, d):
+    applicant = new_applicant(world, applied_on=clock.today())
+    young = clock.today().replace(year=clock.today().year - 17, day=1)
+    with pytest.raises(ValidationError) as refused:
+        services.update_applicant(
+            by=world.secretary_a,
+            applicant=applicant,
+            birth_date=young,
+            id_number=idcard.make("110101", young, 7, male=True),
+        )
+    assert rules.RULE_AGE in str(refused.value)
