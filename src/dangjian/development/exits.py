@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from dangjian.core import clock
 from dangjian.core.concurrency import check_version
 from dangjian.core.lib.periods import add_months
+from dangjian.core.roles import Capability
 from dangjian.fees.models import ArrearsFlag
 from dangjian.meetings.choices import Rating
 from dangjian.meetings.models import AppraisalRating, Flag
@@ -216,7 +217,9 @@ RATING_YEARS = 2
 def candidates(user, org: Organization | None = None) -> list[Candidate]:
     """Members the flags propose for review (one row per member and source), without an open case: 民主评议 不合格
     of the last two years, six months without organisational life (meetings.Flag), six months without 党费
-    (fees.ArrearsFlag review). Three queries."""
+    (fees.ArrearsFlag review). Three queries. Not for a plain member (their own row is visible to them)."""
+    if not user.can(Capability.VIEW):
+        return []
     members = Member.objects.visible_to(user).filter(status=Status.ACTIVE)
     if org is not None:
         members = members.filter(org__path__startswith=org.path)
