@@ -199,11 +199,12 @@ def open_case_of(user, member: Member) -> ExitCase | None:
     return ExitCase.objects.visible_to(user).filter(member=member, state=CaseState.OPEN).first()
 
 
-@dataclass(frozen=True)
+@dataclass
 class Candidate:
     member: Member
     source: str  # CaseSource
     reason: str
+    can_open: bool = False  # set by the page: the user may open a case on this member
 
     @property
     def source_label(self) -> str:
