@@ -88,3 +88,15 @@ def test_sections_run_a_constant_number_of_queries(world, d, client_for, django_
     with django_assert_max_num_queries(4):
         sections = sections_for(world.secretary_a, d.probationary)
     assert {s.testid for s in sections} >= {"probation-section", "case-section"}
+
+
+def test_a_member_with_a_record_gets_its_link_whatever_the_state(world, d, client_for):
+    from dangjian.members.models import Member
+
+    record = services.probation_record(by=world.secretary_a, member=d.probationary)
+    Member.objects.unrestricted().filter(pk=d.probationary.pk).update(category="full")
+    Applicant.objects.unrestricted().filter(pk=record.pk).update(state=State.CONFIRMED)
+    text = page(client_for, world.inspector, d.probationary)
+    assert 'data-testid="dev-section"' in text and "档案状态：已转正" in text and "probation-section" not in text
+    assert reverse("development:detail", args=[record.pk]) in text
+    assert 'data-testid="dev-section"' not in page(client_for, world.secretary_b, world.member_b)
