@@ -7,6 +7,9 @@ app_name = "development"
 # the records: list, new, one person's file, steps, reviews, documents (views.py)
 urlpatterns = [
     path("", views.applicant_list, name="list"),
+    path(
+        "<int:pk>/", lambda request, pk: views.applicant_list(request), name="detail"
+    ),  # placeholder: the pipeline lane's detail
 ]
 
 # the overview: funnel by stage, due and overdue steps, yearly statistics (overview_views.py)
@@ -18,9 +21,20 @@ urlpatterns += [
 # 预备党员 on the roster: the 转正 procedure (probation_views.py)
 urlpatterns += [
     path("probation/", probation_views.probation_list, name="probation"),
+    path("probation/export/", probation_views.probation_export, name="probation_export"),
+    path("probation/start/<int:pk>/", probation_views.probation_start, name="probation_start"),
 ]
 
 # 出口: cases of unqualified members (case_views.py)
 urlpatterns += [
     path("cases/", case_views.case_list, name="cases"),
+    path("cases/export/", case_views.cases_export, name="cases_export"),
+    path("cases/candidates/", case_views.candidates, name="candidates"),
+    path("cases/new/", case_views.case_create, name="case_create"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case"),
+    path("cases/<int:pk>/action/", case_views.case_action, name="case_action"),
+    path("cases/<int:pk>/measure/", case_views.case_measure, name="case_measure"),
+    path("cases/<int:pk>/close/", case_views.case_close, name="case_close"),
+    path("cases/<int:pk>/upload/", case_views.case_upload, name="case_upload"),
+    path("cases/documents/<int:pk>/", case_views.case_document, name="case_document"),
 ]
