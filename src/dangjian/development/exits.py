@@ -13,14 +13,16 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from dangjian.core import clock
 from dangjian.core.concurrency import check_version
 from dangjian.core.lib.periods import add_months
 from dangjian.core.roles import Capability
-from dangjian.fees.models import ArrearsFlag
-from dangjian.meetings.choices import Rating
-from dangjian.meetings.models import AppraisalRating, Flag
+from dangjian.fees.arrears import flags_for as arrears_flags_for
+from dangjian.meetings.flags import flags_visible_to
+from dangjian.meetings.models import Flag
+from dangjian.meetings.selectors import unqualified_ratings
 from dangjian.members import services as member_services
 from dangjian.members.choices import ExitKind, Status
 from dangjian.members.models import Member
@@ -236,28 +238,14 @@ def candidates(user, org: Organization | None = None) -> list[Candidate]:
             found.append(Candidate(member, source, reason))
 
     since = add_months(clock.today(), -12 * RATING_YEARS)
-    ratings = (
-        AppraisalRating.objects.unrestricted()  # the members are the user's (ids): the meeting may be elsewhere
-        .filter(rating=Rating.UNQUALIFIED, member__in=ids, meeting__starts_at__date__gte=since)
-        .select_related("member__org", "meeting")
-        .order_by("-meeting__starts_at")
-    )
-    for rating in ratings:
-        on = rating.meeting.starts_at.date()
+    for rating in unqualified_ratings(ids, since):
+        on = timezone.localtime(rating.meeting.starts_at).date()
         add(rating.member, CaseSource.RATING, f"{on:%Y-%m-%d} 民主评议（{rating.meeting.topic}）评为不合格")
-    flags = (
-        Flag.objects.unrestricted()  # the members are the user's (ids)
-        .filter(kind=Flag.Kind.ABSENT_SIX_MONTHS, member__in=ids)
-        .select_related("member__org")
-    )
-    for flag in flags:
+    for flag in (
+        flags_visible_to(user).filter(kind=Flag.Kind.ABSENT_SIX_MONTHS, member__in=ids).select_related("member__org")
+    ):
         add(flag.member, CaseSource.ABSENCE, flag.message)
-    arrears = (
-        ArrearsFlag.objects.unrestricted()  # the members are the user's (ids)
-        .filter(review=True, member__in=ids)
-        .select_related("member__org")
-    )
-    for flag in arrears:
+    for flag in arrears_flags_for(user, org).filter(member__in=ids).select_related("member__org"):
         add(flag.member, CaseSource.ARREARS, flag.message)
     found.sort(key=lambda c: (c.member.org.path, c.member.name_pinyin, c.member.pk, c.source))
     return found

@@ -1,6 +1,7 @@
 """Reads of the meetings' records: every list, page and export goes through meeting_filterset / meeting_get."""
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -9,9 +10,9 @@ from django.utils import timezone
 from dangjian.core.roles import Capability
 from dangjian.members.choices import Category
 
-from .choices import Activity, Presence
+from .choices import Activity, Presence, Rating
 from .filters import MeetingFilter
-from .models import Attendance, Meeting, MeetingActivity
+from .models import AppraisalRating, Attendance, Meeting, MeetingActivity
 
 
 def attendance_rate(present: int, invited: int) -> int | None:
@@ -111,3 +112,20 @@ def assembly_voters(meeting: Meeting, org, on) -> tuple[int, int] | None:
     voters = Attendance.objects.unrestricted().filter(meeting=meeting, org=org, member__category=Category.FULL)
     voters = voters.filter(Q(member__full_member_on__isnull=True) | Q(member__full_member_on__lte=on))
     return voters.count(), voters.filter(presence=Presence.PRESENT).count()
+
+
+def unqualified_ratings(members: QuerySet, since) -> QuerySet:
+    """民主评议 ratings of 不合格 of `members` (a queryset of the caller's) at meetings from `since` on, newest first,
+    with the member and meeting (the 出口's candidates, development.exits)."""
+    # The members are the caller's; the meeting may be a 党总支's, outside the branch's own meetings.
+    return (
+        AppraisalRating.objects.unrestricted()
+        .filter(rating=Rating.UNQUALIFIED, member__in=members, meeting__starts_at__gte=day_start(since))
+        .select_related("member__org", "meeting")
+        .order_by("-meeting__starts_at", "-pk")
+    )
+
+
+def day_start(day):
+    """Midnight at the start of `day` in the project's time zone, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time()))
