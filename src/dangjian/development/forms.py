@@ -12,6 +12,14 @@ from .models import Applicant
 PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "id_number", "education", "position", "phone")
 
 
+class MemberIdsField(forms.TypedMultipleChoiceField):
+    """A checklist of the branch's full members; any member id posted is passed on, so the service says by its rule
+    what disqualifies a person (a 预备党员, one of another branch) rather than "not a valid choice"."""
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit()
+
+
 class _PersonFields(forms.Form):
     def __init__(self, *args, orgs=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +51,7 @@ class _StepFields(forms.Form):
             role, least, most = rules.PEOPLE[step]
             count = f"{least}名" if least == most else f"{least}至{most}名"
             label = {"talker": "谈话人", "contact": "培养联系人", "sponsor": "入党介绍人"}[role]
-            self.fields["people"] = forms.TypedMultipleChoiceField(
+            self.fields["people"] = MemberIdsField(
                 label=f"{label}（{count}，本支部正式党员）",
                 choices=[(m.pk, m.name) for m in people],
                 coerce=int,
