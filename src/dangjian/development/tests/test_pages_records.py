@@ -185,6 +185,7 @@ def test_an_unfit_sponsor_is_refused_with_the_rule(world, d, client_for, who):
         client_for(world.secretary_a), applicant, 8, done_on=earliest(applicant, 8), people=[d.full[0].pk, other]
     )
     assert response.status_code == 400 and text in response.content.decode()
+    assert world.member_b.name not in response.content.decode()  # another branch's member is not named
     assert not StepRecord.objects.unrestricted().filter(applicant=applicant, step=8).exists()
 
 
