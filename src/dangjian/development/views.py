@@ -261,6 +261,7 @@ def timeline(user, applicant: Applicant) -> tuple[list[dict], list[StepRecord]]:
         record.meeting_visible = record.meeting_id in seen
         by_step.setdefault(record.step, []).append(record)
     roster = applicant.origin == Origin.ROSTER
+    history = services.history_of(applicant, records)
     stages = []
     for index, name in enumerate(rules.STAGES):
         steps = []
@@ -268,7 +269,8 @@ def timeline(user, applicant: Applicant) -> tuple[list[dict], list[StepRecord]]:
             if spec.stage != name or (roster and spec.number not in rules.ROSTER_STEPS):
                 continue
             done = by_step.get(spec.number, [])
-            steps.append({"spec": spec, "records": done, "next": spec.number == applicant.next_step})
+            open_now = spec.number not in history and all(p in history for p in spec.predecessors)
+            steps.append({"spec": spec, "records": done, "next": spec.number == applicant.next_step, "open": open_now})
         if steps:
             stages.append({"index": index, "name": name, "steps": steps})
     return stages, records
@@ -295,6 +297,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": list(Document.objects.unrestricted().filter(applicant=applicant).select_related("record")),
         "can_change": can_change,
         "can_step": bool(open_) and (services.may_record_upper(user, applicant.org) if next_upper else can_change),
+        "can_step_any": bool(open_) and can_change,
         "can_review": can_change and services.review_kind(applicant) is not None,
         "can_end": can_change and applicant.state == State.PIPELINE,
         "can_edit": can_change and applicant.state == State.PIPELINE,

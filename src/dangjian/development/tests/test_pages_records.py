@@ -244,6 +244,17 @@ def test_detail_shows_the_timeline_masked_and_its_query_count_is_flat(world, d, 
     assert long.id_number not in masked and long.phone not in masked
 
 
+def test_a_chosen_step_other_than_the_next_one_may_be_recorded(world, d, client_for):
+    applicant = walk(world, d, new_applicant(world, 1), until=17)
+    assert applicant.next_step == 18  # 备案; 宣誓 (19) follows the approval too
+    client = client_for(world.secretary_a)
+    detail = client.get(reverse("development:detail", args=[applicant.pk])).content.decode()
+    assert 'data-testid="record-19"' in detail and 'data-testid="record-21"' not in detail
+    on = StepRecord.objects.unrestricted().get(applicant=applicant, step=17).done_on
+    assert _step(client, applicant, 19, done_on=on).status_code == 302
+    assert StepRecord.objects.unrestricted().filter(applicant=applicant, step=19).exists()
+
+
 def test_a_roster_record_shows_the_confirmation_steps_only(world, d, client_for):
     record = services.probation_record(by=world.secretary_a, member=d.probationary)
     page = client_for(world.secretary_a).get(reverse("development:detail", args=[record.pk])).content.decode()
