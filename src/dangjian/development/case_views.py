@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -245,19 +245,3 @@ def case_upload(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "请选择要上传的文件")
     return redirect(_case_url(case))
-
-
-def case_document(request: HttpRequest, pk: int) -> FileResponse:
-    try:
-        document = documents.document_for_download(fetched_by=request.user, pk=pk)
-    except Document.DoesNotExist:
-        raise Http404 from None
-    if document.case_id is None:
-        raise Http404
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

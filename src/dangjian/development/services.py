@@ -164,7 +164,9 @@ def _check_people(applicant: Applicant, step: int, member_ids: list[int], on: da
     if len(people) != len(ids):
         errors.append(f"{label}不在花名册中")
     for person in people:
-        if person.org_id != applicant.org_id or person.status != Status.ACTIVE:
+        if person.org_id != applicant.org_id:  # not named: they may be outside the user's scope
+            errors.append(f"{label}：{rules.RULE_PEOPLE_BRANCH}")
+        elif person.status != Status.ACTIVE:
             errors.append(f"{label}{person.name}：{rules.RULE_PEOPLE_BRANCH}")
         elif person.category != Category.FULL or (person.full_member_on and person.full_member_on > on):
             errors.append(f"{label}{person.name}：{rules.RULE_PEOPLE_FULL}")

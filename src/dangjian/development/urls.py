@@ -7,9 +7,17 @@ app_name = "development"
 # the records: list, new, one person's file, steps, reviews, documents (views.py)
 urlpatterns = [
     path("", views.applicant_list, name="list"),
-    path(
-        "<int:pk>/", lambda request, pk: views.applicant_list(request), name="detail"
-    ),  # placeholder: the pipeline lane's detail
+    path("export/", views.applicant_export, name="export"),
+    path("new/", views.applicant_create, name="create"),
+    path("<int:pk>/", views.applicant_detail, name="detail"),
+    path("<int:pk>/edit/", views.applicant_edit, name="edit"),
+    path("<int:pk>/step/", views.step_record, name="step"),
+    path("<int:pk>/review/", views.review_add, name="review_add"),
+    path("<int:pk>/end/", views.applicant_end, name="end"),
+    path("<int:pk>/documents/", views.document_add, name="document_add"),
+    path("<int:pk>/file.docx", views.applicant_person_file, name="person_file"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
+    path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
 ]
 
 # the overview: funnel by stage, due and overdue steps, yearly statistics (overview_views.py)
@@ -36,5 +44,4 @@ urlpatterns += [
     path("cases/<int:pk>/measure/", case_views.case_measure, name="case_measure"),
     path("cases/<int:pk>/close/", case_views.case_close, name="case_close"),
     path("cases/<int:pk>/upload/", case_views.case_upload, name="case_upload"),
-    path("cases/documents/<int:pk>/", case_views.case_document, name="case_document"),
 ]

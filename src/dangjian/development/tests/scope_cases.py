@@ -2,16 +2,33 @@
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from dangjian.core import clock
 from dangjian.core.tests.scope_walk import CHANGE_A, VIEWERS, Case, obj
+from dangjian.development import documents, services
 from dangjian.development.choices import CaseSource
-from dangjian.development.models import Document, ExitCase
+from dangjian.development.models import ExitCase
 
+from .dev_world import new_applicant, person
+
+# ── the records ──
 SEES_A = {"admin", "secretary_a", "committee_member_a", "inspector"}
 SEES_B = {"admin", "secretary_b", "inspector"}
 CHANGE_B = {"admin", "secretary_b"}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
+def _record(side: str):
+    """A record in branch A (its secretary's) or branch B (its secretary's)."""
+
+    def target(w):
+        return [_applicant(w, side).pk], ""
+
+    return target
+
+
+# ── 出口 ──
 def _case(side: str):
     """An open case of branch A's (or B's) member, written as exits.open_case would."""
 
@@ -31,29 +48,41 @@ def _case(side: str):
     return target
 
 
-def _case_document(side: str):
+def _applicant(w, side: str):
+    if side == "a":
+        return new_applicant(w, 91)
+    applied_on = clock.today() - timedelta(days=400)
+    return services.create_applicant(by=w.secretary_b, org=w.branch_b, applied_on=applied_on, **person(92))
+
+
+def _document(side: str):
     def target(w):
-        (pk,), _ = _case(side)(w)
-        case = ExitCase.objects.unrestricted().get(pk=pk)
-        document, _ = Document.objects.unrestricted().get_or_create(
-            case=case,
-            defaults={
-                "org": case.org,
-                "file": "development/x.pdf",
-                "name": "x.pdf",
-                "size": 3,
-                "content_type": "application/pdf",
-            },
-        )
-        return [document.pk], ""
+        applicant = _applicant(w, side)
+        by = w.secretary_a if side == "a" else w.secretary_b
+        upload = SimpleUploadedFile("申请书.png", PNG, content_type="image/png")
+        return [documents.add_document(by=by, file=upload, applicant=applicant).pk], ""
 
     return target
+
+
+def _records(**kwargs) -> Case:
+    return Case(a=_record("a"), b=_record("b"), **kwargs)
 
 
 CASES: dict[str, Case] = {
     # the records (views.py)
     "development:list": Case(a_ok=VIEWERS, post=False),
-    "development:detail": Case(a_ok=VIEWERS, a=lambda w: ([1], ""), post=False),  # placeholder: the pipeline lane's
+    "development:export": Case(a_ok=VIEWERS, post=False),
+    "development:create": Case(a_ok=CHANGE_A | CHANGE_B),
+    "development:detail": _records(a_ok=SEES_A, b_ok=SEES_B, post=False),
+    "development:person_file": _records(a_ok=SEES_A, b_ok=SEES_B, post=False),
+    "development:edit": _records(a_ok=CHANGE_A, b_ok=CHANGE_B),
+    "development:step": _records(a_ok=CHANGE_A, b_ok=CHANGE_B),
+    "development:end": _records(a_ok=CHANGE_A, b_ok=CHANGE_B),
+    "development:review_add": _records(a_ok=CHANGE_A, b_ok=CHANGE_B, get=False),
+    "development:document_add": _records(a_ok=CHANGE_A, b_ok=CHANGE_B, get=False),
+    "development:document": Case(a_ok=SEES_A, b_ok=SEES_B, a=_document("a"), b=_document("b"), post=False),
+    "development:document_delete": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_document("a"), b=_document("b"), get=False),
     # the overview (overview_views.py)
     "development:funnel": Case(a_ok=VIEWERS, post=False),
     "development:due": Case(a_ok=VIEWERS, post=False),
@@ -76,7 +105,4 @@ CASES: dict[str, Case] = {
     "development:case_measure": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_case("a"), b=_case("b")),
     "development:case_close": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_case("a"), b=_case("b")),
     "development:case_upload": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_case("a"), b=_case("b"), get=False),
-    "development:case_document": Case(
-        a_ok=SEES_A, b_ok=SEES_B, a=_case_document("a"), b=_case_document("b"), post=False, ok_status=404
-    ),
 }

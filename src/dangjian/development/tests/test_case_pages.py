@@ -55,7 +55,7 @@ def test_from_a_flag_to_a_struck_off_member(world, clock, client_for):
     upload = SimpleUploadedFile("决定.png", png_bytes())
     client.post(reverse("development:case_upload", args=[case.pk]), {"file": upload})
     document = Document.objects.unrestricted().get(case=case)
-    download = client.get(reverse("development:case_document", args=[document.pk]))
+    download = client.get(reverse("development:document", args=[document.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == png_bytes()
     page = client.get(reverse("development:case", args=[case.pk])).content.decode()
     assert "谈话了解情况" in page and "按自行脱党处理" in page and "决定.png" in page
