@@ -20,8 +20,8 @@ from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.params import id_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.meetings.choices import Activity, MeetingStatus
 from dangjian.meetings.models import Meeting
+from dangjian.meetings.selectors import held_assemblies
 from dangjian.members import personal
 from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
@@ -323,11 +323,11 @@ def _step_people(applicant: Applicant) -> list[Member]:
 
 
 def _step_meetings(user, applicant: Applicant) -> list[Meeting]:
+    # The branch's own assemblies (meetings.selectors), among those the user sees.
     return list(
-        Meeting.objects.visible_to(user)
-        .filter(org=applicant.org, status=MeetingStatus.HELD, activities__activity=Activity.ASSEMBLY)
-        .distinct()
-        .order_by("-starts_at", "-id")[:MEETING_CHOICES_MAX]
+        held_assemblies(applicant.org).filter(pk__in=Meeting.objects.visible_to(user).values("pk"))[
+            :MEETING_CHOICES_MAX
+        ]
     )
 
 
