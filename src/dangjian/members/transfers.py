@@ -15,6 +15,7 @@ from django.db.models import Max, Q, QuerySet
 from dangjian.core import clock
 from dangjian.core.lib.periods import period_end
 from dangjian.core.roles import Capability
+from dangjian.core.validators import check_not_future
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
@@ -89,13 +90,8 @@ def record_receipt(*, acting_user, transfer: Transfer, received_on: date, note: 
         raise ValidationError(ERR_RECEIPT_TWICE.format(day=f"{transfer.receipt_on:%Y-%m-%d}"))
     if received_on < transfer.transferred_on:
         raise ValidationError({"received_on": ERR_RECEIPT_BEFORE.format(day=f"{transfer.transferred_on:%Y-%m-%d}")})
-    transfer.receipt_on, transfer.receipt_note, transfer.receipt_by = received_on, note.strip(), acting_user
-    try:
-        transfer.full_clean()
-    except ValidationError as error:
-        if hasattr(error, "error_dict") and "receipt_on" in error.error_dict:
-            raise ValidationError({"received_on": error.error_dict["receipt_on"]}) from None
-        raise
+    check_not_future(received_on=received_on)
+    transfer.receipt_on, transfer.receipt_note, transfer.receipt_by = received_on, note.strip()[:500], acting_user
     transfer.save(update_fields=["receipt_on", "receipt_note", "receipt_by", "updated_at"])
     return transfer
 
