@@ -184,6 +184,11 @@ ACCOUNT_USERNAME_RULE = os.environ.get("ACCOUNT_USERNAME_RULE", "") or "pinyin"
 if ACCOUNT_USERNAME_RULE not in ACCOUNT_USERNAME_RULES:
     raise ImproperlyConfigured(f"ACCOUNT_USERNAME_RULE must be one of {', '.join(ACCOUNT_USERNAME_RULES)}")
 
+#: 组织关系介绍信 validity in months (DOMAIN.md §2: 3 or 6 depending on the province), read by members.rules.
+TRANSFER_LETTER_VALID_MONTHS = env_int("TRANSFER_LETTER_VALID_MONTHS", 3)
+if not 1 <= TRANSFER_LETTER_VALID_MONTHS <= 12:
+    raise ImproperlyConfigured("TRANSFER_LETTER_VALID_MONTHS must be 1..12 (usually 3 or 6)")
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

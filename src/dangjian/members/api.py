@@ -14,6 +14,7 @@ from dangjian.core.api import (
     ERROR_RESPONSES,
     WRITE_RESPONSES,
     InvalidParams,
+    MemberRef,
     OrgRef,
     PageParams,
     choices_help,
@@ -26,11 +27,11 @@ from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 from dangjian.orgs.models import Organization
 
-from . import personal, selectors, services
-from .choices import Category, Education, ExitKind, Gender, Status
+from . import personal, selectors, services, transfers
+from .choices import Category, Education, ExitKind, Gender, Status, TransferKind
 from .filters import STATUS_ALL
 from .forms import MemberForm
-from .models import Member
+from .models import Member, Transfer
 
 router = Router(tags=["党员"])
 
@@ -138,6 +139,87 @@ def member_list(request: HttpRequest, filters: Query[MemberFilterParams], pages:
     if not filterset.is_valid():
         raise InvalidParams(form_errors(filterset.form))
     return paginate(filterset.qs, page=pages.page, page_size=pages.page_size)
+
+
+# --- 组织关系转接 (members/transfers.py) ---
+# Registered before /{member_id}, so that /transfers is not read as a member's id.
+
+
+class TransferFilterParams(Schema):
+    """The transfers page's filter as query parameters."""
+
+    q: str | None = Field(None, max_length=50, description="党员姓名（或全拼、简拼前缀）、介绍信编号")
+    kind: TransferKind | None = Field(None, description=f"类型：{choices_help(TransferKind.choices)}")
+    state: Literal[tuple(transfers.STATES)] | None = Field(
+        None, description="介绍信：" + "；".join(f"{k}={v}" for k, v in transfers.STATES.items())
+    )
+    year: int | None = Field(None, ge=1901, le=2999, description="转接年份")
+
+
+class TransferOut(Schema):
+    id: int
+    kind: TransferKind = Field(description=choices_help(TransferKind.choices))
+    member: MemberRef
+    transferred_on: date
+    from_org: OrgRef | None = Field(description="转出组织（系统内）")
+    to_org: OrgRef | None = Field(description="转入组织（系统内）")
+    external_org: str = Field(description="系统外组织（去向或来源）")
+    destination_contact: str
+    letter_number: str
+    letter_valid_until: date | None
+    valid_months: int | None = Field(description="开具时的有效期（月）")
+    receipt_on: date | None = Field(description="回执日期；系统内转接为转接日期")
+    receipt_note: str
+    reason: str
+
+
+class TransferPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[TransferOut]
+
+
+class ReceiptIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    received_on: date = Field(description="回执日期：不早于介绍信开具日期，不晚于今天")
+    note: str = Field("", max_length=500)
+
+
+@router.get(
+    "/transfers", response={200: TransferPage, **ERROR_RESPONSES}, url_name="transfer_list", summary="组织关系转接"
+)
+def transfer_list(request: HttpRequest, filters: Query[TransferFilterParams], pages: Query[PageParams]):
+    """您权限范围内的组织关系转接（转出、转入或系统内调整的任一端在范围内），筛选条件与转接页面相同，按转接日期倒序。"""
+    user = request.auth
+    require_capability(user, Capability.VIEW)
+    data = {name: str(value) for name, value in filters.dict(exclude_none=True).items()}
+    rows = transfers.transfer_list(fetched_by=user, filters=transfers.TransferFilters.from_query(data))
+    return paginate(rows, page=pages.page, page_size=pages.page_size)
+
+
+@router.post(
+    "/transfers/{transfer_id}/receipt",
+    response={200: TransferOut, **ERROR_RESPONSES},
+    url_name="transfer_receipt",
+    summary="登记介绍信回执",
+)
+def transfer_receipt(request: HttpRequest, transfer_id: int, payload: ReceiptIn):
+    """登记转出介绍信的回执（与页面规则相同：只登记一次，不早于开具日期，不晚于今天）；须有维护转出党支部的权限
+    （否则 404）。拒绝时 422。"""
+    user = request.auth
+    try:
+        transfer = Transfer.objects.changeable_by(user).filter(kind=TransferKind.OUT).get(pk=transfer_id)
+    except Transfer.DoesNotExist:
+        raise Http404 from None
+    done = transfers.record_receipt(
+        acting_user=user, transfer=transfer, received_on=payload.received_on, note=payload.note
+    )
+    return Transfer.objects.changeable_by(user).select_related("member", "from_org", "to_org").get(pk=done.pk)
+
+
+# --- end 组织关系转接 ---
 
 
 @router.get(

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from dangjian.core.datagen import DEPUTY, HEAD, STAFF, deputies_for
 from dangjian.core.demo import ADMIN_USERNAME, DEMO_PASSWORD, DemoContext, DemoSummary, demo_producer, demo_summary
 from dangjian.core.lib.dates import age_on
+from dangjian.core.lib.periods import add_months
 from dangjian.core.models import RoleGrant, User
 from dangjian.core.roles import Role
 from dangjian.orgs import rules as org_rules
@@ -28,6 +29,7 @@ from dangjian.orgs.demo import (
 )
 from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
 
+from . import rules
 from .choices import Category, Status
 from .datagen import MemberGenerator
 from .models import Member
@@ -39,6 +41,7 @@ from .services import (
     member_transfer_out,
     member_update,
 )
+from .transfers import record_receipt
 
 #: Share of 预备党员 over the whole set (~8%).
 PROBATIONARY_SHARE = 0.08
@@ -304,18 +307,24 @@ def produce_history(ctx: DemoContext) -> None:
         ("国家税务总局示范市税务局机关党委", "考录至外单位"),
         ("示范市东城区和平里街道社区党委", "退休后转往居住地社区党组织"),
     ]
+    # The letters are numbered by the system (members.transfers). The first two await their 回执: one near the end
+    # of its validity (a 待办 warning), one issued lately; the older ones have theirs recorded.
+    near_expiry = add_months(today, -rules.TRANSFER_LETTER_VALID_MONTHS) + timedelta(days=10)
     for n, (member, (destination, reason)) in enumerate(zip(out, destinations, strict=True), start=1):
         day = today - timedelta(days=ctx.rng.randint(30, 540))
-        member_transfer_out(
+        day = {1: near_expiry, 2: today - timedelta(days=20)}.get(n, day)
+        letter = member_transfer_out(
             acting_user=admin,
             member=member,
             transferred_on=day,
             destination=destination,
-            letter_number=f"机关党委转〔{day.year}〕{n:02d}号",
+            destination_contact="组织科 联系电话 010-6655" + f"{n:04d}",
             reason=reason,
         )
+        if n > 2:
+            record_receipt(acting_user=admin, transfer=letter, received_on=day + timedelta(days=21), note="回执已寄回")
     away = today - relativedelta(years=2, months=1)
-    member_transfer_out(
+    away_letter = member_transfer_out(
         acting_user=admin,
         member=back,
         transferred_on=away,
@@ -323,6 +332,7 @@ def produce_history(ctx: DemoContext) -> None:
         letter_number=f"机关党委转〔{away.year}〕{len(out) + 1:02d}号",
         reason="挂职锻炼2年",
     )
+    record_receipt(acting_user=admin, transfer=away_letter, received_on=away + timedelta(days=14), note="回执已寄回")
     returned = member_transfer_in(
         acting_user=admin,
         member=back,

@@ -132,7 +132,10 @@ class StatusChangeForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
 class TransferOutForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     transferred_on = FactDateField(label="转出日期")
     destination = forms.CharField(label="转往组织", max_length=200)
-    letter_number = forms.CharField(label="介绍信编号", max_length=50, required=False)
+    destination_contact = forms.CharField(label="去往单位联系人/电话", max_length=200, required=False)
+    letter_number = forms.CharField(
+        label="介绍信编号", max_length=50, required=False, help_text="留空则由系统按年度自动编号（手写介绍信填其编号）"
+    )
     reason = forms.CharField(label="原因", max_length=500, required=False)
 
 

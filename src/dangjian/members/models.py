@@ -10,7 +10,8 @@ from dangjian.core.concurrency import VersionedModel
 from dangjian.core.lib import idcard
 from dangjian.core.lib.dates import age_on
 from dangjian.core.models import BaseModel
-from dangjian.core.scope import ScopedQuerySet
+from dangjian.core.roles import Capability
+from dangjian.core.scope import ScopedQuerySet, subtree_q
 from dangjian.core.validators import check_not_future, future_errors
 
 from .choices import ETHNICITY_CHOICES, Category, Education, ExitKind, Gender, Status, TransferKind
@@ -260,6 +261,21 @@ class TransferQuerySet(ScopedQuerySet):
     def own_rows_root(self, user):
         return own_member_org_path(user)  # scoped through the member's current org, like the record itself
 
+    def at_either_end(self, user, capability: str = Capability.VIEW):
+        """Transfers whose member's current org, former org (from_org) or receiving org (to_org) lies in the user's
+        scope: both branches of a move see it, as does the branch that issued a letter. Own records as restrict()."""
+        if not user.is_authenticated or not user.is_active or user.is_superuser:
+            return self.restrict(user, capability)
+        paths = user.scope_paths(capability)
+        q = (
+            subtree_q("member__org__path", paths)
+            | subtree_q("from_org__path", paths)
+            | subtree_q("to_org__path", paths)
+        )
+        if capability == Capability.VIEW:
+            q |= self.own_records(user)
+        return self._restricted(self.filter(q))
+
 
 class Transfer(BaseModel):
     """组织关系转接: out to another organ, in from one, or between orgs of this system."""
@@ -290,6 +306,29 @@ class Transfer(BaseModel):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="经办人"
     )
+    # The letter this system issued (members/transfers.py numbers it): per issuing committee and year, sequential.
+    letter_issuer = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="开具介绍信的党委",
+    )
+    letter_year = models.PositiveSmallIntegerField("介绍信年份", null=True, blank=True)
+    letter_seq = models.PositiveIntegerField("介绍信序号", null=True, blank=True)
+    valid_months = models.PositiveSmallIntegerField("有效期（月）", null=True, blank=True)
+    destination_contact = models.CharField("去往单位联系人/电话", max_length=200, blank=True)
+    receipt_on = models.DateField("回执日期", null=True, blank=True)
+    receipt_note = models.CharField("回执说明", max_length=500, blank=True)
+    receipt_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="回执登记人",
+    )
 
     objects = TransferQuerySet.as_manager()
 
@@ -297,12 +336,27 @@ class Transfer(BaseModel):
         verbose_name = "组织关系转接"
         verbose_name_plural = "组织关系转接"
         ordering = ["member", "-transferred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter_issuer", "letter_year", "letter_seq"],
+                condition=Q(letter_seq__isnull=False),
+                name="transfer_letter_number_unique",
+            ),
+        ]
+        indexes = [
+            # 待办: letters out without a receipt, by their last valid day
+            models.Index(
+                fields=["letter_valid_until"],
+                condition=Q(kind="out", receipt_on__isnull=True),
+                name="transfer_awaiting_receipt",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_kind_display()} {self.transferred_on}"
 
     def clean(self) -> None:
-        check_not_future(transferred_on=self.transferred_on)
+        check_not_future(transferred_on=self.transferred_on, receipt_on=self.receipt_on)
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.member.org.path}

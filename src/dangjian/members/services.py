@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -12,7 +11,7 @@ from dangjian.core.roles import Capability
 from dangjian.core.validators import check_not_future
 from dangjian.orgs.models import Organization
 
-from . import rules
+from . import rules, transfers
 from .accounts import member_login_follow
 from .choices import Status, TransferKind
 from .models import Member, StatusChange, Transfer
@@ -194,9 +193,11 @@ def member_transfer_out(
     destination: str,
     letter_number: str = "",
     reason: str = "",
+    destination_contact: str = "",
     version: int | None = None,
 ) -> Transfer:
-    """转出 to an organisation outside this system; the letter's validity comes from the rules."""
+    """转出 to an organisation outside this system, with its 介绍信: numbered here when no number is given (a letter
+    written by hand keeps its own), valid for the configured months counted per 民法典 (members.transfers)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_change(acting_user, member.org)
     _check_version(acting_user, member, version)
@@ -211,13 +212,18 @@ def member_transfer_out(
         transferred_on=transferred_on,
         from_org=member.org,
         external_org=destination.strip(),
-        letter_number=letter_number,
+        destination_contact=destination_contact.strip(),
+        letter_number=letter_number.strip(),
         reason=reason,
         handled_by=acting_user,
-        letter_valid_until=transferred_on + relativedelta(months=rules.TRANSFER_LETTER_VALID_MONTHS),
+        valid_months=rules.TRANSFER_LETTER_VALID_MONTHS,
+        letter_valid_until=transfers.valid_until(transferred_on),
     )
     transfer.full_clean()
-    transfer.save()
+    if transfer.letter_number:
+        transfer.save()
+    else:
+        transfers.save_with_number(transfer, from_org=member.org)
     _record_status(
         acting_user=acting_user,
         member=member,
@@ -283,7 +289,9 @@ def member_move(
     reason: str = "",
     version: int | None = None,
 ) -> Transfer:
-    """Move a member between branches of this system; both branches must be in the user's scope."""
+    """Move a member between branches of this system in one step that closes both ends: the letter is numbered and
+    its receipt is the move itself (the receiving branch is in the system). Both branches must be in the user's
+    scope."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     _check_can_change(acting_user, member.org)
     _check_version(acting_user, member, version)
@@ -303,9 +311,14 @@ def member_move(
         to_org=to_org,
         reason=reason,
         handled_by=acting_user,
+        valid_months=rules.TRANSFER_LETTER_VALID_MONTHS,
+        letter_valid_until=transfers.valid_until(transferred_on),
+        receipt_on=transferred_on,
+        receipt_note="系统内转接，转入党支部已接收",
+        receipt_by=acting_user,
     )
     transfer.full_clean()
-    transfer.save()
+    transfers.save_with_number(transfer, from_org=member.org)
     from_org_id = member.org_id
     member.org, member.group = to_org, None
     member.full_clean()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, import_views, views
+from . import account_views, import_views, transfer_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -23,4 +23,12 @@ urlpatterns = [
     path("<int:pk>/transfer-out/", views.member_transfer_out, name="transfer_out"),
     path("<int:pk>/transfer-in/", views.member_transfer_in, name="transfer_in"),
     path("<int:pk>/move/", views.member_move, name="move"),
+]
+
+# 组织关系转接: the list of the scope, its export, the 介绍信 (PDF) and its 回执 (members/transfer_views.py)
+urlpatterns += [
+    path("transfers/", transfer_views.transfer_list_view, name="transfers"),
+    path("transfers/export/", transfer_views.transfer_export, name="transfers_export"),
+    path("transfers/<int:pk>/letter/", transfer_views.transfer_letter, name="transfer_letter"),
+    path("transfers/<int:pk>/receipt/", transfer_views.transfer_receipt, name="transfer_receipt"),
 ]

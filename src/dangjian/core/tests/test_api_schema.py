@@ -25,6 +25,7 @@ PATHS = {
         "page_size",
     },
     "/api/v1/members/{member_id}": {"member_id"},
+    "/api/v1/members/transfers": {"q", "kind", "state", "year", "page", "page_size"},
     "/api/v1/meetings": {"org", "activity", "status", "from", "to", "page", "page_size"},
     "/api/v1/meetings/{meeting_id}": {"meeting_id"},
     "/api/v1/meetings/{meeting_id}/attendance": {"meeting_id", "page", "page_size"},
@@ -38,6 +39,7 @@ PLAIN_WRITES = {
     "/api/v1/meetings": {"post"},
     "/api/v1/meetings/{meeting_id}/attendance/{attendance_id}": {"put", "patch"},
     "/api/v1/meetings/{meeting_id}/signin": {"post"},
+    "/api/v1/members/transfers/{transfer_id}/receipt": {"post"},
 }
 
 

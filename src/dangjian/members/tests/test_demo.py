@@ -108,6 +108,12 @@ def test_members_have_history(demo):
     assert Transfer.objects.filter(kind=TransferKind.IN).count() == 1
     moved = Transfer.objects.get(kind=TransferKind.INTERNAL)
     assert moved.member.org == moved.to_org != moved.from_org
+    # transfers lane: one letter near expiry (a 待办), one awaiting its receipt, the rest received, the move closed.
+    assert moved.receipt_on == moved.transferred_on and moved.letter_number
+    awaiting = Transfer.objects.filter(kind=TransferKind.OUT, receipt_on__isnull=True)
+    assert awaiting.count() == 2
+    assert any("介绍信将在" in r.title for r in reminders_for(admin()))
+    assert not any("已过有效期" in r.title for r in reminders_for(admin()))
     for change in changes.select_related("member"):
         assert change.member.joined_on < change.changed_on <= core_clock.today()
         assert change.changed_by == admin()
