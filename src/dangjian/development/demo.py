@@ -14,6 +14,7 @@ are the ones the pages read), so every development page shows something to every
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -23,11 +24,12 @@ from dangjian.core.demo import ADMIN_USERNAME, DemoContext, DemoSummary, demo_pr
 from dangjian.core.lib.periods import add_months
 from dangjian.meetings.choices import Activity, MeetingStatus
 from dangjian.meetings.models import Meeting
+from dangjian.members import services as member_services
 from dangjian.members.choices import Category, Status
 from dangjian.members.datagen import MemberGenerator
 from dangjian.members.demo import demo_members
 from dangjian.members.models import Member
-from dangjian.orgs.demo import demo_committee, demo_orgs
+from dangjian.orgs.demo import demo_committee, demo_groups, demo_orgs
 
 from . import rules, services
 from .choices import CaseSource
@@ -150,6 +152,8 @@ class Recorder:
             actor = self.admin if step in rules.UPPER_STEPS else by
             services.record_step(by=actor, applicant=applicant, step=step, done_on=on, **kwargs)
             applicant.refresh_from_db()
+            if step == 20:  # 编入党支部和党小组: the roster row gets its 党小组 and 党费基数
+                self.place(plan.code, applicant.member_id)
             if applicant.round:  # an extension opens a new round: its steps later
                 break
         for days in plan.reviews:
@@ -161,6 +165,13 @@ class Recorder:
             services.end_applicant(by=by, applicant=applicant, ended_on=ended_on, reason="本人申请撤回入党申请")
         applicant.refresh_from_db()
         return applicant
+
+    def place(self, code: str, member_id: int) -> None:
+        member = Member.objects.unrestricted().get(pk=member_id)  # the record's own roster row
+        groups = demo_groups(self.ctx, code)
+        group = groups[member_id % len(groups)] if groups else None
+        fee_base = Decimal(self.rng.randint(4000, 9000))
+        member_services.member_update(acting_user=self.admin, member=member, group=group, fee_base=fee_base)
 
     def full_members(self, org, on: date, exclude: int | None) -> list[int]:
         found = Member.objects.unrestricted().filter(  # a command: the branch's own roster
