@@ -45,6 +45,7 @@ REMINDERS_TASK_LIMIT_S = 60  # issue 12: the meetings' reminders task over the w
 FEES_LEDGER_MONTH_LIMIT_S = 10  # fees: one month's ledger for every member, set-based
 FEES_MINE_P95_LIMIT_MS = 100  # fees: a member's own page
 FEES_RECONCILE_P95_LIMIT_MS = 500  # fees: the committee's reconciliation, whole tree
+DEVELOPMENT_P95_LIMIT_MS = 500  # issue 14: the committee's funnel, the overdue steps list
 
 LABEL_WIDTH = 52
 
@@ -884,6 +885,53 @@ def bench_fees(*, warmup: int, requests: int) -> None:
     )
 
 
+def development_counts() -> str:
+    from dangjian.development.models import Applicant, ExitCase, Review, StepRecord
+
+    return (
+        f"{Applicant.objects.unrestricted().count():,} records, {StepRecord.objects.unrestricted().count():,} steps, "
+        f"{Review.objects.unrestricted().count():,} 考察 records, {ExitCase.objects.unrestricted().count():,} cases"
+    )
+
+
+def bench_development(*, warmup: int, requests: int) -> None:
+    """The committee's funnel (root admin) and the overdue steps list (root admin, the biggest branch's secretary)."""
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        line("development data", development_counts())
+    except Exception as error:  # noqa: BLE001  (tables missing: the app is not migrated here)
+        not_available("development", f"{type(error).__name__}: {error}"[:200])
+        return
+    people = personas()
+    pages = [
+        ("development: committee funnel", "development:funnel", "admin"),
+        ("development: overdue steps list", "development:due", "admin"),
+        ("development: overdue steps list", "development:due", "secretary"),
+    ]
+    for page, name, persona in pages:
+        label = f"{page} ({persona})"
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            not_available(label, f"no URL named {name}")
+            continue
+        client = Client()
+        client.force_login(people[persona])
+        times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests)
+        if status != 200 or not times:
+            line(label, f"GET {url} → HTTP {status}", ok=False)
+            continue
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+        line(
+            label,
+            f"p50 {statistics.median(times):5.0f} ms  p95 {p95:5.0f} ms  queries {queries:2d}",
+            f"limit p95 < {DEVELOPMENT_P95_LIMIT_MS} ms",
+            p95 < DEVELOPMENT_P95_LIMIT_MS,
+        )
+
+
 # --- Main --------------------------------------------------------------------------------------------------
 
 
@@ -896,8 +944,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests before them (default 3)")
     parser.add_argument(
         "--only",
-        default="import,export,pages,meetings,fees",
-        help="comma-separated: import, export, pages, meetings, fees (default all)",
+        default="import,export,pages,meetings,fees,development",
+        help="comma-separated: import, export, pages, meetings, fees, development (default all)",
     )
     parser.add_argument("--task-runs", type=int, default=3, help="runs of the meetings reminders task (default 3)")
     parser.add_argument(
@@ -939,6 +987,8 @@ def main() -> None:
         bench_meetings(warmup=args.warmup, requests=args.requests, task_runs=args.task_runs)
     if "fees" in only:
         bench_fees(warmup=args.warmup, requests=args.requests)
+    if "development" in only:
+        bench_development(warmup=args.warmup, requests=args.requests)
     print(
         f"done in {time.perf_counter() - started:.0f} s; load average now "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),

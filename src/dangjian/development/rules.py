@@ -5,7 +5,7 @@ that say whether a step may be recorded on a day. Every number lives here with i
 Sources: 《中国共产党章程》(党章); 《中国共产党发展党员工作细则》(2014, 发展细则). Articles marked (?) are our best
 reading and not yet confirmed against the text (DOMAIN.md's convention)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -299,3 +299,31 @@ def next_step(history: Mapping[int, date], extended_months: int = 0) -> Next:
 def review_due(started_on: date, last_review_on: date | None) -> date:
     """The day the next half-yearly 考察 record is due: six months after the last one, or after the stage began."""
     return period_end(last_review_on or started_on, months=REVIEW_MONTHS)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a record stores for the funnel and the due lists (Applicant.last_step … due_on): its highest step, that
+    step's stage, and the next step with its window (None while the record is not open)."""
+
+    last_step: int
+    stage: int
+    next: Next
+
+
+def standing(
+    history: Mapping[int, date],
+    recorded: Iterable[int],
+    extended_months: int = 0,
+    *,
+    active: bool = True,
+    roster: bool = False,
+    last_step: int = APPLICATION,
+) -> Standing:
+    """A record's standing from its history (history_of), the step numbers recorded (every round), its extension,
+    whether it is open (`active`: in the pipeline, the 预备期 or 已转正 awaiting 归档) and whether it came from the
+    roster (its steps before 22 are taken as done: 21 at least); `last_step` when nothing is recorded."""
+    steps = list(recorded) or [last_step]
+    last = max(steps + ([21] if roster else []))
+    stage = STAGES.index(BY_NUMBER[last].stage)
+    return Standing(last, stage, next_step(history, extended_months) if active else Next(None))

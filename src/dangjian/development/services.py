@@ -402,14 +402,20 @@ def refresh_due(applicant: Applicant, records: Iterable[StepRecord] | None = Non
     """Store the record's stage, next step and its window, and the next 考察 record's day (the lists read them)."""
     records = list(records if records is not None else StepRecord.objects.unrestricted().filter(applicant=applicant))
     history = history_of(applicant, records)
-    recorded = [r.step for r in records] or [applicant.last_step]
-    applicant.last_step = max(recorded + ([21] if applicant.origin == Origin.ROSTER else []))
-    applicant.stage = rules.STAGES.index(rules.BY_NUMBER[applicant.last_step].stage)
-    upcoming = rules.next_step(history, applicant.extended_months)
-    active = applicant.state in (State.PIPELINE, State.PROBATION, State.CONFIRMED)  # 归档 follows 转正
-    applicant.next_step = upcoming.step if active else None
-    applicant.ready_on = upcoming.ready_on if active else None
-    applicant.due_on = upcoming.due_on if active else None
+    standing = rules.standing(
+        history,
+        [r.step for r in records],
+        applicant.extended_months,
+        active=applicant.state in (State.PIPELINE, State.PROBATION, State.CONFIRMED),  # 归档 follows 转正
+        roster=applicant.origin == Origin.ROSTER,
+        last_step=applicant.last_step,
+    )
+    applicant.last_step, applicant.stage = standing.last_step, standing.stage
+    applicant.next_step, applicant.ready_on, applicant.due_on = (
+        standing.next.step,
+        standing.next.ready_on,
+        standing.next.due_on,
+    )
     applicant.review_due_on = None
     kind = review_kind(applicant)
     if kind is not None:
