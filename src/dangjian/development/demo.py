@@ -31,7 +31,7 @@ from dangjian.members.demo import demo_members
 from dangjian.members.models import Member
 from dangjian.orgs.demo import demo_committee, demo_groups, demo_orgs
 
-from . import rules, services
+from . import exits, rules, services
 from .choices import CaseSource
 from .models import Applicant, ExitCase
 from .scale import LATE_TALK_GAP, Walker
@@ -236,26 +236,12 @@ def _case(ctx: DemoContext) -> None:
         )
     }
     member = next(fresh[m.pk] for m in reversed(staff) if m.pk in fresh)
-    open_case(
+    exits.open_case(
         by=ctx.users[ADMIN_USERNAME],
         member=member,
         source=CaseSource.MANUAL,
         opened_on=ctx.today - timedelta(days=30),
         source_note="群众反映该同志长期不参加组织生活，经支部核实",
-    )
-
-
-def open_case(*, by, member: Member, source: str, opened_on: date, source_note: str = ""):
-    """development.exits.open_case where it exists (another lane writes it); until the merge, the row itself.
-    TODO(merge): call exits.open_case only."""
-    try:
-        from . import exits  # noqa: PLC0415 - written by another lane; present after the merge
-    except ImportError:
-        exits = None
-    if exits is not None and hasattr(exits, "open_case"):
-        return exits.open_case(by=by, member=member, source=source, opened_on=opened_on, source_note=source_note)
-    return ExitCase.objects.create(
-        member=member, org=member.org, source=source, source_note=source_note, opened_on=opened_on, opened_by=by
     )
 
 
