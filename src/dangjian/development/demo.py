@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dangjian.core.datagen import STAFF
 from dangjian.core.demo import ADMIN_USERNAME, DemoContext, DemoSummary, demo_producer, demo_summary
 from dangjian.core.lib.periods import add_months
-from dangjian.meetings.choices import Activity, MeetingStatus
 from dangjian.meetings.models import Meeting
+from dangjian.meetings.selectors import assembly_voters, held_assemblies
 from dangjian.members import services as member_services
 from dangjian.members.choices import Category, Status
 from dangjian.members.datagen import MemberGenerator
@@ -114,12 +113,7 @@ class Recorder:
 
     def assemblies(self, code: str) -> dict[date, Meeting]:
         """The branch's held 支部党员大会, by day."""
-        held = (
-            Meeting.objects.unrestricted()  # a command: the set's own meetings
-            .filter(org=self.orgs[code], status=MeetingStatus.HELD, activities__activity=Activity.ASSEMBLY)
-            .order_by("starts_at")
-        )
-        return {timezone.localtime(m.starts_at).date(): m for m in held}
+        return {timezone.localtime(m.starts_at).date(): m for m in held_assemblies(self.orgs[code]).reverse()}
 
     def accepted_on(self, plan: Plan) -> date | None:
         if plan.meeting_ago:
@@ -188,11 +182,11 @@ class Recorder:
         if step in rules.VOTE_STEPS:
             meeting = self.assemblies(plan.code).get(on)
             if meeting is not None:
+                counts = assembly_voters(meeting, org, on)
                 try:
-                    voting, present = services.meeting_vote(meeting, org, on)
-                    if rules.vote_passes(voting, present, present):
-                        kwargs["meeting"], kwargs["vote"] = meeting, services.Vote(in_favour=present)
-                except (ValidationError, ValueError):  # not a usable meeting: typed figures instead
+                    if counts and rules.vote_passes(*counts, counts[1]):
+                        kwargs["meeting"], kwargs["vote"] = meeting, services.Vote(in_favour=counts[1])
+                except ValueError:  # not a usable meeting (nobody with a vote): typed figures instead
                     pass
             if "meeting" not in kwargs:
                 voting = len(self.full_members(org, on, applicant.member_id))
