@@ -24,6 +24,9 @@ urlpatterns = [
 urlpatterns += [
     path("funnel/", overview_views.funnel, name="funnel"),
     path("due/", overview_views.due_list, name="due"),
+    path("due/export/", overview_views.due_export, name="due_export"),
+    path("stats/", overview_views.stats_view, name="stats"),
+    path("stats/export/", overview_views.stats_export, name="stats_export"),
 ]
 
 # 预备党员 on the roster: the 转正 procedure (probation_views.py)

@@ -33,6 +33,9 @@ PATHS = {
     "/api/v1/fees/bases": {"org", "member", "page", "page_size"},
     "/api/v1/fees/ledger": {"org", "month", "unpaid", "page", "page_size"},
     "/api/v1/fees/payments": {"org", "member", "from", "to", "page", "page_size"},
+    "/api/v1/development/applicants": {"org", "stage", "state", "page", "page_size"},
+    "/api/v1/development/applicants/{applicant_id}": {"applicant_id"},
+    "/api/v1/development/funnel": {"org"},
 }
 #: Writes on rows that carry no version (a meeting planned, an attendance ticked, a sign-in): no If-Match.
 PLAIN_WRITES = {
@@ -58,7 +61,7 @@ def test_it_describes_the_api(schema):
 
 
 def test_it_lists_the_paths_with_their_parameters(schema):
-    assert set(schema["paths"]) == set(PATHS) | set(PLAIN_WRITES)
+    assert set(schema["paths"]) == set(PATHS) | set(PLAIN_WRITES) | set(WRITES)
     for path, params in PATHS.items():
         operation = schema["paths"][path]["get"]
         assert {p["name"] for p in operation["parameters"]} == params, path
@@ -68,7 +71,7 @@ def test_it_lists_the_paths_with_their_parameters(schema):
 
 
 #: The writes: each on a versioned record, needing its version (If-Match), refused 428 without and 412 when stale.
-WRITES = {"/api/v1/members/{member_id}": {"patch"}}
+WRITES = {"/api/v1/members/{member_id}": {"patch"}, "/api/v1/development/applicants/{applicant_id}/steps": {"post"}}
 
 
 def test_every_write_documents_its_version_refusals(schema):

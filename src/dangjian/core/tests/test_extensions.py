@@ -49,7 +49,14 @@ def test_pages_are_mounted_under_each_apps_url_prefix():
 
 
 def test_api_routers_are_found_in_each_apps_api_module():
-    assert [prefix for prefix, _ in app_routers()] == ["/orgs", "/members", "/meetings", "/compliance", "/fees"]
+    assert [prefix for prefix, _ in app_routers()] == [
+        "/orgs",
+        "/members",
+        "/meetings",
+        "/compliance",
+        "/fees",
+        "/development",
+    ]
 
 
 @pytest.mark.django_db

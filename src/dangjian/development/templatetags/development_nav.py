@@ -12,6 +12,7 @@ TABS = (
     Tab("due", "待办步骤", "development:due"),
     Tab("probation", "预备党员转正", "development:probation"),
     Tab("cases", "不合格党员处置", "development:cases"),
+    Tab("stats", "年度统计", "development:stats"),
 )
 
 

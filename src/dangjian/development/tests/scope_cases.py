@@ -5,10 +5,10 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dangjian.core import clock
-from dangjian.core.tests.scope_walk import CHANGE_A, VIEWERS, Case, obj
+from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, VIEWERS, ApiCase, Case, obj
 from dangjian.development import documents, services
 from dangjian.development.choices import CaseSource
-from dangjian.development.models import ExitCase
+from dangjian.development.models import Applicant, ExitCase
 
 from .dev_world import new_applicant, person
 
@@ -69,6 +69,18 @@ def _records(**kwargs) -> Case:
     return Case(a=_record("a"), b=_record("b"), **kwargs)
 
 
+# ── the overview and the API ──
+def _org(attr: str, query: str = ""):
+    return lambda w: ([], f"?org={getattr(w, attr).pk}{query}")
+
+
+def _talk(w, args):
+    """Step 2 (谈话) of the record, by a full member of its branch."""
+    applicant = Applicant.objects.unrestricted().get(pk=args[0])
+    talker = w.member_a2 if applicant.org_id == w.branch_a.pk else w.member_b
+    return {"step": 2, "done_on": str(clock.today()), "people": [talker.pk], "version": applicant.version}
+
+
 CASES: dict[str, Case] = {
     # the records (views.py)
     "development:list": Case(a_ok=VIEWERS, post=False),
@@ -84,8 +96,13 @@ CASES: dict[str, Case] = {
     "development:document": Case(a_ok=SEES_A, b_ok=SEES_B, a=_document("a"), b=_document("b"), post=False),
     "development:document_delete": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_document("a"), b=_document("b"), get=False),
     # the overview (overview_views.py)
-    "development:funnel": Case(a_ok=VIEWERS, post=False),
-    "development:due": Case(a_ok=VIEWERS, post=False),
+    "development:funnel": Case(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
+    "development:due": Case(
+        a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a", "&kind=probation"), b=_org("branch_b"), post=False
+    ),
+    "development:due_export": Case(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
+    "development:stats": Case(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
+    "development:stats_export": Case(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b"), post=False),
     # 预备党员 on the roster (probation_views.py)
     "development:probation": Case(a_ok=VIEWERS, post=False),
     "development:probation_export": Case(a_ok=VIEWERS, post=False),
@@ -105,4 +122,16 @@ CASES: dict[str, Case] = {
     "development:case_measure": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_case("a"), b=_case("b")),
     "development:case_close": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_case("a"), b=_case("b")),
     "development:case_upload": Case(a_ok=CHANGE_A, b_ok=CHANGE_B, a=_case("a"), b=_case("b"), get=False),
+}
+
+API_CASES = {
+    # the overview (api.py)
+    "api:development_applicants": ApiCase(
+        a_ok=A_SIDE, b_ok=B_SIDE, a=_org("branch_a", "&page_size=100"), b=_org("branch_b", "&page_size=100")
+    ),
+    "api:development_applicant": ApiCase(a_ok=SEES_A, b_ok=SEES_B, a=_record("a"), b=_record("b")),
+    "api:development_step": ApiCase(
+        a_ok=CHANGE_A, b_ok=CHANGE_B, a=_record("a"), b=_record("b"), method="post", body=_talk
+    ),
+    "api:development_funnel": ApiCase(a_ok=SEES_A, b_ok=SEES_B, a=_org("branch_a"), b=_org("branch_b")),
 }

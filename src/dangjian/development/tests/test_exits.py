@@ -299,7 +299,7 @@ def test_candidates_leave_out_open_cases_and_old_ratings(world, clock):
 
 
 def test_overdue_corrections_are_reminded(world, clock):
-    from dangjian.development.case_reminders import case_reminders
+    from dangjian.development.reminders import case_reminders
 
     case = opened(world)
     exits.set_measure(by=world.secretary_a, case=case, measure=Measure.CORRECTION, deadline=days_ago(2))
