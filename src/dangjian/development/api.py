@@ -26,7 +26,7 @@ from dangjian.core.roles import Capability
 from dangjian.core.scope import subtree_q
 from dangjian.meetings.models import Meeting
 from dangjian.members.personal import mask_id_number, mask_phone, sees_personal_data_at
-from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import visible_org_or_404
 
 from . import rules, selectors, services
 from .choices import Origin, State
@@ -37,16 +37,6 @@ router = Router(tags=["发展党员"])
 MASK_HELP = "无“查看完整个人信息”权限时（本人记录除外）"
 ERR_MEETING = "会议不存在或不在您的权限范围内"
 STAGE_HELP = "；".join(f"{i}={name}" for i, name in enumerate(rules.STAGES))
-
-
-def _visible_org(user, pk: int | None) -> Organization | None:
-    """?org=: an org the token's user sees, else 404 (as the pages: its existence is not disclosed)."""
-    if pk is None:
-        return None
-    org = Organization.objects.visible_to(user).filter(pk=pk).first()
-    if org is None:
-        raise Http404
-    return org
 
 
 def _sees_personal(user, obj: Applicant) -> bool:
@@ -170,7 +160,7 @@ def applicant_list(request: HttpRequest, filters: Query[ApplicantParams], pages:
     """您权限范围内的发展党员档案（本人的档案也在内），按党支部、姓名排序。组织不存在或不在权限范围内时返回 404。"""
     user = request.auth
     rows = _applicants(user)
-    org = _visible_org(user, filters.org)
+    org = visible_org_or_404(user, filters.org)
     if org is not None:
         rows = rows.filter(subtree_q("org__path", [org.path]))
     if filters.stage is not None:
@@ -308,7 +298,7 @@ def funnel(request: HttpRequest, filters: Query[FunnelParams]):
     """各阶段人数（与“发展进度”页面相同）：您权限范围内或某组织及其下级组织的。组织不存在或不在权限范围内时返回 404。"""
     user = request.auth
     require_capability(user, Capability.VIEW)
-    org = _visible_org(user, filters.org)
+    org = visible_org_or_404(user, filters.org)
     total = selectors.funnel(fetched_by=user, root=org).total
     return {
         "org": org,

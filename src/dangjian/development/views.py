@@ -20,6 +20,7 @@ from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.params import id_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
+from dangjian.core.storage import private_download
 from dangjian.meetings.models import Meeting
 from dangjian.meetings.selectors import held_assemblies
 from dangjian.members import personal
@@ -436,13 +437,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         document = documents.document_for_download(fetched_by=request.user, pk=pk)
     except Document.DoesNotExist:
         raise Http404 from None
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(document.file, document.name, document.content_type)
 
 
 @require_POST

@@ -11,7 +11,7 @@ from dangjian.core import clock
 from dangjian.core.api import ERROR_RESPONSES, InvalidParams, MemberRef, OrgRef, PageParams, choices_help, paginate
 from dangjian.core.scope import subtree_q
 from dangjian.members.models import Member
-from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import visible_org_or_404
 
 from . import rules
 from .choices import BaseSource, FeeKind, PayMethod
@@ -21,16 +21,6 @@ from .selectors import parse_month
 router = Router(tags=["党费"])
 
 ERR_RANGE = "开始日期不能晚于结束日期"
-
-
-def _visible_org(user, pk: int | None) -> Organization | None:
-    """?org=: an org the token's user sees, else 404 (as the pages: its existence is not disclosed)."""
-    if pk is None:
-        return None
-    org = Organization.objects.visible_to(user).filter(pk=pk).first()
-    if org is None:
-        raise Http404
-    return org
 
 
 def _visible_member(user, pk: int | None) -> Member | None:
@@ -98,7 +88,7 @@ def fee_bases(request: HttpRequest, filters: Query[BaseParams], pages: Query[Pag
     新的在前。党员本人的令牌只能看到自己的记录。组织或党员不存在、不在权限范围内时返回 404。"""
     user = request.auth
     rows = FeeBase.objects.visible_to(user).select_related("member")
-    org = _visible_org(user, filters.org)
+    org = visible_org_or_404(user, filters.org)
     if org is not None:
         rows = rows.filter(subtree_q("member__org__path", [org.path]))
     member = _visible_member(user, filters.member)
@@ -177,7 +167,7 @@ def fee_ledger(request: HttpRequest, filters: Query[LedgerParams], pages: Query[
             rows = rows.filter(month=parse_month(filters.month))
         except ValueError as refused:
             raise InvalidParams([{"field": "month", "message": str(refused)}]) from None
-    org = _visible_org(user, filters.org)
+    org = visible_org_or_404(user, filters.org)
     if org is not None:
         rows = rows.filter(subtree_q("org__path", [org.path]))
     if filters.unpaid is True:
@@ -237,7 +227,7 @@ def fee_payments(request: HttpRequest, filters: Query[PaymentParams], pages: Que
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise InvalidParams([{"field": "from", "message": ERR_RANGE}])
     rows = Payment.objects.visible_to(user).select_related("member", "org")
-    org = _visible_org(user, filters.org)
+    org = visible_org_or_404(user, filters.org)
     if org is not None:
         rows = rows.filter(subtree_q("org__path", [org.path]))
     member = _visible_member(user, filters.member)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dangjian.core import clock
 from dangjian.core.generic import form_action, post_action, submit
 from dangjian.core.paging import PAGE_SIZES, page_size
+from dangjian.core.storage import private_download
 from dangjian.orgs.models import Organization
 
 from . import documents, parts
@@ -88,13 +89,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         attachment = parts.attachment_for_download(fetched_by=request.user, pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(attachment.file, attachment.name, attachment.content_type)
 
 
 @require_POST

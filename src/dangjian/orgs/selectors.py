@@ -6,6 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.http import Http404
 
 from dangjian.core import clock
 from dangjian.core.lib.dates import format_cn_date
@@ -366,3 +367,14 @@ def current_committees(orgs: list, *, under: list[str] | None = None) -> dict[in
         if org_id in ids:
             latest.setdefault(org_id, CurrentCommittee(seat_count, secretary))
     return latest
+
+
+def visible_org_or_404(user, pk: int | None) -> Organization | None:
+    """An API's ?org=: the org if the user sees it, else 404 (as the pages: its existence is not disclosed); None
+    when not given."""
+    if pk is None:
+        return None
+    org = Organization.objects.visible_to(user).filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    return org
