@@ -22,6 +22,7 @@ PER_PATTERN = 2
 MAX_PAGES = 200  # per account: a bound on the crawl, above what the demo's patterns need (said if reached)
 SKIP = re.compile(
     r"^/(static/|logout|admin/)|/template/|/download|/export|/api/|docx/|/signin/sheet/|/attachments/\d+/$"
+    r"|/documents/\d+/$|/letter/$"
 )
 
 LINKS = """() => Array.from(document.querySelectorAll('a[href]'))

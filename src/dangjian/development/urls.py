@@ -15,7 +15,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.review_add, name="review_add"),
     path("<int:pk>/end/", views.applicant_end, name="end"),
     path("<int:pk>/documents/", views.document_add, name="document_add"),
-    path("<int:pk>/file.docx", views.applicant_person_file, name="person_file"),
+    path("<int:pk>/docx/", views.applicant_person_file, name="person_file"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
 ]
