@@ -26,7 +26,9 @@ class DevWorld:
 
 
 def dev_world(w) -> DevWorld:
-    full = [MemberFactory(org=w.branch_a, birth_date=date(1975 + i, 2, 3)) for i in range(5)]
+    # Fixed names: the pages (and the browser tests) pick people by name, and Faker's may repeat.
+    names = ("陈建国", "刘海燕", "杨志强", "黄丽华", "周明轩")
+    full = [MemberFactory(name=name, org=w.branch_a, birth_date=date(1975 + i, 2, 3)) for i, name in enumerate(names)]
     probationary = MemberFactory(
         name="赵预备",
         org=w.branch_a,
