@@ -1,6 +1,6 @@
 """Reads of the development module: restricted querysets, a fixed number of queries whatever the rows."""
 
-# overview (overview lane) ─────────────────────────────────────────────────────────────────────────────────────────
+# overview ─────────────────────────────────────────────────────────────────────────────────────────
 # The funnel, the due list, the yearly statistics: grouped queries over the stored stage/dates (services.refresh_due
 # keeps them), rolled up to every org with core.scope.roll_up. The 预备期 of a roster 预备党员 without a record is
 # found by a date range on joined_on (the inverse of rules.probation_end), never a loop over members.
@@ -15,13 +15,15 @@ from django.db.models import fields as model_fields
 from dangjian.core import clock
 from dangjian.core.lib.periods import add_months
 from dangjian.core.scope import roll_up, subtree_q
+from dangjian.meetings.models import Meeting
+from dangjian.meetings.selectors import held_assemblies
 from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
-from . import rules
-from .choices import State
+from . import rules, services
+from .choices import Origin, State
 from .models import Applicant, StepRecord
 
 #: How far ahead the due list and the reminders look (issue 14: 30 days).
@@ -358,3 +360,83 @@ def year_stats(*, fetched_by, year: int, root: Organization | None = None, branc
     total = StatRow(root, _sum(grouped))
     rolled = roll_up(grouped, steplen=Organization.steplen)
     return total, [StatRow(branch, rolled.get(branch.path, Counter())) for branch in branches]
+
+
+#: The 支部党员大会 offered for a vote step (newest first).
+MEETING_CHOICES_MAX = 30
+
+
+# records ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+RECORD_SORTS = {
+    "name": ("name_pinyin", "id"),
+    "stage": ("-stage", "-last_step", "name_pinyin", "id"),
+    "due": ("due_on", "name_pinyin", "id"),
+    "org": ("org__path", "name_pinyin", "id"),
+}
+
+
+def records(*, fetched_by, q: str = "", org=None, stage: str = "", state: str = "", overdue: bool = False, sort="org"):
+    """The records of the user's scope: of `org`'s subtree, a name or pinyin prefix, a stage, a state, overdue."""
+    rows = Applicant.objects.visible_to(fetched_by).select_related("org")
+    if org is not None:
+        rows = rows.filter(subtree_q("org__path", [org.path]))
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(name_pinyin__startswith=q.lower().replace(" ", "")))
+    if stage:
+        rows = rows.filter(stage=int(stage))
+    if state:
+        rows = rows.filter(state=state)
+    if overdue:
+        rows = rows.filter(due_on__lt=clock.today(), state__in=OPEN_STATES)
+    return rows.order_by(*RECORD_SORTS[sort])
+
+
+def timeline(user, applicant: Applicant) -> tuple[list[dict], list[StepRecord]]:
+    """The 25 steps grouped by stage, each with its records (of every round), people, meeting (if visible) and
+    state (done / next / open). A record from the roster shows steps 22–25 only. Four queries."""
+    records = list(
+        StepRecord.objects.unrestricted()
+        .filter(applicant=applicant)  # the record, fetched in scope
+        .order_by("step", "round")
+    )
+    people = services.people_of(records)
+    meeting_ids = {r.meeting_id for r in records if r.meeting_id}
+    seen = set(Meeting.objects.visible_to(user).filter(pk__in=meeting_ids).values_list("pk", flat=True))
+    by_step: dict[int, list[StepRecord]] = {}
+    for record in records:
+        record.people_list = people.get(record.pk, [])
+        record.meeting_visible = record.meeting_id in seen
+        by_step.setdefault(record.step, []).append(record)
+    roster = applicant.origin == Origin.ROSTER
+    history = services.history_of(applicant, records)
+    stages = []
+    for index, name in enumerate(rules.STAGES):
+        steps = []
+        for spec in rules.STEPS:
+            if spec.stage != name or (roster and spec.number not in rules.ROSTER_STEPS):
+                continue
+            done = by_step.get(spec.number, [])
+            open_now = spec.number not in history and all(p in history for p in spec.predecessors)
+            steps.append({"spec": spec, "records": done, "next": spec.number == applicant.next_step, "open": open_now})
+        if steps:
+            stages.append({"index": index, "name": name, "steps": steps})
+    return stages, records
+
+
+def step_people(applicant: Applicant) -> list[Member]:
+    """The branch's full members on the register (the service checks each again on the step's date)."""
+    return list(
+        Member.objects.unrestricted()  # the record's branch, which the user may change
+        .filter(org=applicant.org, status=Status.ACTIVE, category=Category.FULL)
+        .exclude(pk=applicant.member_id or 0)
+        .order_by("name_pinyin", "id")[:200]
+    )
+
+
+def step_meetings(user, applicant: Applicant) -> list[Meeting]:
+    # The branch's own assemblies (meetings.selectors), among those the user sees.
+    return list(
+        held_assemblies(applicant.org).filter(pk__in=Meeting.objects.visible_to(user).values("pk"))[
+            :MEETING_CHOICES_MAX
+        ]
+    )

@@ -7,7 +7,6 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,33 +16,21 @@ from dangjian.core import clock
 from dangjian.core.concurrency import StaleEdit
 from dangjian.core.generic import form_error, form_page, post_action, stale_on_form, submit
 from dangjian.core.paging import PAGE_SIZES, page_size
-from dangjian.core.params import id_param
+from dangjian.core.params import id_param, row_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 from dangjian.core.storage import private_download
-from dangjian.meetings.models import Meeting
-from dangjian.meetings.selectors import held_assemblies
 from dangjian.members import personal
-from dangjian.members.choices import Category, Status
-from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
-from . import documents, person_file, rules, services
+from . import documents, person_file, rules, selectors, services
 from .choices import Origin, State
 from .forms import PERSON_FIELDS, DocumentForm, EndForm, PersonForm, ReviewForm, StepForm
-from .models import STAGE_CHOICES, Applicant, Document, Review, StepRecord
+from .models import STAGE_CHOICES, Applicant, Document, Review
 
 LIST_TITLE = "发展对象"
 EXPORT_MAX = 5000
-#: The 支部党员大会 offered for a vote step (newest first).
-MEETING_CHOICES_MAX = 30
-SORTS = {
-    "name": ("name_pinyin", "id"),
-    "stage": ("-stage", "-last_step", "name_pinyin", "id"),
-    "due": ("due_on", "name_pinyin", "id"),
-    "org": ("org__path", "name_pinyin", "id"),
-}
 SORT_LABELS = {"name": "姓名", "stage": "阶段（靠后在前）", "due": "下一步期限", "org": "党支部"}
 
 
@@ -89,30 +76,18 @@ def masked(user, applicant: Applicant) -> tuple[str, str]:
 # ── the list ──────────────────────────────────────────────────────────────────────────────────────────────────────
 def _filtered(request: HttpRequest):
     """The records of the user's scope as the query asks (?q= ?org= ?stage= ?state= ?overdue=1 ?sort=)."""
-    rows = Applicant.objects.visible_to(request.user).select_related("org")
-    org = None
-    org_pk = id_param(request, "org")
-    if org_pk is not None:
-        org = Organization.objects.visible_to(request.user).filter(pk=org_pk).first()
-        if org is None:
-            raise Http404
-        rows = rows.filter(org__path__startswith=org.path)
+    org = row_param(request, "org", Organization.objects.visible_to(request.user))
     q = request.GET.get("q", "").strip()[:50]
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(name_pinyin__startswith=q.lower().replace(" ", "")))
     stage = request.GET.get("stage", "")
-    if stage in {str(value) for value, _label in STAGE_CHOICES}:
-        rows = rows.filter(stage=int(stage))
+    stage = stage if stage in {str(value) for value, _label in STAGE_CHOICES} else ""
     state = request.GET.get("state", "")
-    if state in State.values:
-        rows = rows.filter(state=state)
+    state = state if state in State.values else ""
     overdue = request.GET.get("overdue") == "1"
-    if overdue:
-        rows = rows.filter(due_on__lt=clock.today(), state__in=(State.PIPELINE, State.PROBATION))
     sort = request.GET.get("sort", "")
-    sort = sort if sort in SORTS else "org"
+    sort = sort if sort in selectors.RECORD_SORTS else "org"
     filters = {"q": q, "org": org, "stage": stage, "state": state, "overdue": overdue, "sort": sort}
-    return rows.order_by(*SORTS[sort]), filters
+    rows = selectors.records(fetched_by=request.user, **filters)
+    return rows, filters
 
 
 def applicant_list(request: HttpRequest) -> HttpResponse:
@@ -245,42 +220,10 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ── one person's file ─────────────────────────────────────────────────────────────────────────────────────────────
-def timeline(user, applicant: Applicant) -> tuple[list[dict], list[StepRecord]]:
-    """The 25 steps grouped by stage, each with its records (of every round), people, meeting (if visible) and
-    state (done / next / open). A record from the roster shows steps 22–25 only. Four queries."""
-    records = list(
-        StepRecord.objects.unrestricted()
-        .filter(applicant=applicant)  # the record, fetched in scope
-        .order_by("step", "round")
-    )
-    people = services.people_of(records)
-    meeting_ids = {r.meeting_id for r in records if r.meeting_id}
-    seen = set(Meeting.objects.visible_to(user).filter(pk__in=meeting_ids).values_list("pk", flat=True))
-    by_step: dict[int, list[StepRecord]] = {}
-    for record in records:
-        record.people_list = people.get(record.pk, [])
-        record.meeting_visible = record.meeting_id in seen
-        by_step.setdefault(record.step, []).append(record)
-    roster = applicant.origin == Origin.ROSTER
-    history = services.history_of(applicant, records)
-    stages = []
-    for index, name in enumerate(rules.STAGES):
-        steps = []
-        for spec in rules.STEPS:
-            if spec.stage != name or (roster and spec.number not in rules.ROSTER_STEPS):
-                continue
-            done = by_step.get(spec.number, [])
-            open_now = spec.number not in history and all(p in history for p in spec.predecessors)
-            steps.append({"spec": spec, "records": done, "next": spec.number == applicant.next_step, "open": open_now})
-        if steps:
-            stages.append({"index": index, "name": name, "steps": steps})
-    return stages, records
-
-
 def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = _visible(request, pk)
     user = request.user
-    stages, records = timeline(user, applicant)
+    stages, records = selectors.timeline(user, applicant)
     id_number, phone = masked(user, applicant)
     can_change = services.may_change(user, applicant)
     open_ = applicant.state in (State.PIPELINE, State.PROBATION, State.CONFIRMED) and applicant.next_step
@@ -313,25 +256,6 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ── a step ────────────────────────────────────────────────────────────────────────────────────────────────────────
-def _step_people(applicant: Applicant) -> list[Member]:
-    """The branch's full members on the register (the service checks each again on the step's date)."""
-    return list(
-        Member.objects.unrestricted()  # the record's branch, which the user may change
-        .filter(org=applicant.org, status=Status.ACTIVE, category=Category.FULL)
-        .exclude(pk=applicant.member_id or 0)
-        .order_by("name_pinyin", "id")[:200]
-    )
-
-
-def _step_meetings(user, applicant: Applicant) -> list[Meeting]:
-    # The branch's own assemblies (meetings.selectors), among those the user sees.
-    return list(
-        held_assemblies(applicant.org).filter(pk__in=Meeting.objects.visible_to(user).values("pk"))[
-            :MEETING_CHOICES_MAX
-        ]
-    )
-
-
 def step_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the record's next step (or ?step=N / the posted step): its form by step; the rule's text on refusal."""
     applicant = _changeable(request, pk)
@@ -345,8 +269,8 @@ def step_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = StepForm(
         request.POST or None,
         step=number,
-        people=_step_people(applicant) if number in rules.PEOPLE else (),
-        meetings=_step_meetings(request.user, applicant) if number in rules.VOTE_STEPS else (),
+        people=selectors.step_people(applicant) if number in rules.PEOPLE else (),
+        meetings=selectors.step_meetings(request.user, applicant) if number in rules.VOTE_STEPS else (),
         version_of=applicant,
         initial={"done_on": clock.today()},
     )
@@ -457,7 +381,7 @@ def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # ── the .docx ─────────────────────────────────────────────────────────────────────────────────────────────────────
 def applicant_person_file(request: HttpRequest, pk: int) -> FileResponse:
     applicant = _visible(request, pk)
-    _stages, records = timeline(request.user, applicant)
+    _stages, records = selectors.timeline(request.user, applicant)
     id_number, phone = masked(request.user, applicant)
     # the record was fetched in scope: its own reviews and documents
     buffer = person_file.person_docx(
