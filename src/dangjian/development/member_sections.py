@@ -11,7 +11,7 @@ from dangjian.members.sections import Action, Section, member_section
 
 from .choices import CaseState
 from .models import Applicant, ExitCase
-from .probation_views import probation_end_of
+from .selectors import probation_end_of
 
 
 @member_section

@@ -2,8 +2,6 @@
 the 转正 procedure from a member's page (services.probation_record: their record, or a new roster-origin one)."""
 
 import io
-from dataclasses import dataclass
-from datetime import date
 
 import xlsxwriter
 from django.contrib import messages
@@ -19,67 +17,13 @@ from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.params import row_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
-from dangjian.members.choices import Category, Status
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
-from . import rules, services
-from .models import Applicant
+from . import selectors, services
 
 TITLE = "预备党员转正"
-#: ?due=soon: 预备期 ending within this many days.
-SOON_DAYS = 30
-FILTERS = {"soon": f"{SOON_DAYS}天内期满", "overdue": "已期满未转正"}
-
-
-@dataclass
-class ProbationRow:
-    member: Member
-    record: Applicant | None
-    ends_on: date
-    days_left: int  # negative: overdue
-
-    @property
-    def next_step_label(self) -> str:
-        if self.record is None or self.record.next_step is None:
-            return ""
-        return self.record.get_next_step_display()
-
-
-def probation_end_of(member: Member, record: Applicant | None) -> date:
-    """预备期满: one year from the acceptance (the record's, else the 入党日期), plus the record's extension."""
-    start = (record.accepted_on if record else None) or member.joined_on
-    return rules.probation_end(start, record.extended_months if record else 0)
-
-
-def record_of(member: Member) -> Applicant | None:
-    try:
-        return member.development
-    except Applicant.DoesNotExist:
-        return None
-
-
-def probation_rows(user, org: Organization | None = None, due: str = "", sort: str = "") -> list[ProbationRow]:
-    """The 预备党员 in register of the user's scope (or of `org`'s subtree), each with their record: one query (the
-    record by a LEFT JOIN); 预备期满 is computed here (calendar months), so the filters and the sort are too."""
-    members = Member.objects.visible_to(user).filter(category=Category.PROBATIONARY, status=Status.ACTIVE)
-    if org is not None:
-        members = members.filter(org__path__startswith=org.path)
-    today = clock.today()
-    rows = []
-    for member in members.select_related("org", "development"):
-        record = record_of(member)
-        ends_on = probation_end_of(member, record)
-        rows.append(ProbationRow(member, record, ends_on, (ends_on - today).days))
-    if due == "soon":
-        rows = [r for r in rows if 0 <= r.days_left <= SOON_DAYS]
-    elif due == "overdue":
-        rows = [r for r in rows if r.days_left < 0]
-    if sort == "name":
-        rows.sort(key=lambda r: (r.member.name_pinyin, r.member.pk))
-    else:
-        rows.sort(key=lambda r: (r.ends_on, r.member.name_pinyin, r.member.pk))
-    return rows
+FILTERS = {"soon": f"{selectors.SOON_DAYS}天内期满", "overdue": "已期满未转正"}
 
 
 def _rows(request: HttpRequest):
@@ -87,7 +31,7 @@ def _rows(request: HttpRequest):
     due = request.GET.get("due", "")
     due = due if due in FILTERS else ""
     sort = "name" if request.GET.get("sort") == "name" else ""
-    return org, due, sort, probation_rows(request.user, org, due, sort)
+    return org, due, sort, selectors.probation_rows(request.user, org, due, sort)
 
 
 def probation_list(request: HttpRequest) -> HttpResponse:

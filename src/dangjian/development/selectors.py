@@ -6,6 +6,7 @@
 # found by a date range on joined_on (the inverse of rules.probation_end), never a loop over members.
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -440,3 +441,82 @@ def step_meetings(user, applicant: Applicant) -> list[Meeting]:
             :MEETING_CHOICES_MAX
         ]
     )
+
+
+# 预备党员 on the roster ────────────────────────────────────────────────────────────────────────────────────────────
+#: ?due=soon: 预备期 ending within this many days.
+SOON_DAYS = 30
+
+
+@dataclass
+class ProbationRow:
+    member: Member
+    record: Applicant | None
+    ends_on: date
+    days_left: int  # negative: overdue
+
+    @property
+    def next_step_label(self) -> str:
+        if self.record is None or self.record.next_step is None:
+            return ""
+        return self.record.get_next_step_display()
+
+
+def probation_end_of(member: Member, record: Applicant | None) -> date:
+    """预备期满: one year from the acceptance (the record's, else the 入党日期), plus the record's extension."""
+    start = (record.accepted_on if record else None) or member.joined_on
+    return rules.probation_end(start, record.extended_months if record else 0)
+
+
+def record_of(member: Member) -> Applicant | None:
+    try:
+        return member.development
+    except Applicant.DoesNotExist:
+        return None
+
+
+class ProbationRows(Sequence):
+    """The rows of the 预备党员 list: their 预备期满 computed for all (calendar months: in Python) from one narrow
+    query, the members themselves read only for the slice shown (a page, or chunks of an export)."""
+
+    CHUNK = 500
+
+    def __init__(self, entries: list[tuple[int, date, int]]):
+        self.entries = entries  # (member id, 预备期满, days left), filtered and sorted
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            index = range(len(self.entries))[index]  # negative indexes, and IndexError past the end
+            return self[index : index + 1][0]
+        chosen = self.entries[index]
+        # The ids come from the user's restricted query (probation_rows): read them as they are.
+        members = Member.objects.unrestricted().select_related("org", "development").in_bulk([e[0] for e in chosen])
+        return [ProbationRow(members[pk], record_of(members[pk]), ends, days) for pk, ends, days in chosen]
+
+    def __iter__(self):
+        for start in range(0, len(self.entries), self.CHUNK):
+            yield from self[start : start + self.CHUNK]
+
+
+def probation_rows(user, org: Organization | None = None, due: str = "", sort: str = "") -> ProbationRows:
+    """The 预备党员 in register of the user's scope (or of `org`'s subtree) with their 预备期满 (the record's
+    acceptance and extension where one exists): filtered (?due=soon|overdue) and sorted by it or by name."""
+    members = Member.objects.visible_to(user).filter(category=Category.PROBATIONARY, status=Status.ACTIVE)
+    if org is not None:
+        members = members.filter(subtree_q("org__path", [org.path]))
+    today = clock.today()
+    entries = []
+    for pk, joined_on, accepted_on, extended, pinyin in members.values_list(
+        "pk", "joined_on", "development__accepted_on", "development__extended_months", "name_pinyin"
+    ):
+        ends_on = rules.probation_end(accepted_on or joined_on, extended or 0)
+        entries.append((pk, ends_on, (ends_on - today).days, pinyin))
+    if due == "soon":
+        entries = [e for e in entries if 0 <= e[2] <= SOON_DAYS]
+    elif due == "overdue":
+        entries = [e for e in entries if e[2] < 0]
+    entries.sort(key=(lambda e: (e[3], e[0])) if sort == "name" else (lambda e: (e[1], e[3], e[0])))
+    return ProbationRows([(pk, ends, days) for pk, ends, days, _pinyin in entries])

@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 from dangjian.core import clock as core_clock
 from dangjian.development import rules, services
 from dangjian.development.models import Applicant
-from dangjian.development.probation_views import probation_rows
+from dangjian.development.selectors import probation_rows
 from dangjian.members.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
