@@ -287,7 +287,7 @@ class FunnelOut(Schema):
     org: OrgRef | None
     stages: list[StageOut] = Field(description="各阶段进行中的档案数（培养考察中、预备期）")
     overdue: int = Field(description="下一步骤已过期限的档案数")
-    review_due: int = Field(description=f"半年考察记录{selectors.DUE_WITHIN_DAYS}天内到期或已逾期的档案数")
+    review_due: int = Field(description=f"半年考察记录{rules.DUE_WITHIN_DAYS}天内到期或已逾期的档案数")
     year: int
     confirmed: int = Field(description="本年转正人数（按转正日期）")
     ended: int = Field(description="本年终止的档案数（按终止日期）")

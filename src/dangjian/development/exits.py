@@ -28,6 +28,7 @@ from dangjian.members.choices import ExitKind, Status
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
+from . import rules
 from .choices import ActionKind, CaseSource, CaseState, Measure, Outcome
 from .models import CaseAction, ExitCase
 
@@ -213,10 +214,6 @@ class Candidate:
         return CaseSource(self.source).label
 
 
-#: How far back a 民主评议 rating of 不合格 proposes a case.
-RATING_YEARS = 2
-
-
 def candidates(user, org: Organization | None = None) -> list[Candidate]:
     """Members the flags propose for review (one row per member and source), without an open case: 民主评议 不合格
     of the last two years, six months without organisational life (meetings.Flag), six months without 党费
@@ -237,7 +234,7 @@ def candidates(user, org: Organization | None = None) -> list[Candidate]:
             seen.add((member.pk, source))
             found.append(Candidate(member, source, reason))
 
-    since = add_months(clock.today(), -12 * RATING_YEARS)
+    since = add_months(clock.today(), -12 * rules.RATING_YEARS)
     for rating in unqualified_ratings(ids, since):
         on = timezone.localtime(rating.meeting.starts_at).date()
         add(rating.member, CaseSource.RATING, f"{on:%Y-%m-%d} 民主评议（{rating.meeting.topic}）评为不合格")

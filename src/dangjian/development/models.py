@@ -9,6 +9,7 @@ an extension of the 预备期 opens a new `round` of steps 22–24. `Review` row
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
@@ -146,7 +147,7 @@ class StepRecord(BaseModel):
     step = models.PositiveSmallIntegerField("步骤", choices=STEP_CHOICES)
     round = models.PositiveSmallIntegerField("轮次", default=0)
     done_on = models.DateField("日期")
-    note = models.TextField("情况说明", blank=True, max_length=2000)
+    note = models.TextField("情况说明", blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="会议"
     )
@@ -205,7 +206,7 @@ class Review(BaseModel):
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="reviews", verbose_name="档案")
     kind = models.CharField("类型", max_length=20, choices=ReviewKind.choices)
     done_on = models.DateField("考察日期")
-    content = models.TextField("考察意见", max_length=4000)
+    content = models.TextField("考察意见", max_length=4000, validators=[MaxLengthValidator(4000)])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="登记人"
     )
@@ -241,7 +242,7 @@ class ExitCase(BaseModel, VersionedModel):
     state = models.CharField("状态", max_length=20, choices=CaseState.choices, default=CaseState.OPEN)
     outcome = models.CharField("处理结果", max_length=20, choices=Outcome.choices, blank=True)
     closed_on = models.DateField("结案日期", null=True, blank=True)
-    decision = models.TextField("决定内容", blank=True, max_length=4000)
+    decision = models.TextField("决定内容", blank=True, max_length=4000, validators=[MaxLengthValidator(4000)])
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="立案人"
     )
@@ -277,7 +278,7 @@ class CaseAction(BaseModel):
     case = models.ForeignKey(ExitCase, on_delete=models.CASCADE, related_name="actions", verbose_name="案件")
     kind = models.CharField("类型", max_length=20, choices=ActionKind.choices)
     done_on = models.DateField("日期")
-    note = models.TextField("情况", max_length=4000)
+    note = models.TextField("情况", max_length=4000, validators=[MaxLengthValidator(4000)])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="登记人"
     )

@@ -52,7 +52,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
         "page": page,
         "page_sizes": PAGE_SIZES,
         "per_page": page.paginator.per_page,
-        "soon_days": selectors.DUE_WITHIN_DAYS,
+        "soon_days": rules.DUE_WITHIN_DAYS,
     }
     return render(request, "development/funnel.html", context)
 
@@ -82,7 +82,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "per_page": page.paginator.per_page,
         "query": _query(org=found["org"].pk if found["org"] else "", kind=found["kind"]),
-        "soon_days": selectors.DUE_WITHIN_DAYS,
+        "soon_days": rules.DUE_WITHIN_DAYS,
         "remind_days": rules.PROBATION_REMIND_DAYS,
     }
     return render(request, "development/due.html", context)

@@ -20,10 +20,10 @@ from dangjian.core.roles import Capability
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
-from . import selectors, services
+from . import rules, selectors, services
 
 TITLE = "预备党员转正"
-FILTERS = {"soon": f"{selectors.SOON_DAYS}天内期满", "overdue": "已期满未转正"}
+FILTERS = {"soon": f"{rules.PROBATION_REMIND_DAYS}天内期满", "overdue": "已期满未转正"}
 
 
 def _rows(request: HttpRequest):

@@ -68,11 +68,11 @@ def development_reminders(user) -> list[Reminder]:
             )
             for pk, name, n in overdue
         ]
-    soon = clock.today() + timedelta(days=selectors.DUE_WITHIN_DAYS)
+    soon = clock.today() + timedelta(days=rules.DUE_WITHIN_DAYS)
     reviews = Applicant.objects.visible_to(user).filter(state__in=selectors.OPEN_STATES, review_due_on__lte=soon)
     n = reviews.count()
     if n:
-        title = f"发展党员：{n}人的半年考察记录{selectors.DUE_WITHIN_DAYS}天内到期或已逾期"
+        title = f"发展党员：{n}人的半年考察记录{rules.DUE_WITHIN_DAYS}天内到期或已逾期"
         reminders.append(Reminder(level="warning", title=title, url=_due_url("review"), source=f"{SOURCE}第十二条"))
     n = probation_ending(user)
     if n:

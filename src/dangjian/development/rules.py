@@ -266,6 +266,10 @@ ROSTER_STEPS = (22, 23, 24, 25)
 REVIEW_MONTHS = 6
 #: Reminder before the 预备期 ends (issue 14: 30 days).
 PROBATION_REMIND_DAYS = 30
+#: How far ahead the due list and the reminders look for a step's last day (our choice, as the 预备期's).
+DUE_WITHIN_DAYS = 30
+#: How far back a 民主评议 rating of 不合格 proposes a 处置 case (our choice: DOMAIN.md is silent).
+RATING_YEARS = 2
 
 
 @dataclass(frozen=True)

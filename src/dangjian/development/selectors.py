@@ -27,8 +27,6 @@ from . import rules, services
 from .choices import Origin, State
 from .models import Applicant, StepRecord
 
-#: How far ahead the due list and the reminders look (issue 14: 30 days).
-DUE_WITHIN_DAYS = 30
 #: States whose records are still being worked on (the funnel's stages).
 OPEN_STATES = (State.PIPELINE, State.PROBATION)
 #: Steps whose earliest day is set by a minimum period (发展对象 a year after 积极分子; 转正 at the 预备期's end): a
@@ -98,7 +96,7 @@ class Funnel:
 def _funnel_rows(fetched_by, root: Organization | None, today: date):
     """(org path, key, n) for the grouped query: one pass over the user's records of interest."""
     year_start = date(today.year, 1, 1)
-    soon = today + timedelta(days=DUE_WITHIN_DAYS)
+    soon = today + timedelta(days=rules.DUE_WITHIN_DAYS)
     records = Applicant.objects.visible_to(fetched_by).filter(
         Q(state__in=OPEN_STATES)
         | Q(state=State.CONFIRMED, full_member_on__gte=year_start)
@@ -206,7 +204,7 @@ class DueRow:
 
     @property
     def reasons(self) -> list[str]:
-        soon = self.today + timedelta(days=DUE_WITHIN_DAYS)
+        soon = self.today + timedelta(days=rules.DUE_WITHIN_DAYS)
         found = []
         if self.overdue:
             found.append("overdue")
@@ -239,7 +237,7 @@ ORDERS = {
 
 
 def record_due_q(kind: str, today: date) -> Q:
-    soon = today + timedelta(days=DUE_WITHIN_DAYS)
+    soon = today + timedelta(days=rules.DUE_WITHIN_DAYS)
     probation = Q(
         state=State.PROBATION, next_step__isnull=False, next_step__lte=rules.CONFIRM_ASSEMBLY, stage=4
     ) & probation_ends_by_q(soon)
@@ -260,7 +258,7 @@ def record_due_q(kind: str, today: date) -> Q:
 
 def due_rows(*, fetched_by, root: Organization | None = None, kind: str = "") -> QuerySet:
     """The due list as one SQL query (a UNION): the user's records with a step or a 考察 due within
-    DUE_WITHIN_DAYS days or overdue, or that may proceed, or whose 预备期 ends within rules.PROBATION_REMIND_DAYS
+    rules.DUE_WITHIN_DAYS days or overdue, or that may proceed, or whose 预备期 ends within rules.PROBATION_REMIND_DAYS
     days; and (kind "" or "probation") the roster's 预备党员 without a record whose 预备期 (from their 入党日期) ends
     so. Rows are value tuples in COLUMNS order; `as_due_row` makes them DueRows."""
     today = clock.today()
@@ -444,8 +442,6 @@ def step_meetings(user, applicant: Applicant) -> list[Meeting]:
 
 
 # 预备党员 on the roster ────────────────────────────────────────────────────────────────────────────────────────────
-#: ?due=soon: 预备期 ending within this many days.
-SOON_DAYS = 30
 
 
 @dataclass
@@ -515,7 +511,7 @@ def probation_rows(user, org: Organization | None = None, due: str = "", sort: s
         ends_on = rules.probation_end(accepted_on or joined_on, extended or 0)
         entries.append((pk, ends_on, (ends_on - today).days, pinyin))
     if due == "soon":
-        entries = [e for e in entries if 0 <= e[2] <= SOON_DAYS]
+        entries = [e for e in entries if 0 <= e[2] <= rules.PROBATION_REMIND_DAYS]
     elif due == "overdue":
         entries = [e for e in entries if e[2] < 0]
     entries.sort(key=(lambda e: (e[3], e[0])) if sort == "name" else (lambda e: (e[1], e[3], e[0])))

@@ -124,7 +124,9 @@ def create_applicant(*, by, org: Organization, applied_on: date, note: str = "",
     _check_id_number(applicant.id_number)
     _raise(rules.check_step({}, 1, applied_on, rules.Facts(today=clock.today(), birth_date=applicant.birth_date)))
     applicant.save()
-    StepRecord.objects.create(applicant=applicant, step=1, done_on=applied_on, note=note, recorded_by=by)
+    application = StepRecord(applicant=applicant, step=1, done_on=applied_on, note=note, recorded_by=by)
+    application.full_clean()
+    application.save()
     refresh_due(applicant)
     return applicant
 

@@ -101,8 +101,8 @@ def _due(client, query=""):
 def test_overdue_due_ready_and_review_records_are_listed_with_their_reasons(world, clock, client_for):
     today = clock.today()
     late = _set(new_applicant(world, 1), due_on=today - timedelta(days=1))
-    soon = _set(new_applicant(world, 2), due_on=today + timedelta(days=selectors.DUE_WITHIN_DAYS))
-    later = _set(new_applicant(world, 3), due_on=today + timedelta(days=selectors.DUE_WITHIN_DAYS + 1))
+    soon = _set(new_applicant(world, 2), due_on=today + timedelta(days=rules.DUE_WITHIN_DAYS))
+    later = _set(new_applicant(world, 3), due_on=today + timedelta(days=rules.DUE_WITHIN_DAYS + 1))
     ready = _set(new_applicant(world, 4), stage=1, last_step=6, next_step=7, ready_on=today, due_on=None)
     waiting = _set(
         new_applicant(world, 5), stage=1, last_step=6, next_step=7, ready_on=today + timedelta(1), due_on=None

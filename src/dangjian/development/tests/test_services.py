@@ -172,3 +172,18 @@ def test_a_correction_of_the_birth_date_is_held_to_the_age_rule(world, d):
             id_number=idcard.make("110101", young, 7, male=True),
         )
     assert rules.RULE_AGE in str(refused.value)
+
+
+def test_a_note_longer_than_its_limit_is_refused(world, d):
+    applicant = new_applicant(world)
+    with pytest.raises(ValidationError) as refused:
+        services.record_step(
+            by=world.secretary_a,
+            applicant=applicant,
+            step=2,
+            done_on=earliest(applicant, 2),
+            people=[world.member_a2.pk],
+            note="谈" * 2001,
+        )
+    assert "note" in refused.value.message_dict
+    assert not StepRecord.objects.unrestricted().filter(applicant=applicant, step=2).exists()
