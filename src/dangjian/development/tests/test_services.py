@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian.core import clock
 from dangjian.core.lib import idcard
+from dangjian.core.lib.periods import add_months
 from dangjian.development import rules, services
 from dangjian.development.choices import Origin, State
 from dangjian.development.models import Applicant, StepPerson, StepRecord
@@ -143,7 +144,7 @@ def test_a_roster_probationer_gets_the_confirmation_steps_only(world, d):
 
 def test_an_applicant_under_18_is_refused(world, d):
     with pytest.raises(ValidationError) as refused:
-        new_applicant(world, applied_on=clock.today(), born=clock.today().replace(year=clock.today().year - 17))
+        new_applicant(world, applied_on=clock.today(), born=add_months(clock.today(), -17 * 12))
     assert rules.RULE_AGE in str(refused.value)
     assert not Applicant.objects.unrestricted().exists()
 
