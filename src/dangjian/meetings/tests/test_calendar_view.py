@@ -26,7 +26,7 @@ def test_parse_month_is_bounded(clock):
 
 
 def test_the_month_shows_planned_held_and_cancelled_meetings_of_the_scope(world, clock, client_for):
-    today = clock.today()
+    today = clock.set(clock.today())  # 10:00: the meetings of the 1st at 8:00 have begun, whenever the suite runs
     first = month_start(today)
     meeting(world, on=local(first, 8), held=True, topic="月初已召开")
     cancelled = meeting(world, on=local(first, 9), topic="取消的会")
@@ -48,7 +48,7 @@ def test_the_month_shows_planned_held_and_cancelled_meetings_of_the_scope(world,
 
 
 def test_a_member_sees_the_meetings_they_are_invited_to(world, clock, client_for):
-    first = month_start(clock.today())
+    first = month_start(clock.set(clock.today()))  # 10:00: the meetings of the 1st at 8:00 have begun
     meeting(world, on=local(first, 8), held=True, topic="支部主题党日")
     meeting(world, on=local(first, 8), held=True, topic="支委会", activities=["committee"])  # member_a2's seat only
     page = client_for(world.member_user_a).get(reverse("meetings:calendar")).content.decode()
