@@ -7,7 +7,7 @@ from dangjian.core.concurrency import VersionedFormMixin
 from dangjian.core.forms import BootstrapFormMixin, FactDateField
 
 from . import rules
-from .models import Applicant
+from .models import Applicant, StepRecord
 
 PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "id_number", "education", "position", "phone")
 
@@ -130,3 +130,13 @@ class EndForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
 
 class DocumentForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label="材料文件（PDF、Word、图片等）")
+    record = forms.ModelChoiceField(
+        queryset=StepRecord.objects.none(), required=False, label="所属步骤", empty_label="整份档案（不属于某一步骤）"
+    )
+
+    def __init__(self, *args, records=None, **kwargs):
+        """`records`: the record's own steps (a queryset), the ones a material may belong to."""
+        super().__init__(*args, **kwargs)
+        if records is not None:
+            self.fields["record"].queryset = records
+        self.fields["record"].label_from_instance = lambda r: f"{r.step}. {r.spec.label}（{r.done_on:%Y-%m-%d}）"

@@ -25,7 +25,7 @@ from dangjian.orgs.models import Organization
 
 from . import rules, services
 from .choices import Origin, State
-from .models import Applicant, StepRecord
+from .models import Applicant, Document, StepRecord
 
 #: States whose records are still being worked on (the funnel's stages).
 OPEN_STATES = (State.PIPELINE, State.PROBATION)
@@ -392,7 +392,7 @@ def records(*, fetched_by, q: str = "", org=None, stage: str = "", state: str = 
 
 def timeline(user, applicant: Applicant) -> tuple[list[dict], list[StepRecord]]:
     """The 25 steps grouped by stage, each with its records (of every round), people, meeting (if visible) and
-    state (done / next / open). A record from the roster shows steps 22–25 only. Four queries."""
+    state (done / next / open), materials. A record from the roster shows steps 22–25 only. Five queries."""
     records = list(
         StepRecord.objects.unrestricted()
         .filter(applicant=applicant)  # the record, fetched in scope
@@ -402,8 +402,12 @@ def timeline(user, applicant: Applicant) -> tuple[list[dict], list[StepRecord]]:
     meeting_ids = {r.meeting_id for r in records if r.meeting_id}
     seen = set(Meeting.objects.visible_to(user).filter(pk__in=meeting_ids).values_list("pk", flat=True))
     by_step: dict[int, list[StepRecord]] = {}
+    materials: dict[int, list[Document]] = {}
+    for document in Document.objects.unrestricted().filter(record__in=[r.pk for r in records]).order_by("pk"):
+        materials.setdefault(document.record_id, []).append(document)  # the record's own materials
     for record in records:
         record.people_list = people.get(record.pk, [])
+        record.materials = materials.get(record.pk, [])
         record.meeting_visible = record.meeting_id in seen
         by_step.setdefault(record.step, []).append(record)
     roster = applicant.origin == Origin.ROSTER

@@ -27,7 +27,7 @@ from dangjian.orgs.models import Organization
 from . import documents, person_file, rules, selectors, services
 from .choices import Origin, State
 from .forms import PERSON_FIELDS, DocumentForm, EndForm, PersonForm, ReviewForm, StepForm
-from .models import STAGE_CHOICES, Applicant, Document, Review
+from .models import STAGE_CHOICES, Applicant, Document, Review, StepRecord
 
 LIST_TITLE = "发展对象"
 EXPORT_MAX = 5000
@@ -249,7 +249,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "review_overdue": bool(applicant.review_due_on and applicant.review_due_on < today),
         "roster": applicant.origin == Origin.ROSTER,
         "review_form": ReviewForm(initial={"done_on": today}),
-        "document_form": DocumentForm(),
+        "document_form": DocumentForm(records=_own_steps(applicant)),
         "today": today,
     }
     return render(request, "development/applicant_detail.html", context)
@@ -339,17 +339,23 @@ def applicant_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _own_steps(applicant: Applicant):
+    # The record was fetched in scope: its own steps.
+    return StepRecord.objects.unrestricted().filter(applicant=applicant).order_by("step", "round")
+
+
 # ── documents ─────────────────────────────────────────────────────────────────────────────────────────────────────
 @require_POST
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = _changeable(request, pk)
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm(request.POST, request.FILES, records=_own_steps(applicant))
     if not form.is_valid():
-        messages.error(request, "请选择要上传的文件")
+        messages.error(request, "请选择要上传的文件" if "file" in form.errors else "请选择本档案已登记的步骤")
         return redirect(_detail_url(applicant) + "#documents")
+    data = form.cleaned_data
     return post_action(
         request,
-        lambda: documents.add_document(by=request.user, file=form.cleaned_data["file"], applicant=applicant),
+        lambda: documents.add_document(by=request.user, file=data["file"], applicant=applicant, record=data["record"]),
         success=lambda d: f"已上传 {d.name}",
         done_url=_detail_url(applicant) + "#documents",
     )

@@ -291,3 +291,22 @@ def test_upload_is_content_checked_and_downloads_with_its_name(world, d, client_
     client = client_for(world.secretary_a)
     assert client.post(reverse("development:document_delete", args=[document.pk])).status_code == 302
     assert not Document.objects.unrestricted().exists()
+
+
+def test_a_material_belongs_to_one_of_the_records_steps(world, d, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    applicant = walk(world, d, new_applicant(world, 1), until=2)
+    talk = StepRecord.objects.unrestricted().get(applicant=applicant, step=2)
+    other = StepRecord.objects.unrestricted().get(applicant=new_applicant(world, 2), step=1)
+    client = client_for(world.secretary_a)
+    url = reverse("development:document_add", args=[applicant.pk])
+    upload = SimpleUploadedFile("谈话记录.png", PNG, content_type="image/png")
+    response = client.post(url, {"file": upload, "record": other.pk}, follow=True)
+    assert "请选择本档案已登记的步骤" in response.content.decode()
+    assert not Document.objects.unrestricted().exists()
+    upload = SimpleUploadedFile("谈话记录.png", PNG, content_type="image/png")
+    client.post(url, {"file": upload, "record": talk.pk})
+    assert Document.objects.unrestricted().get().record == talk
+    page = client.get(reverse("development:detail", args=[applicant.pk])).content.decode()
+    assert "（第2步 党组织派人谈话）" in page  # in the list of materials
+    assert "材料：<a" in page  # and beside the step on the timeline
