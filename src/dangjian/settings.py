@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.fees",
     "dangjian.development",
+    "dangjian.study",
 ]
 
 MIDDLEWARE = [
