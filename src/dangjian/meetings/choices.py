@@ -11,6 +11,9 @@ class Activity(models.TextChoices):
     THEME_DAY = "theme_day", "主题党日"
     LIFE_MEETING = "life_meeting", "组织生活会"
     APPRAISAL = "appraisal", "民主评议党员"
+    # Not an obligation of §3 (compliance does not count it): a 集中学习 held as a meeting, so its invitees sign in
+    # like at any meeting and the study module credits its 学时 (study.Session).
+    STUDY = "study", "集中学习"
 
 
 class MeetingStatus(models.TextChoices):

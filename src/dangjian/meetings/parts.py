@@ -49,7 +49,8 @@ ERR_OUT_OF_SCOPE = "您无权修改该会议"
 ERR_TALK_OUT_OF_SCOPE = "您无权为该组织登记谈话"
 ERR_EMPTY_FILE = "文件为空，请重新选择"
 ERR_TOO_BIG = "文件大小为 {size}，超过上限（{limit}）"
-ERR_SUFFIX = "不支持该文件类型（{suffix}），只能上传 JPG、PNG 图片，PDF 或 Word（.doc/.docx）文件"
+ERR_SUFFIX = "不支持该文件类型（{suffix}），只能上传{allowed}"
+ALLOWED_TEXT = "JPG、PNG 图片，PDF 或 Word（.doc/.docx）文件"
 ERR_MISMATCH = "文件内容与扩展名不符（扩展名为“{suffix}”，内容{actual}）"
 ERR_NOT_LIFE = "该会议不是组织生活会"
 ERR_NOT_APPRAISAL = "该会议不是民主评议党员会议"
@@ -119,8 +120,10 @@ def sniff(upload) -> str:
     return "other"
 
 
-def check_attachment(upload) -> tuple[str, str]:
-    """(clean file name, content type) of an acceptable upload; ValidationError keyed "file" otherwise."""
+def check_attachment(upload, suffixes: dict | None = None, allowed_text: str = ALLOWED_TEXT) -> tuple[str, str]:
+    """(clean file name, content type) of an acceptable upload; ValidationError keyed "file" otherwise. `suffixes`:
+    a part of ALLOWED_SUFFIXES (a certificate: images and PDF), named in the message by `allowed_text`."""
+    suffixes = ALLOWED_SUFFIXES if suffixes is None else suffixes
     name = os.path.basename(upload.name or "").strip()[:200] or "附件"
     size = upload.size or 0
     if size == 0:
@@ -129,9 +132,9 @@ def check_attachment(upload) -> tuple[str, str]:
     if size > limit:
         raise ValidationError({"file": ERR_TOO_BIG.format(size=size_text(size), limit=size_text(limit))})
     suffix = os.path.splitext(name)[1].lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError({"file": ERR_SUFFIX.format(suffix=suffix or "无扩展名")})
-    expected, content_type = ALLOWED_SUFFIXES[suffix]
+    if suffix not in suffixes:
+        raise ValidationError({"file": ERR_SUFFIX.format(suffix=suffix or "无扩展名", allowed=allowed_text)})
+    expected, content_type = suffixes[suffix]
     actual = sniff(upload)
     if actual != expected:
         raise ValidationError({"file": ERR_MISMATCH.format(suffix=suffix, actual=KIND_LABELS[actual])})

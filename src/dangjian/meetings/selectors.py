@@ -10,7 +10,7 @@ from django.utils import timezone
 from dangjian.core.roles import Capability
 from dangjian.members.choices import Category
 
-from .choices import Activity, Presence, Rating
+from .choices import Activity, MeetingStatus, Presence, Rating
 from .filters import MeetingFilter
 from .models import AppraisalRating, Attendance, Meeting, MeetingActivity
 
@@ -129,3 +129,10 @@ def unqualified_ratings(members: QuerySet, since) -> QuerySet:
 def day_start(day):
     """Midnight at the start of `day` in the project's time zone, as an aware datetime."""
     return timezone.make_aware(datetime.combine(day, time()))
+
+
+def attended() -> QuerySet[Attendance]:
+    """Every attendance that counts as having taken part: present, at a meeting not cancelled. Unrestricted: for a
+    module's derived figures (study's 学时 per member), which filter it by member or meeting and are read scoped."""
+    present = Attendance.objects.unrestricted().filter(presence=Presence.PRESENT)
+    return present.exclude(meeting__status=MeetingStatus.CANCELLED)

@@ -20,6 +20,7 @@ from . import cells
 from .choices import AbsenceReason, Activity, MeetingStatus, Presence, ReviewState, SignedBy
 from .models import Attendance, Meeting, MeetingActivity
 from .rules import BACKFILL_DAYS
+from .signals import send_attendance_changed
 
 ERR_NO_ACTIVITY = "请至少选择一种会议类型"
 ERR_GROUP_MEETING = "党小组会只能由党小组召开"
@@ -172,6 +173,7 @@ def create_meeting(
     meeting.save()
     sync_activities(meeting, activities)
     _invite(meeting, people)
+    send_attendance_changed(meeting)
     return meeting
 
 
@@ -312,6 +314,7 @@ def update_meeting(
     sync_activities(locked, activities)
     if invitees is not None:
         _change_invitees(locked, invitees)
+    send_attendance_changed(locked)
     return locked
 
 
@@ -396,6 +399,7 @@ def record_meeting(
     for row in changed:
         row.save()  # one by one: each change is audit-logged
     sync_activities(locked, meeting_activity_codes(locked))
+    send_attendance_changed(locked)
     return locked
 
 
@@ -416,6 +420,7 @@ def set_attendance(*, by, meeting: Meeting, member_id: int, mark: Mark) -> Atten
         raise ValidationError({"presence": ERR_PRESENT_EARLY})
     _apply_mark(row, mark, now)
     row.save()
+    send_attendance_changed(locked)
     return row
 
 
@@ -432,6 +437,7 @@ def cancel_meeting(*, by, meeting: Meeting) -> Meeting:
     locked.full_clean()
     locked.save()
     sync_activities(locked, meeting_activity_codes(locked))
+    send_attendance_changed(locked)
     return locked
 
 

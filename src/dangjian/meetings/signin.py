@@ -23,6 +23,7 @@ from dangjian.core.roles import Capability
 
 from .choices import MeetingStatus, Presence, SignedBy
 from .models import Attendance, Meeting
+from .signals import send_attendance_changed
 
 SALT = "dangjian.meetings.signin"
 #: The projector page fetches a new QR code (and code) this often; a code is valid for one step of this length.
@@ -207,6 +208,7 @@ def sign_in(*, user, meeting: Meeting, token: str = "", code: str = "") -> Signi
     attendance.signed_by = SignedBy.SELF
     fields = ["presence", "absence_reason", "absence_note", "signed_in_at", "signed_by", "updated_at"]
     attendance.save(update_fields=fields)
+    send_attendance_changed(meeting)
     return SigninResult(attendance, already=False)
 
 

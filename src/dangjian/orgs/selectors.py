@@ -15,7 +15,7 @@ from dangjian.core.scope import subtree_q
 from . import rules
 from .choices import CommitteeRole, OrgKind
 from .membership import MemberCounts, membership
-from .models import CommitteeTerm, Organization
+from .models import CommitteeSeat, CommitteeTerm, Organization
 
 
 def member_counts(orgs: list[Organization]) -> dict[int, MemberCounts]:
@@ -378,3 +378,12 @@ def visible_org_or_404(user, pk: int | None) -> Organization | None:
     if org is None:
         raise Http404
     return org
+
+
+def seats_between(first: date, last: date) -> QuerySet:
+    """The committee seats (书记, 委员 … of any committee) held on some day from `first` to `last`. Unrestricted: a
+    fact about a member that a module derives a rule from (study: 56 学时 for a year with a seat); callers filter it by
+    member (`.filter(member=OuterRef(...))`) within what they read scoped."""
+    return CommitteeSeat.objects.unrestricted().filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=first), started_on__lte=last
+    )

@@ -79,3 +79,13 @@ def hours_errors(hours: Decimal, on: date, today: date) -> Sequence[str]:
     if on > today:
         errors.append(ERR_FUTURE)
     return errors
+
+
+def behind_line(required: Decimal, year: int, today: date) -> Decimal:
+    """Below this a member of `year` is behind: the pace of `expected_by` in the running year; once the year is over,
+    the requirement itself (a past year is met or not). A year not yet begun asks nothing."""
+    if year < today.year:
+        return required
+    if year > today.year:
+        return Decimal(0)
+    return expected_by(required, today)

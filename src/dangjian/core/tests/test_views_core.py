@@ -34,14 +34,35 @@ def test_navigation_shows_only_what_the_role_may_use(world, client_for):
         "组织生活",
         "党费",
         "发展党员",
+        "学习培训",
         "账号与权限",
         "审计日志",
         "系统状态",
     ]
     # A secretary manages the logins and lower roles of their branch (core.roles.GRANTABLE).
-    secretary_nav = ["首页", "组织机构", "党员花名册", "党员统计", "组织生活", "党费", "发展党员", "账号与权限"]
+    secretary_nav = [
+        "首页",
+        "组织机构",
+        "党员花名册",
+        "党员统计",
+        "组织生活",
+        "党费",
+        "发展党员",
+        "学习培训",
+        "账号与权限",
+    ]
     assert nav_labels(client_for(world.secretary_a).get("/")) == secretary_nav
-    inspector_nav = ["首页", "组织机构", "党员花名册", "党员统计", "组织生活", "党费", "发展党员", "审计日志"]
+    inspector_nav = [
+        "首页",
+        "组织机构",
+        "党员花名册",
+        "党员统计",
+        "组织生活",
+        "党费",
+        "发展党员",
+        "学习培训",
+        "审计日志",
+    ]
     assert nav_labels(client_for(world.inspector).get("/")) == inspector_nav
     assert nav_labels(client_for(world.member_user_a).get("/")) == ["首页"]
 

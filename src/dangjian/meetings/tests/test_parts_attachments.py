@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dangjian.meetings.models import Attachment
-from dangjian.meetings.parts import ERR_MISMATCH, ERR_SUFFIX, ERR_TOO_BIG, KIND_LABELS, check_attachment
+from dangjian.meetings.parts import ALLOWED_TEXT, ERR_MISMATCH, ERR_SUFFIX, ERR_TOO_BIG, KIND_LABELS, check_attachment
 
 from .parts_world import held_meeting, parts_of, png_bytes
 
@@ -74,7 +74,7 @@ def test_content_must_match_the_name(name, data, actual, world, client_for):
 def test_other_suffixes_are_refused(world, client_for):
     meeting = held_meeting(world, world.branch_a)
     response = upload(client_for(world.secretary_a), meeting, "脚本.html", b"<script>")
-    assert ERR_SUFFIX.format(suffix=".html") in response.content.decode()
+    assert ERR_SUFFIX.format(suffix=".html", allowed=ALLOWED_TEXT) in response.content.decode()
     assert not Attachment.objects.unrestricted().exists()
 
 
