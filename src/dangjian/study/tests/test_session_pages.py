@@ -143,14 +143,15 @@ def test_plan_items_of_the_org_and_its_ancestors_of_that_year(world, clock, clie
     day = clock.today() - timedelta(days=1)
     common = {"kind": StudyKind.LECTURE, "month": day.month, "audience": "全体党员", "planned_hours": 2}
     upper = PlanItem.objects.create(org=world.committee, year=day.year, topic="党纪学习教育", **common)
-    other_year = PlanItem.objects.create(org=world.branch_a, year=day.year - 1, topic="往年计划", **common)
+    next_year = clock.today().year + 1  # offered (this year's neighbours), never the year of yesterday's session
+    other_year = PlanItem.objects.create(org=world.branch_a, year=next_year, topic="明年计划", **common)
     elsewhere = PlanItem.objects.create(org=world.branch_b, year=day.year, topic="财务处计划", **common)
     client = client_for(world.secretary_a)
     page = _text(client.get(_create_url(world.branch_a)))
-    assert "党纪学习教育（测试机关党委）" in page and "往年计划" in page and "财务处计划" not in page
+    assert "党纪学习教育（测试机关党委）" in page and "明年计划" in page and "财务处计划" not in page
     refused = client.post(_create_url(world.branch_a), _form(day, plan_item=other_year.pk))
     assert refused.status_code == 400
-    assert ERR_PLAN_YEAR.format(plan=day.year - 1, year=day.year) in _field_errors(refused, "plan_item")
+    assert ERR_PLAN_YEAR.format(plan=next_year, year=day.year) in _field_errors(refused, "plan_item")
     assert client.post(_create_url(world.branch_a), _form(day, plan_item=elsewhere.pk)).status_code == 400
     assert not Session.objects.unrestricted().exists()
     assert client.post(_create_url(world.branch_a), _form(day, plan_item=upper.pk)).status_code == 302
