@@ -21,6 +21,7 @@ ERR_HOURS = "请输入学时，例如 2 或 1.5"
 TIME_MIN_YEAR, TIME_MAX_YEAR = 1921, 2100
 ALL, SEATS, CUSTOM = "all", "seats", "custom"
 HOURS_HELP = "一般按实际学习时长计算（如 14:00—16:00 计 2 学时），大于0，不超过24，最多一位小数。"
+KIND_HELP = "选“党课”时，这次会议同时记为一次党课（三会一课）；其他形式记为集中学习。"
 SPEAKER_HELP = "可填写党外专家、上级领导等非本组织党员。"
 
 
@@ -33,7 +34,7 @@ class HoursField(forms.DecimalField):
         kwargs.setdefault("help_text", HOURS_HELP)
         super().__init__(**kwargs)
         self.error_messages = {**self.error_messages, "invalid": ERR_HOURS}
-        self.widget.attrs.update({"step": "0.5", "min": "0.5", "max": str(rules.DAY_MAX_HOURS)})
+        self.widget.attrs.update({"step": str(rules.HOURS_STEP), "min": "0", "max": str(rules.DAY_MAX_HOURS)})
 
     def validate(self, value):
         super().validate(value)
@@ -82,7 +83,7 @@ class SessionForm(StudyFactsMixin, BootstrapFormMixin, forms.Form):
     """A new study session of one org (chosen before: its members are the invitees and the leads to choose from):
     the meeting it is held as, and the 学时 it carries."""
 
-    kind = forms.ChoiceField(label="学习形式", choices=StudyKind.choices)
+    kind = forms.ChoiceField(label="学习形式", choices=StudyKind.choices, help_text=KIND_HELP)
     topic = forms.CharField(label="学习主题", max_length=200)
     starts_at = forms.DateTimeField(label="开始时间", widget=DateTimeLocalInput())
     ends_at = forms.DateTimeField(label="结束时间", widget=DateTimeLocalInput())
@@ -94,7 +95,13 @@ class SessionForm(StudyFactsMixin, BootstrapFormMixin, forms.Form):
     )
     plan_item = PlanItemChoice(label="对应培训计划", queryset=None, required=False)
     held = forms.BooleanField(label="已召开（直接登记为已召开，之后登记出席情况）", required=False)
-    invitee_mode = forms.ChoiceField(label="应到人员", choices=[(ALL, "")], initial=ALL, widget=forms.RadioSelect)
+    invitee_mode = forms.ChoiceField(
+        label="应到人员",
+        choices=[(ALL, "")],
+        initial=ALL,
+        required=False,  # left out (an older page, a script): the org's members in register
+        widget=forms.RadioSelect,
+    )
     invitees = forms.ModelMultipleChoiceField(label="选择应到人员", queryset=None, required=False)
 
     def __init__(self, *args, org, people, plan_items, seats=(), **kwargs):
@@ -144,7 +151,7 @@ class SessionForm(StudyFactsMixin, BootstrapFormMixin, forms.Form):
 
     def _clean_invitees(self, data) -> None:
         """For the service: `invitees` the member ids (None: the org's members in register, its default)."""
-        mode = data.pop("invitee_mode", ALL)
+        mode = data.pop("invitee_mode", None) or ALL
         chosen = data.pop("invitees", None)
         if mode == SEATS:
             data["invitees"] = list(self._seats)

@@ -23,7 +23,7 @@ from dangjian.core.params import id_param
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
 from dangjian.meetings import services as meetings
-from dangjian.meetings.choices import Activity
+from dangjian.meetings.choices import Activity, MeetingStatus, ReviewState
 from dangjian.meetings.forms import OrgPickForm
 from dangjian.meetings.selectors import meeting_activities, meetings_scoped
 from dangjian.members.filters import org_options
@@ -246,12 +246,20 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     user = request.user
     can_change = user.can(Capability.CHANGE, session.org.path)
+    meeting = session.meeting
+    # As the meeting's page offers it: once it has started, while its record is neither cancelled nor under review.
+    open_record = meeting.status != MeetingStatus.CANCELLED and meeting.review_state not in (
+        ReviewState.SUBMITTED,
+        ReviewState.PASSED,
+    )
     context = {
         "title": session.meeting.topic,
         "session": session,
         "meeting": session.meeting,
         "attendance": selectors.session_attendance(session),
         "can_change": can_change,
+        "can_record": can_change and open_record and meeting.starts_at <= timezone.now(),
+        "can_upload": can_change and meeting.status != MeetingStatus.CANCELLED,
         "can_view_list": user.can(Capability.VIEW),
         "is_central": session.kind == StudyKind.CENTRAL,
         "speeches": Speech.objects.visible_to(user).filter(session=session).select_related("member"),
