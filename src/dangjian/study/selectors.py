@@ -210,7 +210,7 @@ def session_get(*, fetched_by, pk: int, capability: str = "view"):
 
     sessions = Session.objects.restrict(fetched_by, capability)
     related = ("org", "meeting__org", "meeting__recorder", "lead", "plan_item__org", "created_by")
-    return _session_attendance(sessions).select_related(*related).get(pk=pk)
+    return sessions.select_related(*related).get(pk=pk)
 
 
 def session_attendance(session):
