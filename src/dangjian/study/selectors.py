@@ -153,3 +153,116 @@ def summary(*, fetched_by, year: int, root: Organization | None = None, orgs: li
         figures.add(rolled.get(org.path, Counter()))
         rows.append((org, figures))
     return Summary(year, total, rows)
+
+
+# --- sessions (session_views.py) ------------------------------------------------------------------------------------
+
+#: The sessions list's sorts (?sort=): newest first by default.
+SESSION_SORTS = {
+    "": ("-held_on", "-meeting__starts_at", "-id"),
+    "date": ("held_on", "meeting__starts_at", "id"),
+}
+
+
+def _session_attendance(sessions: QuerySet) -> QuerySet:
+    """`invited` and `present` of each session's meeting, counted by the meetings' own selector in a subquery (the
+    meeting is the session's own, in the scope the sessions were read in): one query whatever the rows."""
+    from dangjian.meetings.models import Meeting  # noqa: PLC0415  (only for the subquery's base)
+    from dangjian.meetings.selectors import with_attendance  # noqa: PLC0415
+
+    own = with_attendance(Meeting.objects.unrestricted().filter(pk=OuterRef("meeting_id")))  # the row's own meeting
+    return sessions.annotate(
+        invited=Coalesce(Subquery(own.values("invited")[:1]), Value(0)),
+        present=Coalesce(Subquery(own.values("present")[:1]), Value(0)),
+    )
+
+
+def session_list(
+    *,
+    fetched_by,
+    org: Organization | None = None,
+    year: int | None = None,
+    kind: str = "",
+    q: str = "",
+    sort: str = "",
+) -> QuerySet:
+    """The study sessions the user sees (of `org`'s subtree), filtered by year, kind and a text in the topic or the
+    speaker, with their meeting, org and attendance counts in the same query."""
+    from .models import Session  # noqa: PLC0415
+
+    sessions = Session.objects.visible_to(fetched_by)
+    if org is not None:
+        sessions = sessions.filter(subtree_q("org__path", [org.path]))
+    if year:
+        sessions = sessions.filter(held_on__gte=date(year, 1, 1), held_on__lte=date(year, 12, 31))
+    if kind:
+        sessions = sessions.filter(kind=kind)
+    if q := q.strip():
+        sessions = sessions.filter(Q(meeting__topic__icontains=q) | Q(speaker__icontains=q))
+    sessions = sessions.select_related("org", "meeting", "lead")
+    return _session_attendance(sessions).order_by(*SESSION_SORTS.get(sort, SESSION_SORTS[""]))
+
+
+def session_get(*, fetched_by, pk: int, capability: str = "view"):
+    """One session within the user's scope (VIEW: an invitee sees theirs), with what its page shows; DoesNotExist
+    outside it as for none (the views answer 404)."""
+    from .models import Session  # noqa: PLC0415
+
+    sessions = Session.objects.restrict(fetched_by, capability)
+    related = ("org", "meeting__org", "meeting__recorder", "lead", "plan_item__org", "created_by")
+    return sessions.select_related(*related).get(pk=pk)
+
+
+def session_attendance(session):
+    """The invitees of the session's meeting (meetings' own selector), each with the hours it credits them: the
+    session's hours if present (at a meeting not cancelled), else 0."""
+    from dangjian.meetings.choices import MeetingStatus, Presence  # noqa: PLC0415
+    from dangjian.meetings.selectors import meeting_attendance  # noqa: PLC0415
+
+    summary = meeting_attendance(session.meeting)
+    counts = session.meeting.status != MeetingStatus.CANCELLED
+    for row in summary.rows:
+        row.credited = session.hours if counts and row.presence == Presence.PRESENT else Decimal(0)
+    return summary
+
+
+def countable_meetings(*, fetched_by) -> QuerySet:
+    """Meetings the user may change that could be counted as a study session: a 党课, 主题党日 or 集中学习 among their
+    activities, not cancelled, not yet a session (of anyone's); newest first, with attendance counts."""
+    from dangjian.core.roles import Capability  # noqa: PLC0415
+    from dangjian.meetings.choices import MeetingStatus  # noqa: PLC0415
+    from dangjian.meetings.models import MeetingActivity  # noqa: PLC0415
+    from dangjian.meetings.selectors import meetings_scoped, with_attendance  # noqa: PLC0415
+
+    from .models import Session  # noqa: PLC0415
+    from .services import COUNTABLE_ACTIVITIES  # noqa: PLC0415
+
+    # The outer meeting's own activity rows and session (any, seen or not: a meeting counts once).
+    countable = MeetingActivity.objects.unrestricted().filter(meeting=OuterRef("pk"), activity__in=COUNTABLE_ACTIVITIES)
+    counted = Session.objects.unrestricted().filter(meeting=OuterRef("pk"))
+    meetings = (
+        meetings_scoped(fetched_by, Capability.CHANGE)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(Exists(countable))
+        .exclude(Exists(counted))
+    )
+    return with_attendance(meetings).select_related("org", "lecturer").order_by("-starts_at", "-pk")
+
+
+def session_people(fetched_by, org: Organization) -> QuerySet[Member]:
+    """Who may lead a session of `org` (领学人): its members in register the user may change, by name."""
+    from dangjian.orgs.membership import membership  # noqa: PLC0415
+
+    return membership().in_register(org).changeable_by(fetched_by).order_by("name_pinyin", "pk")
+
+
+def plan_items_for(org: Organization, years) -> QuerySet:
+    """Items of the training plans of `org` and its ancestors in `years`, that a session of `org` may carry out."""
+    from .models import PlanItem  # noqa: PLC0415
+
+    steplen = Organization.steplen
+    paths = [org.path[:end] for end in range(steplen, len(org.path) + 1, steplen)]
+    # An ancestor's plan (the 机关党委's) is what a branch carries out, though the branch's user may not see that org:
+    # offered by title to link to, for the org the user may change (the caller checked it).
+    items = PlanItem.objects.unrestricted().filter(org__path__in=paths, year__in=list(years))
+    return items.select_related("org").order_by("-year", "month", "org__path", "pk")
