@@ -50,7 +50,7 @@ YEAR_MIN = 2000
 YEAR_HELP = "年度（YYYY）；不填为今年"
 ID_MAX = 10**18
 ERR_MEMBER = "党员不存在或不在您的权限范围内"
-ERR_PLAN_ITEM = "培训计划项目不存在或不在您的权限范围内"
+ERR_PLAN_ITEM = "培训计划项目不存在，或不属于本组织及其上级组织"
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -446,8 +446,11 @@ def session_create(request: HttpRequest, payload: SessionIn, response: HttpRespo
         raise Http404
     plan_item = None
     if payload.plan_item is not None:
-        plan_item = PlanItem.objects.visible_to(user).select_related("org").filter(pk=payload.plan_item).first()
-        if plan_item is None:
+        # A session follows its own org's plan or an upper org's (services.ERR_PLAN_ORG), which a branch's secretary
+        # does not otherwise see: read past the scope, then kept only if its org is the session's or above it; any
+        # other item is refused as one that does not exist.
+        plan_item = PlanItem.objects.unrestricted().select_related("org").filter(pk=payload.plan_item).first()
+        if plan_item is None or not org.path.startswith(plan_item.org.path):
             raise InvalidParams([{"field": "plan_item", "message": ERR_PLAN_ITEM}])
     session = services.create_session(
         by=user,
