@@ -402,3 +402,25 @@ def test_no_token_no_answer(client):
     for url in ("summary", "members", "members/me", "sessions", "reports", "plan"):
         response = client.get(f"{BASE}/{url}")
         assert response.status_code == 401 and response.json()["code"] == "unauthorized"
+
+
+def test_the_reports_plan_and_summary_queries_do_not_grow_with_rows(world, api_get):
+    report_of(world.member_user_a)
+    _item(world.branch_a, 1)
+    urls = (f"{BASE}/reports", f"{BASE}/plan", f"{BASE}/summary")
+    counts = {}
+    for url in urls:
+        api_get(world.admin, url)
+        with CaptureQueriesContext(connection) as few:
+            api_get(world.admin, url)
+        counts[url] = len(few)
+    for n in range(2, 7):
+        report_of(world.member_user_a, days_ago=n)
+        _item(world.branch_a, n)
+        _item(world.branch_b, n)
+        MemberFactory(org=world.branch_b)
+    assert api_get(world.admin, f"{BASE}/reports").json()["count"] == 6
+    for url in urls:
+        with CaptureQueriesContext(connection) as many:
+            api_get(world.admin, url)
+        assert len(many) == counts[url], url
