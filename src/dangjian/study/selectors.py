@@ -266,3 +266,26 @@ def plan_items_for(org: Organization, years) -> QuerySet:
     # offered by title to link to, for the org the user may change (the caller checked it).
     items = PlanItem.objects.unrestricted().filter(org__path__in=paths, year__in=list(years))
     return items.select_related("org").order_by("-year", "month", "org__path", "pk")
+
+
+# --- api lane ---
+
+
+def child_orgs(*, fetched_by, root: Organization | None) -> QuerySet[Organization]:
+    """The rows of a summary rolled up by org: `root`'s children (party groups aside); without a root, the tops of
+    the user's scope, or the children of the one top when there is one (as fees' reconciliation rows)."""
+    from dangjian.core.roles import Capability  # noqa: PLC0415  (only this read needs it)
+    from dangjian.core.scope import collapse_paths  # noqa: PLC0415
+    from dangjian.orgs.choices import OrgKind  # noqa: PLC0415
+
+    orgs = Organization.objects.visible_to(fetched_by).active().exclude(kind=OrgKind.GROUP)
+    if root is None:
+        if fetched_by.is_superuser:
+            tops = orgs.filter(depth=1)
+        else:
+            tops = orgs.filter(path__in=collapse_paths(fetched_by.scope_paths(Capability.VIEW)))
+        tops = list(tops.order_by("path")[:2])
+        if len(tops) != 1:
+            return orgs.filter(pk__in=[t.pk for t in tops]).order_by("path") if tops else orgs.none()
+        root = tops[0]
+    return orgs.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")

@@ -36,6 +36,13 @@ PATHS = {
     "/api/v1/development/applicants": {"org", "stage", "state", "page", "page_size"},
     "/api/v1/development/applicants/{applicant_id}": {"applicant_id"},
     "/api/v1/development/funnel": {"org"},
+    "/api/v1/study/summary": {"org", "year"},
+    "/api/v1/study/members": {"org", "year", "behind", "page", "page_size"},
+    "/api/v1/study/members/me": {"year"},
+    "/api/v1/study/sessions": {"org", "year", "kind", "page", "page_size"},
+    "/api/v1/study/sessions/{session_id}": {"session_id"},
+    "/api/v1/study/reports": {"org", "state", "page", "page_size"},
+    "/api/v1/study/plan": {"org", "year", "page", "page_size"},
 }
 #: Writes on rows that carry no version (a meeting planned, an attendance ticked, a sign-in): no If-Match.
 PLAIN_WRITES = {
@@ -43,6 +50,7 @@ PLAIN_WRITES = {
     "/api/v1/meetings/{meeting_id}/attendance/{attendance_id}": {"put", "patch"},
     "/api/v1/meetings/{meeting_id}/signin": {"post"},
     "/api/v1/members/transfers/{transfer_id}/receipt": {"post"},
+    "/api/v1/study/sessions": {"post"},
 }
 
 
@@ -71,7 +79,11 @@ def test_it_lists_the_paths_with_their_parameters(schema):
 
 
 #: The writes: each on a versioned record, needing its version (If-Match), refused 428 without and 412 when stale.
-WRITES = {"/api/v1/members/{member_id}": {"patch"}, "/api/v1/development/applicants/{applicant_id}/steps": {"post"}}
+WRITES = {
+    "/api/v1/members/{member_id}": {"patch"},
+    "/api/v1/development/applicants/{applicant_id}/steps": {"post"},
+    "/api/v1/study/reports/{report_id}/review": {"post"},
+}
 
 
 def test_every_write_documents_its_version_refusals(schema):

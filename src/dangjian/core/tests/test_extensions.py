@@ -56,6 +56,7 @@ def test_api_routers_are_found_in_each_apps_api_module():
         "/compliance",
         "/fees",
         "/development",
+        "/study",
     ]
 
 

@@ -69,3 +69,120 @@ CASES |= {
         a_ok=_SESSION_CHANGE_A, b_ok=_SESSION_CHANGE_B, a=_session("a"), b=_session("b"), get=False
     ),
 }
+
+
+# --- api lane: /api/v1/study (api.py) ------------------------------------------------------------------------------
+
+from datetime import timedelta  # noqa: E402  (each lane's section keeps its own imports)
+
+from django.utils import timezone  # noqa: E402
+
+from dangjian.core import clock  # noqa: E402
+from dangjian.core.tests.factories import UserFactory  # noqa: E402
+from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A  # noqa: E402
+from dangjian.members.models import Member  # noqa: E402
+from dangjian.study.models import PlanItem, Report  # noqa: E402
+
+from .study_world import report_of, session_of  # noqa: E402
+
+_SEES_A = {"admin", "secretary_a", "committee_member_a", "inspector"}
+_CHANGE_B = {"admin", "secretary_b"}
+
+
+def _api_org(attr: str, query: str = ""):
+    return lambda w: ([], f"?org={getattr(w, attr).pk}{query}")
+
+
+def _api_session(side: str):
+    """A held session of branch A (its members invited: member_a among them) or of branch B."""
+
+    def target(w):
+        org, by = (w.branch_a, w.secretary_a) if side == "a" else (w.branch_b, w.secretary_b)
+        return [session_of(org, by, held=True).pk], ""
+
+    return target
+
+
+def _member_b_user(w):
+    """member_b with a login (the world gives her none), to report study of her own."""
+    member = Member.objects.unrestricted().get(pk=w.member_b.pk)
+    if member.user_id is None:
+        Member.objects.unrestricted().filter(pk=member.pk).update(user=UserFactory(username="member_b"))
+        member.refresh_from_db()
+    return member.user
+
+
+def _api_report(side: str):
+    def target(w):
+        user = w.member_user_a if side == "a" else _member_b_user(w)
+        return [report_of(user).pk], ""
+
+    return target
+
+
+def _api_reports(side: str):
+    """The list of the branch's reports, one of its member's in it."""
+
+    def target(w):
+        _api_report(side)(w)
+        org = w.branch_a if side == "a" else w.branch_b
+        return [], f"?org={org.pk}&page_size=100"
+
+    return target
+
+
+def _review_body(w, args):
+    return {
+        "decision": "approve",
+        "comment": "证明齐全",
+        "version": Report.objects.unrestricted().get(pk=args[0]).version,
+    }
+
+
+def _create_session_body(w, args):
+    start = timezone.localtime() + timedelta(days=3)
+    return {
+        "org": w.branch_a.pk,
+        "kind": "concentrated",
+        "topic": "接口计划的集中学习",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "hours": "2",
+    }
+
+
+def _api_plan(attr: str):
+    def target(w):
+        org = getattr(w, attr)
+        PlanItem.objects.create(
+            org=org,
+            year=clock.today().year,
+            topic="党章党规学习",
+            kind="concentrated",
+            month=6,
+            audience="全体党员",
+            planned_hours=4,
+        )
+        return [], f"?org={org.pk}&page_size=100"
+
+    return target
+
+
+API_CASES |= {
+    "api:study_summary": ApiCase(a_ok=_SEES_A, b_ok=B_SIDE, a=_api_org("branch_a"), b=_api_org("branch_b")),
+    "api:study_members": ApiCase(
+        a_ok=_SEES_A, b_ok=B_SIDE, a=_api_org("branch_a", "&page_size=100"), b=_api_org("branch_b", "&page_size=100")
+    ),
+    "api:study_mine": ApiCase(a_ok={"member_user_a"}),
+    # a member sees the sessions they are invited to; the list's URL also takes the create (its own case)
+    "api:study_sessions": ApiCase(
+        a_ok=A_SIDE, b_ok=B_SIDE, a=_api_org("branch_a", "&page_size=100"), b=_api_org("branch_b"), also_post=True
+    ),
+    "api:study_session": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=_api_session("a"), b=_api_session("b")),
+    "api:study_session_create": ApiCase(a_ok=CHANGE_A, method="post", body=_create_session_body, ok_status=201),
+    "api:study_reports": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=_api_reports("a"), b=_api_reports("b")),
+    "api:study_report_review": ApiCase(
+        a_ok=CHANGE_A, b_ok=_CHANGE_B, a=_api_report("a"), b=_api_report("b"), method="post", body=_review_body
+    ),
+    "api:study_plan": ApiCase(a_ok=_SEES_A, b_ok=B_SIDE, a=_api_plan("branch_a"), b=_api_plan("branch_b")),
+}
