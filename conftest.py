@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from dangjian.core import clock as core_clock
 from dangjian.core.models import RoleGrant, User
@@ -18,6 +19,10 @@ from dangjian.members.tests.factories import MemberFactory
 from dangjian.orgs.choices import CommitteeRole, OrgKind
 from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
 from dangjian.orgs.tests.factories import OrgFactory
+
+# No per-example deadline: CI's 2-core machine runs the suite beside other work, and a slow example is not a failure.
+hypothesis_settings.register_profile("dangjian", deadline=None)
+hypothesis_settings.load_profile("dangjian")
 
 
 @dataclass
