@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from dangjian.core import clock as core_clock
@@ -21,7 +22,7 @@ from dangjian.orgs.models import CommitteeSeat, CommitteeTerm, Organization
 from dangjian.orgs.tests.factories import OrgFactory
 
 # No per-example deadline: CI's 2-core machine runs the suite beside other work, and a slow example is not a failure.
-hypothesis_settings.register_profile("dangjian", deadline=None)
+hypothesis_settings.register_profile("dangjian", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("dangjian")
 
 
