@@ -33,12 +33,15 @@ class OutcomeForm(BootstrapFormMixin, VersionedFormMixin, forms.Form):
     title = forms.CharField(label="成果名称", max_length=200)
     kind = forms.ChoiceField(label="成果类型", choices=OutcomeKind.choices)
     owner = forms.ModelChoiceField(label="责任人", queryset=None, help_text="本次学习的参加人员")
-    due_on = forms.DateField(label="转化时限", required=False, widget=DateInput())
+    # A planned day (it lies ahead): named `deadline` on the form, as the other planned days (no `max`); the view
+    # hands it to the service as due_on.
+    deadline = forms.DateField(label="转化时限", required=False, widget=DateInput())
 
     def __init__(self, *args, members, outcome: Outcome | None = None, **kwargs):
         if outcome is not None:
-            names = ("title", "kind", "owner", "due_on", "state", "done_on", "result")
-            kwargs.setdefault("initial", {name: getattr(outcome, name) for name in names})
+            names = ("title", "kind", "owner", "state", "done_on", "result")
+            initial = {name: getattr(outcome, name) for name in names} | {"deadline": outcome.due_on}
+            kwargs.setdefault("initial", initial)
         super().__init__(*args, version_of=outcome, **kwargs)
         _people(self.fields["owner"], members)
         self.fields["title"].column = "col-md-8"

@@ -4,8 +4,10 @@ outcomes' list (学以致用: which were turned into practice, which are late) w
 speeches and outcomes through templates/study/session_central.html (selectors.session_parts)."""
 
 import io
+from functools import partial
 
 import xlsxwriter
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -159,13 +161,27 @@ def speech_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _with_deadline(service):
+    """The form's `deadline` is the service's due_on (and its refusal of due_on lands beside `deadline`)."""
+
+    def action(*, deadline, **data):
+        try:
+            return service(due_on=deadline, **data)
+        except ValidationError as refused:
+            if hasattr(refused, "error_dict") and "due_on" in refused.error_dict:
+                refused.error_dict["deadline"] = refused.error_dict.pop("due_on")
+            raise
+
+    return action
+
+
 def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     form = OutcomeForm(request.POST or None, members=_invitees(request, session))
     return form_action(
         request,
         form,
-        lambda **data: central.add_outcome(by=request.user, session=session, **data),
+        _with_deadline(partial(central.add_outcome, by=request.user, session=session)),
         success=lambda outcome: f"已登记学习成果“{outcome.title}”",
         done_url=_session_url(session.pk),
         title="登记学习成果",
@@ -190,7 +206,7 @@ def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_action(
         request,
         form,
-        lambda **data: central.update_outcome(by=request.user, outcome=outcome, **data),
+        _with_deadline(partial(central.update_outcome, by=request.user, outcome=outcome)),
         success=lambda saved: f"已保存学习成果“{saved.title}”",
         done_url=reverse("study:outcomes"),
         title="学习成果及转化情况",

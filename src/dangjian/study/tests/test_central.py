@@ -245,7 +245,12 @@ def test_speeches_and_outcomes_through_the_pages(world, clock, client_for):
     assert not Speech.objects.unrestricted().exists()
 
     add = reverse("study:outcome_add", args=[session.pk])
-    response = client.post(add, {"title": "调研报告", "kind": OutcomeKind.RESEARCH, "owner": world.member_a2.pk})
+    fields = {"title": "调研报告", "kind": OutcomeKind.RESEARCH, "owner": world.member_a2.pk}
+    early = (session.held_on - timedelta(days=1)).isoformat()
+    refused = client.post(add, fields | {"deadline": early})
+    assert refused.status_code == 400
+    assert 'data-field="deadline">转化时限不能早于学习日期' in refused.content.decode()
+    response = client.post(add, fields | {"deadline": (clock.today() + timedelta(days=30)).isoformat()})
     assert response.status_code == 302
     outcome = Outcome.objects.unrestricted().get()
     edit = reverse("study:outcome_edit", args=[outcome.pk])
