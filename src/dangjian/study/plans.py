@@ -38,7 +38,14 @@ def year_bounds(today: date | None = None) -> tuple[int, int]:
     return YEAR_MIN, today.year + 1
 
 
-def _check(*, year: int, kind: str, month: int, planned_hours: Decimal) -> None:
+def _hours(value) -> Decimal | None:
+    """The hours as a Decimal (an int or a str from a caller that is not a form), None when none is given."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def _check(*, year: int, kind: str, month: int, planned_hours: Decimal | None) -> None:
     errors = {}
     low, high = year_bounds()
     if year is None or not low <= year <= high:
@@ -73,6 +80,7 @@ def create_item(
         raise PermissionDenied(ERR_PLAN_SCOPE)
     if org.dissolved_on is not None:
         raise ValidationError({"org": ERR_DISSOLVED})
+    planned_hours = _hours(planned_hours)
     _check(year=year, kind=kind, month=month, planned_hours=planned_hours)
     item = PlanItem(
         org=org,
@@ -120,6 +128,7 @@ def update_item(
     """Change an item (its org stays: sessions of the org's subtree may be linked to it)."""
     locked = _locked(by, item)
     check_version(locked, version)
+    planned_hours = _hours(planned_hours)
     _check(year=year, kind=kind, month=month, planned_hours=planned_hours)
     locked.year, locked.topic, locked.kind, locked.month = year, topic.strip(), kind, month
     locked.audience, locked.planned_hours, locked.note = audience.strip(), planned_hours, note.strip()

@@ -288,3 +288,47 @@ def test_the_session_pages_section_lists_speeches_and_outcomes(world, clock, cli
     assert reverse("study:outcome_add", args=[session.pk]) not in render_to_string(
         "study/session_central.html", context
     )
+
+
+@pytest.mark.parametrize("persona", ["secretary_a", "inspector"])
+def test_every_study_link_on_the_plan_and_central_pages_can_be_followed(world, clock, client_for, persona):
+    """The crawl of core's link test, kept to this module's pages (the whole site's is core's own test)."""
+    import re  # noqa: PLC0415
+    from html import unescape  # noqa: PLC0415
+
+    from dangjian.study import plans  # noqa: PLC0415
+
+    today = clock.today()
+    item = plans.create_item(
+        by=world.secretary_a,
+        org=world.branch_a,
+        year=today.year,
+        topic="学习党章",
+        kind=StudyKind.CONCENTRATED,
+        month=today.month,
+        audience="全体党员",
+        planned_hours=2,
+    )
+    session = central_of(world, held=True)
+    session_of(world.branch_a, world.secretary_a, plan_item=item, held=True)
+    central.add_speech(by=world.secretary_a, session=session, member=world.member_a, title="题", content="要")
+    outcome_of(session, world.secretary_a, world.member_a)
+    client = client_for(world.personas()[persona])
+    queue = [reverse(name) for name in ("study:plan", "study:central", "study:outcomes")]
+    seen, bad = set(queue), []
+    while queue:
+        url = queue.pop(0)
+        response = client.get(url)
+        if response.status_code >= 400:
+            bad.append((response.status_code, url))
+            continue
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        for href in map(unescape, re.findall(r'href="([^"#][^"]*)"', response.content.decode())):
+            href = url.split("?")[0] + href if href.startswith("?") else href
+            ours = href.startswith(("/study/plan", "/study/central", "/study/outcomes", "/study/sessions/"))
+            if ours and href not in seen and "/export" not in href:
+                seen.add(href)
+                queue.append(href)
+    assert bad == []
+    assert len(seen) > 4
