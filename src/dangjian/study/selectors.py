@@ -289,3 +289,165 @@ def child_orgs(*, fetched_by, root: Organization | None) -> QuerySet[Organizatio
             return orgs.filter(pk__in=[t.pk for t in tops]).order_by("path") if tops else orgs.none()
         root = tops[0]
     return orgs.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
+
+
+# --- the yearly plan, 中心组学习, outcomes (lane "central") ---------------------------------------------------------
+# Reads of plan_views.py and central_views.py: each a fixed number of queries whatever the rows.
+
+from django.db.models import F  # noqa: E402
+
+from dangjian.meetings.choices import MeetingStatus  # noqa: E402
+
+from .choices import PLAN_KINDS, OutcomeState, StudyKind  # noqa: E402
+from .models import Outcome, PlanItem, Session, Speech  # noqa: E402
+from .plans import month_ended  # noqa: E402
+
+
+@dataclass
+class KindFigures:
+    """A form of study's line of the plan: items, hours planned, sessions held and their hours."""
+
+    kind: str
+    label: str
+    items: int = 0
+    planned_hours: Decimal = Decimal(0)
+    held: int = 0
+    held_hours: Decimal = Decimal(0)
+    unrealised: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return int(self.held_hours * 100 / self.planned_hours) if self.planned_hours else None
+
+
+@dataclass
+class PlanPage:
+    org: Organization
+    year: int
+    items: list[PlanItem]
+    kinds: list[KindFigures]
+    total: KindFigures
+    months: list[tuple[int, list[PlanItem]]] = field(default_factory=list)
+
+
+def plan_of(*, fetched_by, org: Organization, year: int, today: date | None = None) -> PlanPage:
+    """`org`'s plan for `year` with its execution: each item's linked sessions (`item.linked`, the ones the user
+    sees), `held_count`, `held_hours` (of sessions whose meeting was held), `unrealised` (its month is over and none
+    was held); totals per form of study. Two queries: the items, and their sessions with their meetings."""
+    today = today or clock.today()
+    items = list(PlanItem.objects.visible_to(fetched_by).filter(org=org, year=year).order_by("month", "id"))
+    linked: dict[int, list[Session]] = {item.pk: [] for item in items}
+    if items:
+        sessions = (
+            Session.objects.visible_to(fetched_by)
+            .filter(plan_item__in=[item.pk for item in items])
+            .select_related("meeting", "org")
+            .order_by("held_on", "id")
+        )
+        for session in sessions:
+            session.held = session.meeting.status == MeetingStatus.HELD
+            linked[session.plan_item_id].append(session)
+    kinds = {kind: KindFigures(kind, StudyKind(kind).label) for kind in PLAN_KINDS}
+    total = KindFigures("", "合计")
+    months: dict[int, list[PlanItem]] = {}
+    for item in items:
+        item.linked = linked[item.pk]
+        held = [s for s in item.linked if s.held]
+        item.held_count = len(held)
+        item.held_hours = sum((s.hours for s in held), Decimal(0))
+        item.unrealised = not held and month_ended(item.year, item.month, today)
+        line = kinds.get(item.kind) or kinds.setdefault(item.kind, KindFigures(item.kind, item.get_kind_display()))
+        for figures in (line, total):
+            figures.items += 1
+            figures.planned_hours += item.planned_hours
+            figures.held += item.held_count
+            figures.held_hours += item.held_hours
+            figures.unrealised += int(item.unrealised)
+        months.setdefault(item.month, []).append(item)
+    return PlanPage(
+        org=org,
+        year=year,
+        items=items,
+        kinds=[line for line in kinds.values() if line.items],
+        total=total,
+        months=sorted(months.items()),
+    )
+
+
+def _count_of(model, **conditions):
+    """The number of `model` rows of the outer session (a correlated subquery: no row multiplication)."""
+    rows = model.objects.unrestricted().filter(session=OuterRef("pk"), **conditions)  # of the outer session only
+    counted = rows.order_by().values("session").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted), Value(0))
+
+
+def central_sessions(*, fetched_by, year: int | None = None, org: Organization | None = None) -> QuerySet[Session]:
+    """The 中心组学习 sessions the user sees (of `org`'s subtree, of `year`), newest first, each with `speech_count`,
+    `outcome_count` and `done_count`: one query."""
+    sessions = Session.objects.visible_to(fetched_by).filter(kind=StudyKind.CENTRAL)
+    if year:
+        sessions = sessions.filter(held_on__year=year)
+    if org is not None:
+        sessions = sessions.filter(subtree_q("org__path", [org.path]))
+    return (
+        sessions.select_related("meeting", "org", "lead")
+        .annotate(
+            speech_count=_count_of(Speech),
+            outcome_count=_count_of(Outcome),
+            done_count=_count_of(Outcome, state=OutcomeState.DONE),
+        )
+        .order_by("-held_on", "-id")
+    )
+
+
+#: ?sort= of the outcomes' list → ordering.
+OUTCOME_SORTS = {
+    "due": ("转化时限", [F("due_on").asc(nulls_last=True), "id"]),
+    "-held": ("学习日期（新在前）", ["-session__held_on", "-id"]),
+    "state": ("转化情况", ["state", F("due_on").asc(nulls_last=True), "id"]),
+    "org": ("组织", ["session__org__path", "-session__held_on", "id"]),
+}
+
+
+def outcome_rows(
+    *,
+    fetched_by,
+    state: str = "",
+    overdue: bool = False,
+    year: int | None = None,
+    org: Organization | None = None,
+    kind: str = "",
+    sort: str = "due",
+    today: date | None = None,
+) -> QuerySet[Outcome]:
+    """The outcomes the user sees, filtered (`overdue`: 转化中 past 转化时限), each with `overdue`, its session,
+    meeting, org and owner: one query."""
+    today = today or clock.today()
+    rows = Outcome.objects.visible_to(fetched_by)
+    if state:
+        rows = rows.filter(state=state)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if overdue:
+        rows = rows.filter(state=OutcomeState.OPEN, due_on__lt=today)
+    if year:
+        rows = rows.filter(session__held_on__year=year)
+    if org is not None:
+        rows = rows.filter(subtree_q("session__org__path", [org.path]))
+    late = Q(state=OutcomeState.OPEN, due_on__lt=today)
+    return (
+        rows.select_related("session__meeting", "session__org", "owner")
+        .annotate(overdue=ExpressionWrapper(late, output_field=BooleanField()))
+        .order_by(*OUTCOME_SORTS.get(sort, OUTCOME_SORTS["due"])[1])
+    )
+
+
+def session_parts(*, fetched_by, session: Session) -> tuple[list[Speech], list[Outcome]]:
+    """A session's speeches and outcomes as the user sees them (for the session's page): two queries."""
+    speeches = list(
+        Speech.objects.visible_to(fetched_by).filter(session=session).select_related("member").order_by("id")
+    )
+    outcomes = list(
+        outcome_rows(fetched_by=fetched_by).filter(session=session).order_by(F("due_on").asc(nulls_last=True), "id")
+    )
+    return speeches, outcomes
