@@ -33,7 +33,7 @@ from dangjian.orgs.selectors import visible_org_or_404
 
 from . import selectors, services
 from .choices import StudyKind
-from .models import Outcome, Session, Speech
+from .models import Session
 from .session_forms import CountMeetingForm, SessionEditForm, SessionFilterForm, SessionForm, plan_years
 
 LIST_TITLE = "学习场次"
@@ -154,10 +154,13 @@ def session_create(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.CHANGE)
     orgs = Organization.objects.changeable_by(request.user).active()
     pk = id_param(request, "org")
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in StudyKind.values else ""  # ?kind=central from the 中心组 page: the form's first choice
     if pk is None:
         form = OrgPickForm(orgs=orgs.exclude(kind=OrgKind.GROUP), initial={"org": _default_org(request, orgs)})
         form.fields["org"].label = "组织"
-        return render(request, "study/session_org_pick.html", {"form": form, "title": "新建学习场次"})
+        context = {"form": form, "title": "新建学习场次", "kind": kind}
+        return render(request, "study/session_org_pick.html", context)
     org = orgs.filter(pk=pk).first()
     if org is None:
         raise Http404
@@ -167,6 +170,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         people=selectors.session_people(request.user, org),
         plan_items=selectors.plan_items_for(org, plan_years()),
         seats=meetings.committee_member_ids(org),
+        initial={"kind": kind} if kind else None,
     )
     return form_action(
         request,
@@ -252,6 +256,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ReviewState.SUBMITTED,
         ReviewState.PASSED,
     )
+    speeches, outcomes = selectors.session_parts(fetched_by=user, session=session)
     context = {
         "title": session.meeting.topic,
         "session": session,
@@ -262,8 +267,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_upload": can_change and meeting.status != MeetingStatus.CANCELLED,
         "can_view_list": user.can(Capability.VIEW),
         "is_central": session.kind == StudyKind.CENTRAL,
-        "speeches": Speech.objects.visible_to(user).filter(session=session).select_related("member"),
-        "outcomes": Outcome.objects.visible_to(user).filter(session=session).select_related("owner"),
+        "speeches": speeches,
+        "outcomes": outcomes,
         "meeting_pages": MEETING_PAGES,
     }
     return render(request, "study/session_detail.html", context)
