@@ -15,7 +15,8 @@ from . import selectors
 
 
 def _line(member, year: int) -> str:
-    return f"{year}年：{member.hours}学时 / 要求{member.required:.0f}学时" + ("（进度落后）" if member.behind else "")
+    late = "（进度落后）" if member.behind else ""
+    return f"{year}年：{member.hours:.1f}学时 / 要求{member.required:.0f}学时{late}"
 
 
 @member_section

@@ -68,7 +68,7 @@ def study_reminders(user) -> list[Reminder]:
             reminders.append(
                 Reminder(
                     level="warning",
-                    title=f"您{year}年的学时进度落后：已完成{own.hours}学时，按进度应达到{line:.1f}学时",
+                    title=f"您{year}年的学时进度落后：已完成{own.hours:.1f}学时，按进度应达到{line:.1f}学时",
                     detail=f"全年要求{own.required:.0f}学时",
                     url=reverse("study:mine"),
                     source=PACE_SOURCE,
