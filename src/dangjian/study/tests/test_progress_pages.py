@@ -208,3 +208,16 @@ def test_query_count_does_not_grow_with_members_or_orgs(hw, client_for, name):
         for _ in range(3):
             MemberFactory(org=branch)
     assert _count(client, url) == before
+
+
+def test_a_user_over_two_subtrees_gets_a_row_for_each(hw, client_for):
+    from dangjian.core.models import RoleGrant
+    from dangjian.core.roles import Role
+    from dangjian.core.tests.factories import UserFactory
+
+    both = UserFactory(username="two_branches")
+    for org in (hw.branch_a, hw.branch_b):
+        RoleGrant.objects.create(user=both, role=Role.SECRETARY, org=org)
+    html = open_page(client_for(both), "study:progress")
+    assert cells(html, "org", hw.branch_a.pk)["members"] == "2" and cells(html, "org", hw.branch_b.pk)["behind"] == "1"
+    assert shown(html, "total-members") == "3" and f'data-org="{hw.general.pk}"' not in html
