@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -24,13 +25,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from dangjian.core import clock
+from dangjian.core.roles import Capability
 from dangjian.core.scope import roll_up, subtree_q
+from dangjian.members.filters import pinyin_q
 from dangjian.members.models import Member
+from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import seats_between
 
 from . import rules
-from .models import MemberYear
+from .choices import OutcomeState, ReportState
+from .models import MemberYear, Outcome, Report
 
 HOURS_FIELD = DecimalField(max_digits=7, decimal_places=1)
 
@@ -294,12 +299,11 @@ def child_orgs(*, fetched_by, root: Organization | None) -> QuerySet[Organizatio
 # --- the yearly plan, 中心组学习, outcomes (lane "central") ---------------------------------------------------------
 # Reads of plan_views.py and central_views.py: each a fixed number of queries whatever the rows.
 
-from django.db.models import F  # noqa: E402
 
 from dangjian.meetings.choices import MeetingStatus  # noqa: E402
 
-from .choices import PLAN_KINDS, OutcomeState, StudyKind  # noqa: E402
-from .models import Outcome, PlanItem, Session, Speech  # noqa: E402
+from .choices import PLAN_KINDS, StudyKind  # noqa: E402
+from .models import PlanItem, Session, Speech  # noqa: E402
 from .plans import month_ended  # noqa: E402
 
 
@@ -451,3 +455,84 @@ def session_parts(*, fetched_by, session: Session) -> tuple[list[Speech], list[O
         outcome_rows(fetched_by=fetched_by).filter(session=session).order_by(F("due_on").asc(nulls_last=True), "id")
     )
     return speeches, outcomes
+
+
+# --- the progress pages, the home panels and the reminders (lane "progress") ------------------------------------
+
+#: Sort keys of the members' list (a leading "-": descending).
+MEMBER_SORTS = {"hours": "hours", "name": "name_pinyin", "org": "org__path"}
+SEARCH_MAX = 50
+
+
+def top_orgs(user) -> list[Organization]:
+    """The tops of the user's granted subtrees, active ones, by path (as meetings.compliance.top_orgs)."""
+    # The grants' own orgs: the user's scope is their subtrees (a superuser's, the roots).
+    if user.is_superuser:
+        return list(Organization.objects.get_root_nodes().unrestricted().active())
+    paths = user.scope_paths(Capability.VIEW)
+    return list(Organization.objects.unrestricted().active().filter(path__in=paths).order_by("path"))
+
+
+def row_orgs(*, fetched_by, org: Organization | None) -> tuple[Organization | None, QuerySet[Organization]]:
+    """(the org the rows belong to, the rows): the children of `org` that hold members (not 党小组: members are
+    registered with their branch), or `org` itself when it has none (a branch). Without `org`: the user's top org's
+    children when the scope has one top, else the tops."""
+    if org is None:
+        tops = top_orgs(fetched_by)
+        if len(tops) != 1:
+            return None, Organization.objects.visible_to(fetched_by).filter(pk__in=[o.pk for o in tops]).order_by(
+                "path"
+            )
+        org = tops[0]
+    children = (
+        Organization.objects.visible_to(fetched_by)
+        .active()
+        .filter(path__startswith=org.path, depth=org.depth + 1)
+        .exclude(kind=OrgKind.GROUP)
+        .order_by("path")
+    )
+    if not children.exists():
+        return org, Organization.objects.visible_to(fetched_by).filter(pk=org.pk)
+    return org, children
+
+
+def progress_list(
+    *, fetched_by, year: int, root: Organization | None = None, q: str = "", behind: bool = False, sort: str = ""
+) -> QuerySet[Member]:
+    """The members' list: member_progress with the seat that makes a leader (`seat_role`, one of CommitteeRole),
+    filtered by a name or its pinyin (members.filters.pinyin_q) and to those behind; `sort` a key of MEMBER_SORTS."""
+    seats = seats_between(date(year, 1, 1), date(year, 12, 31)).filter(member=OuterRef("pk")).order_by("started_on")
+    rows = member_progress(fetched_by=fetched_by, year=year, root=root).annotate(
+        seat_role=Subquery(seats.values("role")[:1])
+    )
+    q = q.strip()[:SEARCH_MAX]
+    if q:
+        rows = rows.filter(name__contains=q) if not q.isascii() else rows.filter(pinyin_q(q.lower()))
+    if behind:
+        rows = rows.filter(behind=True)
+    key = sort.removeprefix("-")
+    field_ = F(MEMBER_SORTS.get(key, "org__path"))
+    first = field_.desc() if sort.startswith("-") and key in MEMBER_SORTS else field_.asc()
+    return rows.order_by(first, "name_pinyin", "id")
+
+
+def own_progress(user, year: int) -> Member | None:
+    """The user's own member record with its 学时 of `year` (with_hours), or None: one query."""
+    if not user.is_authenticated:
+        return None
+    return with_hours(Member.objects.visible_to(user).filter(user=user), year).first()
+
+
+def behind_count(fetched_by, year: int) -> int:
+    """Members in register the user sees who are behind in `year`: one query."""
+    return with_hours(members_in(fetched_by), year).filter(behind=True).count()
+
+
+def pending_reports(user) -> QuerySet[Report]:
+    """Self-reports waiting for the user's review (those of the branches they may change)."""
+    return Report.objects.changeable_by(user).filter(state=ReportState.PENDING)
+
+
+def overdue_outcomes(user) -> QuerySet[Outcome]:
+    """中心组 outcomes still open past their 转化 time limit, of the sessions the user sees."""
+    return Outcome.objects.visible_to(user).filter(state=OutcomeState.OPEN, due_on__lt=clock.today())
