@@ -157,7 +157,10 @@ def summary(*, fetched_by, year: int, root: Organization | None = None, orgs: li
 
 # --- reports and a member's own page (lane "reports") -----------------------------------------------------------
 
+from datetime import datetime  # noqa: E402
+
 from django.db.models import F  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from dangjian.meetings.choices import AbsenceReason, MeetingStatus, Presence  # noqa: E402
 from dangjian.meetings.selectors import attended as meetings_attended  # noqa: E402
@@ -209,17 +212,23 @@ class MyYear:
     reports: list = field(default_factory=list)  # the member's Report rows of the year
 
 
-def missed_reason(session, today: date | None = None) -> str:
+MISSED_CANCELLED = "会议已取消"
+MISSED_ABSENT = "缺席"
+MISSED_NOT_YET = "尚未召开"
+MISSED_UNRECORDED = "未登记出席（如已参加，请联系党支部登记）"
+
+
+def missed_reason(session, now: datetime | None = None) -> str:
     """Why a session the member was invited to counts nothing (`presence`, `absence_reason` of their invitation)."""
-    today = today or clock.today()
+    now = now or timezone.now()
     if session.meeting.status == MeetingStatus.CANCELLED:
-        return "会议已取消"
+        return MISSED_CANCELLED
     if session.presence == Presence.ABSENT:
         reason = AbsenceReason(session.absence_reason).label if session.absence_reason in AbsenceReason.values else ""
-        return f"缺席（{reason}）" if reason else "缺席"
-    if session.held_on > today or session.meeting.status == MeetingStatus.PLANNED and session.held_on == today:
-        return "尚未召开"
-    return "未登记出席（请扫码签到或请记录人登记）"
+        return f"{MISSED_ABSENT}（{reason}）" if reason else MISSED_ABSENT
+    if session.meeting.starts_at > now:
+        return MISSED_NOT_YET
+    return MISSED_UNRECORDED
 
 
 def my_sessions(*, fetched_by, member: Member, year: int) -> list[Session]:
@@ -250,12 +259,12 @@ def my_year(*, fetched_by, member: Member, year: int) -> MyYear:
     if row is None:
         raise Member.DoesNotExist
     attended, missed = [], []
-    today = clock.today()
+    today, now = clock.today(), timezone.now()
     for session in my_sessions(fetched_by=fetched_by, member=member, year=year):
         if session.counted:
             attended.append(session)
         else:
-            session.why = missed_reason(session, today)
+            session.why = missed_reason(session, now)
             missed.append(session)
     reports = list(
         Report.objects.visible_to(fetched_by)
