@@ -105,6 +105,8 @@ def _detail(request: HttpRequest, report: Report, form: ReviewForm | None = None
         "title": f"{report.member.name}：{report.course}",
         "r": report,
         "review_form": form if can_review else None,
+        # a review refused after the report left 待审核 (someone else reviewed it meanwhile): why, without the form
+        "review_refused": [] if can_review or form is None else [e for errors in form.errors.values() for e in errors],
         "own": own,
         "can_withdraw": own and report.state == ReportState.PENDING,
         "is_image": report.certificate_type.startswith("image/"),

@@ -65,6 +65,6 @@ CASES |= {
         get=False,
     ),
     "study:mine": Case(a_ok=_EVERYONE, a=lambda w: ([], ""), post=False),
-    "study:report_create": Case(a_ok=_EVERYONE, a=lambda w: ([], ""), post=False),
+    "study:report_create": Case(a_ok=_EVERYONE, a=lambda w: ([], "")),
     "study:report_withdraw": Case(a_ok={"member_user_a"}, b_ok=set(), a=_report("a"), b=_report("b"), get=False),
 }

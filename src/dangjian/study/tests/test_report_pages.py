@@ -76,6 +76,7 @@ def test_the_form_offers_what_a_phone_needs(world, today, client_for):
     for kind in services.REPORT_KINDS:
         assert kind.label in page
     assert StudyKind.CENTRAL.label not in page
+    assert "---------" not in page and "请选择…" in page
 
 
 def test_a_member_reports_and_the_secretary_approves_on_the_pages(world, today, client_for):
@@ -230,7 +231,9 @@ def test_a_stale_review_is_refused(world, today, client_for):
     loaded = report.version
     services.review_report(by=world.committee_member_a, report=report, decision=services.REVIEW_APPROVE)
     response = review(client_for(world.secretary_a), report, services.REVIEW_REJECT, "重复", version=loaded)
-    assert response.status_code in (400, 404)
+    assert response.status_code == 400
+    refused = response.content.decode().split('data-testid="review-refused">')[1].split("</div></div>")[0]
+    assert "保存失败" in refused and 'data-testid="review-form"' not in response.content.decode()
     report.refresh_from_db()
     assert report.state == ReportState.APPROVED and report.reviewed_by == world.committee_member_a
 
