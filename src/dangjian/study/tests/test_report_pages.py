@@ -293,6 +293,8 @@ def test_the_list_shows_pending_first_and_filters(world, today, client_for):
     assert "财务处的课程丁" in everything
     assert "已认定课程乙" not in page(f"?state={ReportState.PENDING}")
     assert "较早的课程甲" not in page(f"?state={ReportState.APPROVED}")
+    assert f'<option value="{world.group_a.pk}"' not in everything  # a 党小组 has no reports of its own
+    assert f'<option value="{world.branch_a.pk}" selected>' in page(f"?org={world.branch_a.pk}")
     branch_a = page(f"?org={world.branch_a.pk}")
     assert "财务处的课程丁" not in branch_a and "较早的课程甲" in branch_a
     assert "财务处的课程丁" not in page("?q=王") and "财务处的课程丁" in page("?q=李")
