@@ -536,3 +536,162 @@ def pending_reports(user) -> QuerySet[Report]:
 def overdue_outcomes(user) -> QuerySet[Outcome]:
     """中心组 outcomes still open past their 转化 time limit, of the sessions the user sees."""
     return Outcome.objects.visible_to(user).filter(state=OutcomeState.OPEN, due_on__lt=clock.today())
+
+
+# --- reports and a member's own page (lane "reports") -----------------------------------------------------------
+
+from datetime import datetime  # noqa: E402
+
+from django.db.models import F  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from dangjian.meetings.choices import AbsenceReason, Presence  # noqa: E402
+from dangjian.meetings.selectors import attended as meetings_attended  # noqa: E402
+
+from .models import Report, Session  # noqa: E402
+
+#: The years a member's page and the reports' list offer: from this one back to YEAR_MIN.
+YEAR_MIN = 2000
+
+
+@dataclass
+class Pace:
+    """Where a member stands against the requirement of a year, as the page says it."""
+
+    ok: bool
+    text: str
+
+
+def pace(hours: Decimal, required: Decimal, year: int, today: date | None = None) -> Pace:
+    """进度正常, or how far behind (rules.behind_line: the pace in the running year, the whole requirement once the
+    year is over)."""
+    today = today or clock.today()
+    line = rules.behind_line(required, year, today)
+    if hours >= required:
+        return Pace(True, "已完成全年学时要求")
+    if hours >= line:
+        return Pace(True, "进度正常")
+    missing = (line - hours).quantize(rules.HOURS_STEP)
+    if year < today.year:
+        return Pace(False, f"未完成全年学时要求，差 {missing} 学时")
+    return Pace(False, f"落后于进度，需再学 {missing} 学时")
+
+
+@dataclass
+class MyYear:
+    """A member's own 学时 of a year and what they come from (study:mine)."""
+
+    year: int
+    hours: Decimal
+    session_hours: Decimal
+    report_hours: Decimal
+    required: Decimal
+    rule: str
+    percent: int
+    pace: Pace
+    attended: list = field(default_factory=list)  # Session rows attended (counted)
+    missed: list = field(default_factory=list)  # Session rows invited to, counting nothing (each with `why`)
+    reports: list = field(default_factory=list)  # the member's Report rows of the year
+
+
+MISSED_CANCELLED = "会议已取消"
+MISSED_ABSENT = "缺席"
+MISSED_NOT_YET = "尚未召开"
+MISSED_UNRECORDED = "未登记出席（如已参加，请联系党支部登记）"
+
+
+def missed_reason(session, now: datetime | None = None) -> str:
+    """Why a session the member was invited to counts nothing (`presence`, `absence_reason` of their invitation)."""
+    now = now or timezone.now()
+    if session.meeting.status == MeetingStatus.CANCELLED:
+        return MISSED_CANCELLED
+    if session.presence == Presence.ABSENT:
+        reason = AbsenceReason(session.absence_reason).label if session.absence_reason in AbsenceReason.values else ""
+        return f"{MISSED_ABSENT}（{reason}）" if reason else MISSED_ABSENT
+    if session.meeting.starts_at > now:
+        return MISSED_NOT_YET
+    return MISSED_UNRECORDED
+
+
+def my_sessions(*, fetched_by, member: Member, year: int) -> list[Session]:
+    """The study sessions of `year` the member was invited to (the meeting's attendance), each with `presence`,
+    `absence_reason` of their invitation and `counted` (meetings' own rule of having taken part), newest first: one
+    query."""
+    counted = meetings_attended().filter(member_id=member.pk, meeting_id=OuterRef("meeting_id"))  # the outer row's
+    return list(
+        Session.objects.visible_to(fetched_by)
+        .filter(held_on__year=year, meeting__attendances__member=member)
+        .select_related("meeting")
+        .annotate(
+            presence=F("meeting__attendances__presence"),
+            absence_reason=F("meeting__attendances__absence_reason"),
+            counted=Exists(counted),
+        )
+        .order_by("-held_on", "-meeting__starts_at", "-id")
+    )
+
+
+def my_year(*, fetched_by, member: Member, year: int) -> MyYear:
+    """The member's 学时 of `year` (MemberYear), their requirement with its rule, the pace, the sessions they
+    attended or missed and their reports: 3 queries whatever their history."""
+    found = with_hours(Member.objects.visible_to(fetched_by).filter(pk=member.pk), year).values(
+        "hours", "session_hours", "report_hours", "leader", "required"
+    )
+    row = next(iter(found[:1]), None)
+    if row is None:
+        raise Member.DoesNotExist
+    attended, missed = [], []
+    today, now = clock.today(), timezone.now()
+    for session in my_sessions(fetched_by=fetched_by, member=member, year=year):
+        if session.counted:
+            attended.append(session)
+        else:
+            session.why = missed_reason(session, now)
+            missed.append(session)
+    reports = list(
+        Report.objects.visible_to(fetched_by)
+        .filter(member=member, studied_on__year=year)
+        .order_by("-studied_on", "-id")
+    )
+    required, hours = row["required"], row["hours"]
+    return MyYear(
+        year=year,
+        hours=hours,
+        session_hours=row["session_hours"],
+        report_hours=row["report_hours"],
+        required=required,
+        rule=rules.RULE_LEADER if row["leader"] else rules.RULE_MEMBER,
+        percent=min(100, int(hours * 100 / required)) if required else 100,
+        pace=pace(hours, required, year, today),
+        attended=attended,
+        missed=missed,
+        reports=reports,
+    )
+
+
+def reports_of(
+    *, fetched_by, state: str = "", org: Organization | None = None, year: int | None = None, q: str = ""
+) -> QuerySet[Report]:
+    """The self-reports the user sees (their scope, and their own), pending first then newest: of `org`'s subtree,
+    a state, a year of study, a member's name (characters) or pinyin prefix. One query a page."""
+    rows = Report.objects.visible_to(fetched_by).select_related("member", "org")
+    if org is not None:
+        rows = rows.filter(subtree_q("org__path", [org.path]))
+    if state:
+        rows = rows.filter(state=state)
+    if year is not None:
+        rows = rows.filter(studied_on__year=year)
+    if q:
+        if q.isascii():
+            term = q.lower().replace(" ", "")
+            rows = rows.filter(Q(member__name_pinyin__startswith=term) | Q(member__name_initials__startswith=term))
+        else:
+            rows = rows.filter(member__name__contains=q)
+    pending_first = Case(When(state=ReportState.PENDING, then=Value(0)), default=Value(1))
+    return rows.order_by(pending_first, "-studied_on", "-id")
+
+
+def report_get(*, fetched_by, pk: int) -> Report:
+    """One report the user sees (their own, or in their scope), with its member and branch; Report.DoesNotExist
+    otherwise."""
+    return Report.objects.visible_to(fetched_by).select_related("member", "org", "reviewed_by").get(pk=pk)
