@@ -176,6 +176,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: our heavy reads are grouped passes over every member (a summary, a list sorted by a
+    # figure), estimated costly enough to be compiled, and compiling took longer than running them (0.9 s of 1.5 s
+    # for study's whole-tree summary at L; the fees ledger's month before). Options given in DATABASE_URL win.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

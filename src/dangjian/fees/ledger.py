@@ -142,9 +142,6 @@ def generate_month(first: date, member_ids: list[int] | None = None) -> int:
     )
     params = [first, *due_params, now, now, *inner_params]
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement over every member: planning it is cheap, JIT-compiling it costs seconds for nothing.
-            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return cursor.rowcount
 

@@ -230,7 +230,10 @@ class MemberYear(models.Model):
     approved reports, inside every write that changes either, so the whole tree's summary is one grouped read. A
     member with no row has 0."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", verbose_name="党员")
+    # The reverse name lets a members' query join its year's row (selectors.with_hours: a FilteredRelation).
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="study_years", verbose_name="党员"
+    )
     year = models.PositiveSmallIntegerField("年度")
     session_hours = models.DecimalField("集中学习学时", default=0, **TOTAL_HOURS)
     report_hours = models.DecimalField("自学认定学时", default=0, **TOTAL_HOURS)
