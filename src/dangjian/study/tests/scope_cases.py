@@ -1,19 +1,51 @@
-"""Scope cases of the study URLs: how each answers every persona (collected by core/tests/scope_walk.py). Each lane
-of the module adds the cases of its own URLs, in its own section."""
+"""Scope cases of the study URLs: how each answers every persona (collected by core/tests/scope_walk.py)."""
 
-from dangjian.core.tests.scope_walk import ApiCase, Case
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from dangjian.core import clock
+from dangjian.core.models import RoleGrant
+from dangjian.core.roles import Role
+from dangjian.core.tests.factories import UserFactory
+from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, VIEWERS, ApiCase, Case
+from dangjian.meetings.choices import Activity
+from dangjian.meetings.tests.factories import meeting_of
+from dangjian.members.models import Member
+from dangjian.study import central, plans
+from dangjian.study.choices import OutcomeKind, StudyKind
+from dangjian.study.models import PlanItem, Report
+
+from .study_world import report_of, session_of
+
+SEES_A = {"admin", "secretary_a", "committee_member_a", "inspector"}
+SEES_B = {"admin", "secretary_b", "inspector"}
+CHANGE_B = {"admin", "secretary_b"}
 
 CASES: dict[str, Case] = {}
-
 API_CASES: dict[str, ApiCase] = {}
+
+
+def _org_query(attr: str, query: str = ""):
+    return lambda w: ([], f"?org={getattr(w, attr).pk}{query}")
+
+
+def _member_b_user(w):
+    """A login of branch B's member 李秀英 (the world gives her none; made once), so that B has reports too."""
+    member = Member.objects.unrestricted().select_related("user").get(pk=w.member_b.pk)
+    if member.user_id is None:
+        user = UserFactory(username="member_b", full_name="李秀英")
+        RoleGrant.objects.create(user=user, role=Role.MEMBER, org=w.branch_b)
+        Member.objects.unrestricted().filter(pk=member.pk).update(user=user)
+        return type(user).objects.get(pk=user.pk)
+    return member.user
 
 
 # ── sessions (session_views.py): a session of branch A (its secretary's) or branch B; a member sees the sessions they
 # are invited to, as the meeting's page.
 def _session(side: str, **kwargs):
     def target(w):
-        from dangjian.study.tests.study_world import session_of  # noqa: PLC0415
-
         org, by = (w.branch_a, w.secretary_a) if side == "a" else (w.branch_b, w.secretary_b)
         return [session_of(org, by, **kwargs).pk], ""
 
@@ -24,23 +56,16 @@ def _lecture(side: str):
     """A 党课 of branch A (or B) not yet counted as a session."""
 
     def target(w):
-        from dangjian.meetings.choices import Activity  # noqa: PLC0415
-        from dangjian.meetings.tests.factories import meeting_of  # noqa: PLC0415
-
         org, by = (w.branch_a, w.secretary_a) if side == "a" else (w.branch_b, w.secretary_b)
         return [meeting_of(org, by, activities=(Activity.LECTURE,)).pk], ""
 
     return target
 
 
-def _org_query(attr: str):
-    return lambda w: ([], f"?org={getattr(w, attr).pk}")
-
-
 _SESSION_SEES_A = {"admin", "secretary_a", "committee_member_a", "member_user_a", "inspector"}
 _SESSION_SEES_B = {"admin", "secretary_b", "inspector"}
 _SESSION_CHANGE_A = {"admin", "secretary_a", "committee_member_a"}
-_SESSION_CHANGE_B = {"admin", "secretary_b"}
+_SESSIONCHANGE_B = {"admin", "secretary_b"}
 _SESSION_VIEWERS = {"admin", "secretary_a", "committee_member_a", "secretary_b", "inspector"}
 
 CASES |= {
@@ -59,38 +84,19 @@ CASES |= {
         post=False,
     ),
     "study:session_create": Case(
-        a_ok=_SESSION_CHANGE_A, b_ok=_SESSION_CHANGE_B, a=_org_query("branch_a"), b=_org_query("branch_b")
+        a_ok=_SESSION_CHANGE_A, b_ok=_SESSIONCHANGE_B, a=_org_query("branch_a"), b=_org_query("branch_b")
     ),
-    "study:countable": Case(a_ok=_SESSION_CHANGE_A | _SESSION_CHANGE_B, post=False),
-    "study:count_meeting": Case(a_ok=_SESSION_CHANGE_A, b_ok=_SESSION_CHANGE_B, a=_lecture("a"), b=_lecture("b")),
+    "study:countable": Case(a_ok=_SESSION_CHANGE_A | _SESSIONCHANGE_B, post=False),
+    "study:count_meeting": Case(a_ok=_SESSION_CHANGE_A, b_ok=_SESSIONCHANGE_B, a=_lecture("a"), b=_lecture("b")),
     "study:session": Case(a_ok=_SESSION_SEES_A, b_ok=_SESSION_SEES_B, a=_session("a"), b=_session("b"), post=False),
-    "study:session_edit": Case(a_ok=_SESSION_CHANGE_A, b_ok=_SESSION_CHANGE_B, a=_session("a"), b=_session("b")),
+    "study:session_edit": Case(a_ok=_SESSION_CHANGE_A, b_ok=_SESSIONCHANGE_B, a=_session("a"), b=_session("b")),
     "study:session_remove": Case(
-        a_ok=_SESSION_CHANGE_A, b_ok=_SESSION_CHANGE_B, a=_session("a"), b=_session("b"), get=False
+        a_ok=_SESSION_CHANGE_A, b_ok=_SESSIONCHANGE_B, a=_session("a"), b=_session("b"), get=False
     ),
 }
 
 
 # --- api lane: /api/v1/study (api.py) ------------------------------------------------------------------------------
-
-from datetime import timedelta  # noqa: E402  (each lane's section keeps its own imports)
-
-from django.utils import timezone  # noqa: E402
-
-from dangjian.core import clock  # noqa: E402
-from dangjian.core.tests.factories import UserFactory  # noqa: E402
-from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A  # noqa: E402
-from dangjian.members.models import Member  # noqa: E402
-from dangjian.study.models import PlanItem, Report  # noqa: E402
-
-from .study_world import report_of, session_of  # noqa: E402
-
-_SEES_A = {"admin", "secretary_a", "committee_member_a", "inspector"}
-_CHANGE_B = {"admin", "secretary_b"}
-
-
-def _api_org(attr: str, query: str = ""):
-    return lambda w: ([], f"?org={getattr(w, attr).pk}{query}")
 
 
 def _api_session(side: str):
@@ -101,15 +107,6 @@ def _api_session(side: str):
         return [session_of(org, by, held=True).pk], ""
 
     return target
-
-
-def _member_b_user(w):
-    """member_b with a login (the world gives her none), to report study of her own."""
-    member = Member.objects.unrestricted().get(pk=w.member_b.pk)
-    if member.user_id is None:
-        Member.objects.unrestricted().filter(pk=member.pk).update(user=UserFactory(username="member_b"))
-        member.refresh_from_db()
-    return member.user
 
 
 def _api_report(side: str):
@@ -169,39 +166,28 @@ def _api_plan(attr: str):
 
 
 API_CASES |= {
-    "api:study_summary": ApiCase(a_ok=_SEES_A, b_ok=B_SIDE, a=_api_org("branch_a"), b=_api_org("branch_b")),
+    "api:study_summary": ApiCase(a_ok=SEES_A, b_ok=B_SIDE, a=_org_query("branch_a"), b=_org_query("branch_b")),
     "api:study_members": ApiCase(
-        a_ok=_SEES_A, b_ok=B_SIDE, a=_api_org("branch_a", "&page_size=100"), b=_api_org("branch_b", "&page_size=100")
+        a_ok=SEES_A, b_ok=B_SIDE, a=_org_query("branch_a", "&page_size=100"), b=_org_query("branch_b", "&page_size=100")
     ),
     "api:study_mine": ApiCase(a_ok={"member_user_a"}),
     # a member sees the sessions they are invited to; the list's URL also takes the create (its own case)
     "api:study_sessions": ApiCase(
-        a_ok=A_SIDE, b_ok=B_SIDE, a=_api_org("branch_a", "&page_size=100"), b=_api_org("branch_b"), also_post=True
+        a_ok=A_SIDE, b_ok=B_SIDE, a=_org_query("branch_a", "&page_size=100"), b=_org_query("branch_b"), also_post=True
     ),
     "api:study_session": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=_api_session("a"), b=_api_session("b")),
     "api:study_session_create": ApiCase(a_ok=CHANGE_A, method="post", body=_create_session_body, ok_status=201),
     "api:study_reports": ApiCase(a_ok=A_SIDE, b_ok=B_SIDE, a=_api_reports("a"), b=_api_reports("b")),
     "api:study_report_review": ApiCase(
-        a_ok=CHANGE_A, b_ok=_CHANGE_B, a=_api_report("a"), b=_api_report("b"), method="post", body=_review_body
+        a_ok=CHANGE_A, b_ok=CHANGE_B, a=_api_report("a"), b=_api_report("b"), method="post", body=_review_body
     ),
-    "api:study_plan": ApiCase(a_ok=_SEES_A, b_ok=B_SIDE, a=_api_plan("branch_a"), b=_api_plan("branch_b")),
+    "api:study_plan": ApiCase(a_ok=SEES_A, b_ok=B_SIDE, a=_api_plan("branch_a"), b=_api_plan("branch_b")),
 }
 
 
 # ── the yearly plan, 中心组学习, outcomes (lane "central": plan_views.py, central_views.py) ──
 def _central_cases() -> dict[str, Case]:
-    from decimal import Decimal  # noqa: PLC0415  (this section's own imports: other lanes append theirs)
-
-    from dangjian.core import clock  # noqa: PLC0415
-    from dangjian.core.tests.scope_walk import CHANGE_A, VIEWERS  # noqa: PLC0415
-    from dangjian.study import central, plans  # noqa: PLC0415
-    from dangjian.study.choices import OutcomeKind, StudyKind  # noqa: PLC0415
-
-    from .study_world import session_of  # noqa: PLC0415
-
-    sees_a = {"admin", "secretary_a", "committee_member_a", "inspector"}
-    sees_b = {"admin", "secretary_b", "inspector"}
-    change_b = {"admin", "secretary_b"}
+    sees_a, sees_b, change_b = SEES_A, SEES_B, CHANGE_B
 
     def side(w, name):
         if name == "a":
@@ -281,45 +267,21 @@ CASES |= _central_cases()
 
 
 # ── progress (lane "progress"): the tree's 学时, the members' list and its export: staff who see the org ──
-_SEES_A = {"admin", "secretary_a", "committee_member_a", "inspector"}
-_SEES_B = {"admin", "secretary_b", "inspector"}
-
-
-def _org_query(attr: str):
-    return lambda w: ([], f"?org={getattr(w, attr).pk}")
-
-
 CASES |= {
-    name: Case(a_ok=_SEES_A, b_ok=_SEES_B, a=_org_query("branch_a"), b=_org_query("branch_b"), post=False)
+    name: Case(a_ok=SEES_A, b_ok=SEES_B, a=_org_query("branch_a"), b=_org_query("branch_b"), post=False)
     for name in ("study:progress", "study:members", "study:members_export")
 }
 
 
 # ── self-reported study and a member's own page (lane "reports": report_views.py, mine_views.py) ──
 def _member_login(w, side: str):
-    """member_user_a, or a login of branch B's member 李秀英 (made once) so that B has a report too."""
-    from dangjian.core.models import RoleGrant
-    from dangjian.core.roles import Role
-    from dangjian.core.tests.factories import UserFactory
-    from dangjian.members.models import Member
-
-    if side == "a":
-        return w.member_user_a
-    member = Member.objects.unrestricted().select_related("user").get(pk=w.member_b.pk)
-    if member.user_id is None:
-        user = UserFactory(username="member_b", full_name="李秀英")
-        RoleGrant.objects.create(user=user, role=Role.MEMBER, org=w.branch_b)
-        Member.objects.unrestricted().filter(pk=member.pk).update(user=user)
-        return type(user).objects.get(pk=user.pk)
-    return member.user
+    return w.member_user_a if side == "a" else _member_b_user(w)
 
 
 def _report(side: str):
     """A pending report of branch A's member (王小明) or branch B's (李秀英)."""
 
     def target(w):
-        from .study_world import report_of
-
         return [report_of(_member_login(w, side), days_ago=0).pk], ""
 
     return target
@@ -333,17 +295,13 @@ def _both_reports(query: str = ""):
     return target
 
 
-_SEES_A = {"admin", "secretary_a", "committee_member_a", "inspector"}
-_SEES_B = {"admin", "secretary_b", "inspector"}
-_EVERYONE = _SEES_A | _SEES_B | {"member_user_a"}
+_EVERYONE = SEES_A | SEES_B | {"member_user_a"}
 
 CASES |= {
-    "study:reports": Case(a_ok=_SEES_A | _SEES_B, a=_both_reports(), post=False),
-    "study:reports_export": Case(a_ok=_SEES_A | _SEES_B, a=_both_reports(), post=False),
-    "study:report": Case(a_ok=_SEES_A | {"member_user_a"}, b_ok=_SEES_B, a=_report("a"), b=_report("b"), post=False),
-    "study:certificate": Case(
-        a_ok=_SEES_A | {"member_user_a"}, b_ok=_SEES_B, a=_report("a"), b=_report("b"), post=False
-    ),
+    "study:reports": Case(a_ok=SEES_A | SEES_B, a=_both_reports(), post=False),
+    "study:reports_export": Case(a_ok=SEES_A | SEES_B, a=_both_reports(), post=False),
+    "study:report": Case(a_ok=SEES_A | {"member_user_a"}, b_ok=SEES_B, a=_report("a"), b=_report("b"), post=False),
+    "study:certificate": Case(a_ok=SEES_A | {"member_user_a"}, b_ok=SEES_B, a=_report("a"), b=_report("b"), post=False),
     "study:report_review": Case(
         a_ok={"admin", "secretary_a", "committee_member_a"},
         b_ok={"admin", "secretary_b"},
