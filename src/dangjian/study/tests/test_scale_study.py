@@ -1,6 +1,6 @@
 """学习培训's part of scale data set L (study/scale.py), on the small set every producer's tests build: plans,
 sessions with their meetings and attendance, the 中心组's speeches and outcomes, self-reports in every state, and
-MemberYear as refresh_hours computes it; nothing after today."""
+MemberYear as refresh_hours computes it member by member; nothing after today."""
 
 from collections import Counter
 
@@ -11,6 +11,7 @@ from dangjian.core import clock
 from dangjian.core.tests.scale_set import seed
 from dangjian.meetings.choices import Activity, MeetingStatus
 from dangjian.meetings.models import Attendance, MeetingActivity
+from dangjian.members.models import Member
 from dangjian.study import services
 from dangjian.study.choices import OutcomeState, ReportState, StudyKind
 from dangjian.study.models import MemberYear, Outcome, PlanItem, Report, Session, Speech
@@ -83,14 +84,23 @@ def test_member_years_are_what_refresh_hours_computes(small):
     stored = member_years()
     assert stored
     assert {y for _, y, *_ in stored} <= {this_year - 2, this_year - 1, this_year}
-    services.refresh_hours(None, [this_year - 2, this_year - 1, this_year])
+    # the producer's refresh_all (one INSERT … SELECT for every member) equals the per-member path of the writes
+    members = Member.objects.unrestricted().values_list("pk", flat=True)
+    MemberYear.objects.unrestricted().all().delete()
+    services.refresh_hours(list(members), [this_year - 2, this_year - 1, this_year])
+    assert member_years() == stored
+    services.refresh_all([this_year - 2, this_year - 1, this_year])
     assert member_years() == stored
     # some members are behind the requirement of last year, many met it
     last = MemberYear.objects.unrestricted().filter(year=this_year - 1)
     assert last.filter(hours__gte=32).count() > last.filter(hours__lt=32).count() > 0
 
 
-def test_same_set_for_the_same_seed(db):
-    first = seed(years=1)
-    rows = sorted(Session.objects.unrestricted().values_list("org_id", "held_on", "kind", "hours"))
-    assert first.counts["学习场次"] == len(rows) > 0
+def test_one_year_is_this_year_up_to_today(db):
+    today = clock.today()
+    result = seed(years=1)
+    days = list(Session.objects.unrestricted().values_list("held_on", flat=True))
+    assert result.counts["学习场次"] == len(days)
+    assert all(day.year == today.year and day <= today for day in days)
+    assert set(PlanItem.objects.unrestricted().values_list("year", flat=True)) == {today.year}
+    assert set(MemberYear.objects.unrestricted().values_list("year", flat=True)) <= {today.year}
