@@ -80,8 +80,8 @@ def test_hours_refreshed_members_behind_and_the_member_has_hours(demo_set):
     year = today.year if today.month > 1 else today.year - 1
     admin = User.objects.get(username="admin")
     progress = selectors.member_progress(fetched_by=admin, year=year)
-    behind = progress.filter(behind=True).count()
-    assert 0 < behind < progress.filter(behind=False).count()
+    behind, on_pace = progress.filter(behind=True).count(), progress.filter(behind=False).count()
+    assert behind > 0 and on_pace * 3 >= behind + on_pace > 0  # some behind, many on pace (a past year: met)
 
 
 @pytest.mark.parametrize("username", PERSONAS)
