@@ -18,7 +18,9 @@ records: last year and this one up to today, so every study page shows something
 import base64
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -33,7 +35,7 @@ from dangjian.orgs.demo import BRANCHES, demo_committee, demo_orgs
 from . import services
 from .choices import OutcomeKind, OutcomeState, StudyKind
 from .models import Outcome, PlanItem, Report, Session
-from .scale import StudyWriter, _lectures
+from .scale import StudyWriter, _lectures, keep_away
 
 #: Branch code → the login that records its study (the committee admin elsewhere).
 SECRETARIES = {"ZB01": "shuji01", "ZB02": "shuji02"}
@@ -58,6 +60,7 @@ def produce_study(ctx: DemoContext) -> None:
     committee = demo_committee()
     branch_orgs = [orgs[plan.code] for plan in BRANCHES]
     stints = _stints(ctx)
+    keep_away(stints, ZoneInfo(settings.TIME_ZONE))
     seats = _seats([o.pk for o in branch_orgs] + [committee.pk])
     people = [m for plan in BRANCHES for m in demo_members(ctx)[plan.code]]
     names = {m.pk: m.name for m in people}

@@ -24,6 +24,10 @@ members need their self-reports to reach 56.
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Min
 
 from dangjian.core.scale import (
     ADMIN_USERNAME,
@@ -35,7 +39,7 @@ from dangjian.core.scale import (
 )
 from dangjian.meetings.choices import Activity
 from dangjian.meetings.models import Attendance, Meeting, MeetingActivity
-from dangjian.meetings.scale import FOREVER, TABLES, BranchPeople, Stint, Writer, _next_id, _stints
+from dangjian.meetings.scale import AWAY_NOTE, FOREVER, TABLES, BranchPeople, Stint, Writer, _next_id, _stints
 from dangjian.members.scale import MADE_CURRENT_SEATS, MADE_CURRENT_TERMS, scale_members
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.scale import scale_orgs, scale_root
@@ -312,6 +316,22 @@ class StudyWriter:
             rows.clear()
 
 
+def keep_away(stints: dict[int, list[Stint]], tz) -> None:
+    """The members the meetings' producer made stay away (AWAY_NOTE on their absences) stay away from study too,
+    from their first such absence; `_stints` drew its own (other) ones again: those come after all."""
+    first = dict(
+        Attendance.objects.filter(absence_note=AWAY_NOTE)
+        .values("member_id")
+        .annotate(first=Min("meeting__starts_at"))
+        .values_list("member_id", "first")
+        .order_by()
+    )
+    for rows in stints.values():
+        for stint in rows:
+            since = first.get(stint.member_id)
+            stint.away_from = since.astimezone(tz).date() if since else FOREVER
+
+
 def _lectures(branch_ids: list[int], years: list[int]) -> dict[int, dict[int, list[tuple[int, date]]]]:
     """Branch id → year → (meeting id, day) of its held 党课 (meetings/scale.py wrote them)."""
     found: dict[int, dict[int, list[tuple[int, date]]]] = defaultdict(lambda: defaultdict(list))
@@ -338,6 +358,7 @@ def produce_study(ctx: ScaleContext) -> None:
     today = ctx.today
     years = [today.year - k for k in range(min(ctx.years, 3) - 1, -1, -1)]
     stints = _stints(ctx)
+    keep_away(stints, ZoneInfo(settings.TIME_ZONE))
     seats: dict[tuple[int, str], int] = ctx.made.get(MADE_CURRENT_SEATS, {})
     terms: dict[int, int] = ctx.made.get(MADE_CURRENT_TERMS, {})
     by_term: dict[int, dict[str, int]] = defaultdict(dict)
