@@ -46,6 +46,8 @@ FEES_LEDGER_MONTH_LIMIT_S = 10  # fees: one month's ledger for every member, set
 FEES_MINE_P95_LIMIT_MS = 100  # fees: a member's own page
 FEES_RECONCILE_P95_LIMIT_MS = 500  # fees: the committee's reconciliation, whole tree
 DEVELOPMENT_P95_LIMIT_MS = 500  # issue 14: the committee's funnel, the overdue steps list
+STUDY_P95_LIMIT_MS = 500  # issue 15: the whole tree's 学时 summary (selector and page)
+STUDY_MINE_P95_LIMIT_MS = 100  # issue 15: a member's own 学时 page
 
 LABEL_WIDTH = 52
 
@@ -932,6 +934,92 @@ def bench_development(*, warmup: int, requests: int) -> None:
         )
 
 
+def study_counts() -> str:
+    from dangjian.study.models import MemberYear, PlanItem, Report, Session
+
+    return (
+        f"{Session.objects.unrestricted().count():,} sessions, {PlanItem.objects.unrestricted().count():,} plan items, "
+        f"{Report.objects.unrestricted().count():,} self-reports, {MemberYear.objects.unrestricted().count():,} "
+        "member-years"
+    )
+
+
+def p95_line(label: str, times: list[float], queries: int | None, limit_ms: int) -> None:
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+    counted = "" if queries is None else f"  queries {queries:2d}"
+    line(
+        label,
+        f"p50 {statistics.median(times):5.0f} ms  p95 {p95:5.0f} ms{counted}",
+        f"limit p95 < {limit_ms} ms",
+        p95 < limit_ms,
+    )
+
+
+def bench_study(*, warmup: int, requests: int) -> None:
+    """The whole tree's 学时 summary (the selector, and the page study:progress) for the root's admin, and a member's
+    own page (study:mine) for a login with a member record (fee_member_user: the biggest branch's secretary)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from dangjian.core import clock
+    from dangjian.orgs.models import Organization
+    from dangjian.orgs.scale import SCALE_ROOT_CODE
+    from dangjian.study import selectors
+
+    try:
+        line("study data", study_counts())
+    except Exception as error:  # noqa: BLE001  (tables missing: the app is not migrated here)
+        not_available("study", f"{type(error).__name__}: {error}"[:200])
+        return
+    admin = personas()["admin"]
+    year = clock.today().year
+    root = Organization.objects.get(code=SCALE_ROOT_CODE)
+    children = list(Organization.objects.filter(path__startswith=root.path, depth=2).order_by("path"))
+
+    def summarise():
+        return selectors.summary(fetched_by=admin, year=year, orgs=children)
+
+    for _ in range(warmup):
+        summarise()
+    with CaptureQueriesContext(connection) as captured:
+        figures = summarise()
+    queries = len(captured)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        summarise()
+        times.append((time.perf_counter() - started) * 1000)
+    total = figures.total
+    p95_line(
+        f"study: 学时 summary, whole tree, {year} (selector, admin; {total.members:,} members, "
+        f"{total.behind:,} behind, {len(children)} rows)",
+        times,
+        queries,
+        STUDY_P95_LIMIT_MS,
+    )
+    member_user = fee_member_user()
+    pages = [("study: 学时 progress, whole tree (admin)", "study:progress", admin, STUDY_P95_LIMIT_MS)]
+    if member_user is None:
+        not_available("study: 我的学时", "no login has a member record")
+    else:
+        pages.append((f"study: 我的学时 ({member_user.username})", "study:mine", member_user, STUDY_MINE_P95_LIMIT_MS))
+    for label, name, user, limit in pages:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            not_available(label, f"no URL named {name}")
+            continue
+        client = Client()
+        client.force_login(user)
+        times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests)
+        if status != 200 or not times:
+            line(label, f"GET {url} → HTTP {status}", ok=False)
+            continue
+        p95_line(label, times, queries, limit)
+
+
 # --- Main --------------------------------------------------------------------------------------------------
 
 
@@ -944,8 +1032,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests before them (default 3)")
     parser.add_argument(
         "--only",
-        default="import,export,pages,meetings,fees,development",
-        help="comma-separated: import, export, pages, meetings, fees, development (default all)",
+        default="import,export,pages,meetings,fees,development,study",
+        help="comma-separated: import, export, pages, meetings, fees, development, study (default all)",
     )
     parser.add_argument("--task-runs", type=int, default=3, help="runs of the meetings reminders task (default 3)")
     parser.add_argument(
@@ -989,6 +1077,8 @@ def main() -> None:
         bench_fees(warmup=args.warmup, requests=args.requests)
     if "development" in only:
         bench_development(warmup=args.warmup, requests=args.requests)
+    if "study" in only:
+        bench_study(warmup=args.warmup, requests=args.requests)
     print(
         f"done in {time.perf_counter() - started:.0f} s; load average now "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),

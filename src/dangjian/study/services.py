@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -27,7 +27,9 @@ from dangjian.orgs.models import Organization
 
 from . import rules
 from .choices import REPORT_KINDS, ReportState, StudyKind
-from .models import MemberYear, PlanItem, Report, Session
+from .models import TOTAL_HOURS, MemberYear, PlanItem, Report, Session
+
+HOURS_SUM = DecimalField(**TOTAL_HOURS)
 
 ERR_OUT_OF_SCOPE = "您无权登记该组织的学习培训"
 ERR_KIND = "请选择学习形式"
@@ -68,8 +70,10 @@ def refresh_hours(member_ids: Iterable[int] | None, years: Iterable[int]) -> Non
     sessions = attended().filter(meeting__study_session__held_on__year__in=years)
     reports = Report.objects.unrestricted().filter(state=ReportState.APPROVED, studied_on__year__in=years)
     rows = MemberYear.objects.unrestricted().filter(year__in=years)
-    if ids is not None:
-        sessions, reports, rows = (q.filter(member_id__in=ids) for q in (sessions, reports, rows))
+    if ids is None:
+        _refresh_every_member(sessions, reports, rows)
+        return
+    sessions, reports, rows = (q.filter(member_id__in=ids) for q in (sessions, reports, rows))
     totals: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for member_id, year, hours in (
         sessions.values_list("member_id", ExtractYear("meeting__study_session__held_on"))
@@ -90,6 +94,34 @@ def refresh_hours(member_ids: Iterable[int] | None, years: Iterable[int]) -> Non
         ),
         batch_size=2000,
     )
+
+
+def _refresh_every_member(sessions, reports, rows) -> None:
+    """refresh_hours for every member: one INSERT … SELECT of the two grouped reads (the rows never pass through
+    Python: 300,000 member-years at L)."""
+    zero = Value(Decimal(0), output_field=HOURS_SUM)
+    attended_hours = (
+        sessions.values("member_id", year=ExtractYear("meeting__study_session__held_on"))
+        .annotate(s=Sum("meeting__study_session__hours"), r=zero)
+        .values_list("member_id", "year", "s", "r")
+        .order_by()
+    )
+    report_hours = (
+        reports.values("member_id", year=ExtractYear("studied_on"))
+        .annotate(s=zero, r=Sum("hours"))
+        .values_list("member_id", "year", "s", "r")
+        .order_by()
+    )
+    union_sql, params = attended_hours.union(report_hours, all=True).query.sql_with_params()
+    table = connection.ops.quote_name(MemberYear._meta.db_table)
+    rows.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (member_id, year, session_hours, report_hours, hours, computed_at)"
+            f" SELECT t.member_id, t.year, SUM(t.s), SUM(t.r), SUM(t.s) + SUM(t.r), %s FROM ({union_sql}) t"
+            " GROUP BY t.member_id, t.year",
+            [timezone.now(), *params],
+        )
 
 
 def refresh_all(years: Iterable[int] | None = None) -> None:

@@ -104,6 +104,7 @@ def test_producers_run_in_order_and_a_later_module_adds_its_own(db):
             "dangjian.meetings.demo.produce_meetings",
             "dangjian.fees.demo.produce_fees",
             "dangjian.development.demo.produce_development",
+            "dangjian.study.demo.produce_study",
             name,
         ]
         result = demo_seed(today=core_clock.today())
