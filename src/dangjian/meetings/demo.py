@@ -44,7 +44,7 @@ PLANNED = [
 LABEL = "会议"
 
 
-def _stints(ctx: DemoContext) -> dict[int, list[Stint]]:
+def branch_stints(ctx: DemoContext) -> dict[int, list[Stint]]:
     """Branch id → its people over the year: members who moved, came back or left are in register only while
     they were; the persona (dangyuan01) is never the one who stayed away."""
     people = [m for plan in BRANCHES for m in demo_members(ctx)[plan.code]]
@@ -82,7 +82,7 @@ def _stints(ctx: DemoContext) -> dict[int, list[Stint]]:
     return by_branch
 
 
-def _seats(org_ids: list[int]) -> dict[int, dict[str, int]]:
+def current_seats(org_ids: list[int]) -> dict[int, dict[str, int]]:
     """Org id → role → member id of its current committee."""
     seats: dict[int, dict[str, int]] = defaultdict(dict)
     for org_id, role, member_id in (
@@ -99,8 +99,8 @@ def produce_meetings(ctx: DemoContext) -> None:
     """A year of meetings in bulk, the fixed situations on top, and next week's through the service."""
     orgs = demo_orgs(ctx)
     branch_orgs = [orgs[plan.code] for plan in BRANCHES]
-    stints = _stints(ctx)
-    seats = _seats([o.pk for o in branch_orgs])
+    stints = branch_stints(ctx)
+    seats = current_seats([o.pk for o in branch_orgs])
     names = {m.pk: m.name for plan in BRANCHES for m in demo_members(ctx)[plan.code]}
     admin = ctx.users[ADMIN_USERNAME]
     secretaries = {"ZB01": ctx.users.get("shuji01"), "ZB02": ctx.users.get("shuji02")}

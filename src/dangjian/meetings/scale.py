@@ -173,7 +173,7 @@ class Stint:
     away_from: date  # attended nothing from this day on (FOREVER: always came)
 
 
-def _next_id(model) -> int:
+def next_id(model) -> int:
     from django.db.models import Max
 
     return (model._base_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
@@ -184,7 +184,7 @@ def _months(today: date, years: int) -> list[date]:
     return [first - relativedelta(months=k) for k in range(12 * years - 1, -1, -1)]
 
 
-def _stints(ctx: ScaleContext) -> dict[int, list[Stint]]:
+def branch_stints(ctx: ScaleContext) -> dict[int, list[Stint]]:
     """Branch id → the members in its register at some time: moved members in their former branch until the move,
     exits until their status changed, each from the day they joined."""
     rng = ctx.rng
@@ -248,7 +248,7 @@ class Writer:
         day_end = datetime(self.today.year, self.today.month, self.today.day, 23, 59, tzinfo=self.tz)
         self.now = min(timezone.now(), day_end)
         self.rows: dict[type, list[tuple]] = {model: [] for model, _, _ in TABLES}
-        self.meeting_id = _next_id(Meeting)
+        self.meeting_id = next_id(Meeting)
         self.names = names
         self.future = True  # False: no meeting after now (the demo plans its own through the service)
 
@@ -510,7 +510,7 @@ def produce_meetings(ctx: ScaleContext) -> None:
     branches = scale_orgs(ctx, OrgKind.BRANCH)
     if not branches:
         return
-    stints = _stints(ctx)
+    stints = branch_stints(ctx)
     seats: dict[tuple[int, str], int] = ctx.made.get(MADE_CURRENT_SEATS, {})
     terms: dict[int, int] = ctx.made.get(MADE_CURRENT_TERMS, {})
     by_term: dict[int, dict[str, int]] = defaultdict(dict)

@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dangjian.core.demo import ADMIN_USERNAME, DemoContext, DemoSummary, demo_producer, demo_summary
 from dangjian.core.scale import reset_sequence
-from dangjian.meetings.demo import _seats, _stints
+from dangjian.meetings.demo import branch_stints, current_seats
 from dangjian.meetings.models import Meeting
 from dangjian.meetings.scale import FOREVER, BranchPeople, Stint, Writer
 from dangjian.members.demo import demo_members
@@ -59,9 +59,9 @@ def produce_study(ctx: DemoContext) -> None:
     orgs = demo_orgs(ctx)
     committee = demo_committee()
     branch_orgs = [orgs[plan.code] for plan in BRANCHES]
-    stints = _stints(ctx)
+    stints = branch_stints(ctx)
     keep_away(stints, ZoneInfo(settings.TIME_ZONE))
-    seats = _seats([o.pk for o in branch_orgs] + [committee.pk])
+    seats = current_seats([o.pk for o in branch_orgs] + [committee.pk])
     people = [m for plan in BRANCHES for m in demo_members(ctx)[plan.code]]
     names = {m.pk: m.name for m in people}
     admin = ctx.users[ADMIN_USERNAME]

@@ -39,7 +39,7 @@ from dangjian.core.scale import (
 )
 from dangjian.meetings.choices import Activity
 from dangjian.meetings.models import Attendance, Meeting, MeetingActivity
-from dangjian.meetings.scale import AWAY_NOTE, FOREVER, TABLES, BranchPeople, Stint, Writer, _next_id, _stints
+from dangjian.meetings.scale import AWAY_NOTE, FOREVER, TABLES, BranchPeople, Stint, Writer, branch_stints, next_id
 from dangjian.members.scale import MADE_CURRENT_SEATS, MADE_CURRENT_TERMS, scale_members
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.scale import scale_orgs, scale_root
@@ -146,8 +146,8 @@ class StudyWriter:
     def __init__(self, writer: Writer, counts: dict[str, int]):
         self.writer, self.rng, self.today, self.counts = writer, writer.rng, writer.today, counts
         self.rows: dict[type, list[tuple]] = {model: [] for model, _, _ in STUDY_TABLES}
-        self.plan_id = _next_id(PlanItem)
-        self.session_id = _next_id(Session)
+        self.plan_id = next_id(PlanItem)
+        self.session_id = next_id(Session)
 
     def year_end(self, year: int) -> date:
         return min(self.today, date(year, 12, 31))
@@ -318,7 +318,7 @@ class StudyWriter:
 
 def keep_away(stints: dict[int, list[Stint]], tz) -> None:
     """The members the meetings' producer made stay away (AWAY_NOTE on their absences) stay away from study too,
-    from their first such absence; `_stints` drew its own (other) ones again: those come after all."""
+    from their first such absence; `branch_stints` drew its own (other) ones again: those come after all."""
     first = dict(
         Attendance.objects.filter(absence_note=AWAY_NOTE)
         .values("member_id")
@@ -357,7 +357,7 @@ def produce_study(ctx: ScaleContext) -> None:
         return
     today = ctx.today
     years = [today.year - k for k in range(min(ctx.years, 3) - 1, -1, -1)]
-    stints = _stints(ctx)
+    stints = branch_stints(ctx)
     keep_away(stints, ZoneInfo(settings.TIME_ZONE))
     seats: dict[tuple[int, str], int] = ctx.made.get(MADE_CURRENT_SEATS, {})
     terms: dict[int, int] = ctx.made.get(MADE_CURRENT_TERMS, {})
