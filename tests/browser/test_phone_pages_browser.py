@@ -19,10 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 PER_PATTERN = 2
-MAX_PAGES = 200  # per account: a bound on the crawl, above what the demo's patterns need (said if reached)
+MAX_PAGES = 260  # per account: a bound on the crawl, above what the demo's patterns need (said if reached)
 SKIP = re.compile(
     r"^/(static/|logout|admin/)|/template/|/download|/export|/api/|docx/|/signin/sheet/|/attachments/\d+/$"
-    r"|/documents/\d+/$|/letter/$"
+    r"|/documents/\d+/$|/letter/$|/certificate/$"
 )
 
 LINKS = """() => Array.from(document.querySelectorAll('a[href]'))

@@ -94,7 +94,9 @@ def produce_study(ctx: DemoContext) -> None:
         reset_sequence(model)
     _certificates(committee)
     _unrealised_item(ctx, orgs["ZB01"])
+    _committee_plan(ctx, committee, years)
     _outcomes(ctx, committee)
+    _branch_outcomes(ctx, branch_orgs)
     _member_reports(ctx)
     services.refresh_all(years)
 
@@ -123,6 +125,33 @@ def _unrealised_item(ctx: DemoContext, org) -> None:
         planned_hours=Decimal(8),
         note="因故推迟",
         created_by=ctx.users.get("shuji01"),
+    )
+
+
+#: The committee's own yearly training plan: (month, topic, kind, audience, hours).
+COMMITTEE_PLAN = (
+    (3, "基层党组织书记培训班", StudyKind.SEMINAR, "各党支部书记、委员", 16),
+    (6, "“七一”专题党课", StudyKind.LECTURE, "全体党员", 2),
+    (9, "党纪学习教育专家辅导", StudyKind.EXPERT, "全体党员", 3),
+    (11, "网络专题班", StudyKind.ONLINE, "全体党员", 10),
+)
+
+
+def _committee_plan(ctx: DemoContext, committee, years) -> None:
+    """The 机关党委's own plan for each year of the set (its branches have theirs)."""
+    PlanItem.objects.bulk_create(
+        PlanItem(
+            org=committee,
+            year=year,
+            month=month,
+            topic=topic,
+            kind=kind,
+            audience=audience,
+            planned_hours=Decimal(hours),
+            created_by=ctx.users.get(ADMIN_USERNAME),
+        )
+        for year in years
+        for month, topic, kind, audience, hours in COMMITTEE_PLAN
     )
 
 
@@ -159,6 +188,33 @@ def _outcomes(ctx: DemoContext, committee) -> None:
         due_on=today - timedelta(days=10),
         state=OutcomeState.OPEN,
     )
+
+
+def _branch_outcomes(ctx: DemoContext, branch_orgs) -> None:
+    """Each branch's latest held session produced a 工作举措 still being carried out (学以致用 on each branch's
+    list)."""
+    for org in branch_orgs:
+        session = (
+            Session.objects.unrestricted()  # a command: the branch's own sessions
+            .filter(org=org, meeting__status="held", meeting__attendances__presence="present")
+            .order_by("-held_on")
+            .first()
+        )
+        if session is None:
+            continue
+        owner = (
+            session.meeting.attendances.filter(presence="present")
+            .order_by("member_id")
+            .values_list("member", flat=True)
+        )[0]
+        Outcome.objects.create(
+            session=session,
+            title=f"{org.department or org.name}：把学习成果转化为改进服务的具体举措",
+            kind=OutcomeKind.MEASURE,
+            owner_id=owner,
+            due_on=ctx.today + timedelta(days=30),
+            state=OutcomeState.OPEN,
+        )
 
 
 def _member_reports(ctx: DemoContext) -> None:

@@ -85,7 +85,8 @@ def test_sections_run_a_constant_number_of_queries(world, d, client_for, django_
     from dangjian.members.sections import sections_for
 
     services.probation_record(by=world.secretary_a, member=d.probationary)
-    with django_assert_max_num_queries(4):
+    # Every app's sections of the page: development's (3 at most) and study's (its two years, 2).
+    with django_assert_max_num_queries(5):
         sections = sections_for(world.secretary_a, d.probationary)
     assert {s.testid for s in sections} >= {"probation-section", "case-section"}
 
