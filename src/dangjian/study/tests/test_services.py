@@ -199,5 +199,8 @@ def test_summary_rolls_up_and_counts_who_is_behind(world, clock):
     general, branch_b = page.rows
     assert (general[1].members, general[1].met, general[1].behind, general[1].leaders) == (2, 1, 1, 1)
     assert (branch_b[1].members, branch_b[1].behind) == (1, 1)
+    # orgs of mixed depths are rolled up per branch: the same figures
+    mixed = selectors.summary(fetched_by=world.admin, year=clock.today().year, orgs=[world.general, world.branch_a])
+    assert mixed.rows[0][1] == general[1] and mixed.rows[1][1].members == 2
     scoped = selectors.summary(fetched_by=world.secretary_b, year=clock.today().year)
     assert scoped.total.members == 1 and scoped.total.hours == 0
