@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -136,3 +136,9 @@ def attended() -> QuerySet[Attendance]:
     module's derived figures (study's 学时 per member), which filter it by member or meeting and are read scoped."""
     present = Attendance.objects.unrestricted().filter(presence=Presence.PRESENT)
     return present.exclude(meeting__status=MeetingStatus.CANCELLED)
+
+
+def having_activity(meetings: QuerySet[Meeting], activities) -> QuerySet[Meeting]:
+    """The meetings of `meetings` that count as one of `activities` (a subquery of each meeting's own rows)."""
+    rows = MeetingActivity.objects.unrestricted().filter(meeting=OuterRef("pk"), activity__in=list(activities))
+    return meetings.filter(Exists(rows))

@@ -3,7 +3,7 @@ own record. Each runs a fixed number of queries whatever the number of members (
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import (
@@ -24,19 +24,27 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 
 from dangjian.core import clock
 from dangjian.core.roles import Capability
-from dangjian.core.scope import roll_up, subtree_q
+from dangjian.core.scope import collapse_paths, roll_up, subtree_q
+from dangjian.meetings.choices import AbsenceReason, MeetingStatus, Presence
+from dangjian.meetings.models import Meeting
+from dangjian.meetings.selectors import attended as meetings_attended
+from dangjian.meetings.selectors import having_activity, meeting_attendance, meetings_scoped, with_attendance
 from dangjian.members.filters import pinyin_q
 from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgKind
+from dangjian.orgs.membership import membership
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import seats_between
 
 from . import rules
-from .choices import OutcomeState, ReportState
-from .models import Outcome, Report
+from .choices import PLAN_KINDS, OutcomeState, ReportState, StudyKind
+from .models import Outcome, PlanItem, Report, Session, Speech
+from .plans import month_ended
+from .services import COUNTABLE_ACTIVITIES
 
 HOURS_FIELD = DecimalField(max_digits=7, decimal_places=1)
 
@@ -188,8 +196,6 @@ SESSION_SORTS = {
 def _session_attendance(sessions: QuerySet) -> QuerySet:
     """`invited` and `present` of each session's meeting, counted by the meetings' own selector in a subquery (the
     meeting is the session's own, in the scope the sessions were read in): one query whatever the rows."""
-    from dangjian.meetings.models import Meeting  # noqa: PLC0415  (only for the subquery's base)
-    from dangjian.meetings.selectors import with_attendance  # noqa: PLC0415
 
     own = with_attendance(Meeting.objects.unrestricted().filter(pk=OuterRef("meeting_id")))  # the row's own meeting
     return sessions.annotate(
@@ -209,7 +215,6 @@ def session_list(
 ) -> QuerySet:
     """The study sessions the user sees (of `org`'s subtree), filtered by year, kind and a text in the topic or the
     speaker, with their meeting, org and attendance counts in the same query."""
-    from .models import Session  # noqa: PLC0415
 
     sessions = Session.objects.visible_to(fetched_by)
     if org is not None:
@@ -227,7 +232,6 @@ def session_list(
 def session_get(*, fetched_by, pk: int, capability: str = "view"):
     """One session within the user's scope (VIEW: an invitee sees theirs), with what its page shows; DoesNotExist
     outside it as for none (the views answer 404)."""
-    from .models import Session  # noqa: PLC0415
 
     sessions = Session.objects.restrict(fetched_by, capability)
     related = ("org", "meeting__org", "meeting__recorder", "lead", "plan_item__org", "created_by")
@@ -237,8 +241,6 @@ def session_get(*, fetched_by, pk: int, capability: str = "view"):
 def session_attendance(session):
     """The invitees of the session's meeting (meetings' own selector), each with the hours it credits them: the
     session's hours if present (at a meeting not cancelled), else 0."""
-    from dangjian.meetings.choices import MeetingStatus, Presence  # noqa: PLC0415
-    from dangjian.meetings.selectors import meeting_attendance  # noqa: PLC0415
 
     summary = meeting_attendance(session.meeting)
     counts = session.meeting.status != MeetingStatus.CANCELLED
@@ -250,21 +252,11 @@ def session_attendance(session):
 def countable_meetings(*, fetched_by) -> QuerySet:
     """Meetings the user may change that could be counted as a study session: a 党课, 主题党日 or 集中学习 among their
     activities, not cancelled, not yet a session (of anyone's); newest first, with attendance counts."""
-    from dangjian.core.roles import Capability  # noqa: PLC0415
-    from dangjian.meetings.choices import MeetingStatus  # noqa: PLC0415
-    from dangjian.meetings.models import MeetingActivity  # noqa: PLC0415
-    from dangjian.meetings.selectors import meetings_scoped, with_attendance  # noqa: PLC0415
-
-    from .models import Session  # noqa: PLC0415
-    from .services import COUNTABLE_ACTIVITIES  # noqa: PLC0415
-
-    # The outer meeting's own activity rows and session (any, seen or not: a meeting counts once).
-    countable = MeetingActivity.objects.unrestricted().filter(meeting=OuterRef("pk"), activity__in=COUNTABLE_ACTIVITIES)
+    # The outer meeting's own session (any, seen or not: a meeting counts once).
     counted = Session.objects.unrestricted().filter(meeting=OuterRef("pk"))
     meetings = (
-        meetings_scoped(fetched_by, Capability.CHANGE)
+        having_activity(meetings_scoped(fetched_by, Capability.CHANGE), COUNTABLE_ACTIVITIES)
         .exclude(status=MeetingStatus.CANCELLED)
-        .filter(Exists(countable))
         .exclude(Exists(counted))
     )
     return with_attendance(meetings).select_related("org", "lecturer").order_by("-starts_at", "-pk")
@@ -272,14 +264,12 @@ def countable_meetings(*, fetched_by) -> QuerySet:
 
 def session_people(fetched_by, org: Organization) -> QuerySet[Member]:
     """Who may lead a session of `org` (领学人): its members in register the user may change, by name."""
-    from dangjian.orgs.membership import membership  # noqa: PLC0415
 
     return membership().in_register(org).changeable_by(fetched_by).order_by("name_pinyin", "pk")
 
 
 def plan_items_for(org: Organization, years) -> QuerySet:
     """Items of the training plans of `org` and its ancestors in `years`, that a session of `org` may carry out."""
-    from .models import PlanItem  # noqa: PLC0415
 
     steplen = Organization.steplen
     paths = [org.path[:end] for end in range(steplen, len(org.path) + 1, steplen)]
@@ -295,9 +285,6 @@ def plan_items_for(org: Organization, years) -> QuerySet:
 def child_orgs(*, fetched_by, root: Organization | None) -> QuerySet[Organization]:
     """The rows of a summary rolled up by org: `root`'s children (party groups aside); without a root, the tops of
     the user's scope, or the children of the one top when there is one (as fees' reconciliation rows)."""
-    from dangjian.core.roles import Capability  # noqa: PLC0415  (only this read needs it)
-    from dangjian.core.scope import collapse_paths  # noqa: PLC0415
-    from dangjian.orgs.choices import OrgKind  # noqa: PLC0415
 
     orgs = Organization.objects.visible_to(fetched_by).active().exclude(kind=OrgKind.GROUP)
     if root is None:
@@ -314,13 +301,6 @@ def child_orgs(*, fetched_by, root: Organization | None) -> QuerySet[Organizatio
 
 # --- the yearly plan, 中心组学习, outcomes (lane "central") ---------------------------------------------------------
 # Reads of plan_views.py and central_views.py: each a fixed number of queries whatever the rows.
-
-
-from dangjian.meetings.choices import MeetingStatus  # noqa: E402
-
-from .choices import PLAN_KINDS, StudyKind  # noqa: E402
-from .models import PlanItem, Session, Speech  # noqa: E402
-from .plans import month_ended  # noqa: E402
 
 
 @dataclass
@@ -556,15 +536,6 @@ def overdue_outcomes(user) -> QuerySet[Outcome]:
 
 # --- reports and a member's own page (lane "reports") -----------------------------------------------------------
 
-from datetime import datetime  # noqa: E402
-
-from django.db.models import F  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from dangjian.meetings.choices import AbsenceReason, Presence  # noqa: E402
-from dangjian.meetings.selectors import attended as meetings_attended  # noqa: E402
-
-from .models import Report, Session  # noqa: E402
 
 #: The years a member's page and the reports' list offer: from this one back to YEAR_MIN.
 YEAR_MIN = 2000

@@ -23,6 +23,7 @@ from dangjian.meetings.choices import Activity, MeetingStatus
 from dangjian.meetings.models import Meeting
 from dangjian.meetings.parts import ALLOWED_SUFFIXES, check_attachment
 from dangjian.meetings.selectors import attended
+from dangjian.orgs.membership import membership
 from dangjian.orgs.models import Organization
 
 from . import rules
@@ -33,6 +34,7 @@ HOURS_SUM = DecimalField(**TOTAL_HOURS)
 
 ERR_OUT_OF_SCOPE = "您无权登记该组织的学习培训"
 ERR_KIND = "请选择学习形式"
+ERR_LEAD = "领学人须为本组织在册党员"
 ERR_PLAN_ORG = "所选培训计划不属于本组织或其上级组织"
 ERR_ALREADY_COUNTED = "该会议已计入学时"
 ERR_NOT_COUNTABLE = "只有党课、主题党日或集中学习的会议可以计入学时"
@@ -157,8 +159,10 @@ def _sync_copies(session: Session, meeting: Meeting) -> None:
 # --- sessions ---------------------------------------------------------------------------------------------------
 
 
-def _check_study_facts(*, org: Organization, kind: str, hours: Decimal, plan_item: PlanItem | None) -> None:
+def _check_study_facts(*, org: Organization, kind: str, hours: Decimal, plan_item: PlanItem | None, lead=None) -> None:
     errors = {}
+    if lead is not None and not membership().in_register(org).filter(pk=lead.pk).exists():
+        errors["lead"] = ERR_LEAD
     if kind not in StudyKind.values:
         errors["kind"] = ERR_KIND
     problems = rules.hours_errors(hours, clock.today(), clock.today()) if hours is not None else ["请填写学时"]
@@ -189,7 +193,7 @@ def create_session(
 ) -> Session:
     """A study session: the meeting (planned, or recorded as held) with its invitees, which sign in by its QR code,
     and the 学时 it carries. A 党课 is held as a 党课 (it counts for 三会一课 too), any other kind as 集中学习."""
-    _check_study_facts(org=org, kind=kind, hours=hours, plan_item=plan_item)
+    _check_study_facts(org=org, kind=kind, hours=hours, plan_item=plan_item, lead=lead)
     meeting = meetings.create_meeting(
         by=by,
         org=org,
@@ -263,7 +267,7 @@ def update_session(
     """Change a session's study facts (its time, place and people are the meeting's, edited there)."""
     locked = _locked_session(by, session)
     check_version(locked, version)
-    _check_study_facts(org=locked.org, kind=kind, hours=hours, plan_item=plan_item)
+    _check_study_facts(org=locked.org, kind=kind, hours=hours, plan_item=plan_item, lead=lead)
     locked.kind, locked.hours, locked.speaker, locked.lead, locked.plan_item = kind, hours, speaker, lead, plan_item
     locked.full_clean()
     locked.save()

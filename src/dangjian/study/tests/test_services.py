@@ -204,3 +204,12 @@ def test_summary_rolls_up_and_counts_who_is_behind(world, clock):
     assert mixed.rows[0][1] == general[1] and mixed.rows[1][1].members == 2
     scoped = selectors.summary(fetched_by=world.secretary_b, year=clock.today().year)
     assert scoped.total.members == 1 and scoped.total.hours == 0
+
+
+def test_the_lead_is_a_member_of_the_org(world, clock):
+    with pytest.raises(ValidationError) as refused:
+        session_of(world.branch_a, world.secretary_a, kind=StudyKind.CENTRAL, lead=world.member_b)
+    assert refused.value.message_dict["lead"] == [services.ERR_LEAD]
+    assert not Meeting.objects.unrestricted().exists()
+    session = session_of(world.branch_a, world.secretary_a, kind=StudyKind.CENTRAL, lead=world.member_a2)
+    assert session.lead == world.member_a2
