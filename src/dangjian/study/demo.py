@@ -35,7 +35,7 @@ from dangjian.orgs.demo import BRANCHES, demo_committee, demo_orgs
 from . import services
 from .choices import OutcomeKind, OutcomeState, StudyKind
 from .models import Outcome, PlanItem, Report, Session
-from .scale import StudyWriter, _lectures, keep_away
+from .scale import StudyWriter, _lectures, branch_on_day, keep_away
 
 #: Branch code → the login that records its study (the committee admin elsewhere).
 SECRETARIES = {"ZB01": "shuji01", "ZB02": "shuji02"}
@@ -86,9 +86,9 @@ def produce_study(ctx: DemoContext) -> None:
         group,
         [],
     )
-    branch_of = {m.pk: m.org_id for m in people}
+    branch_on = branch_on_day(stints)
     for year in years:
-        study.central(central, year, branch_of, admin.pk)
+        study.central(central, year, branch_on, admin.pk)
     study.flush()
     for model in (Meeting, PlanItem, Session):
         reset_sequence(model)

@@ -22,6 +22,7 @@ members need their self-reports to reach 56.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -227,7 +228,7 @@ class StudyWriter:
                 lead=branch.secretary, plan_item=plan_item(kind), user=user,
             )  # fmt: skip
 
-    def central(self, root: BranchPeople, year: int, branch_of: dict[int, int], user: int | None) -> None:
+    def central(self, root: BranchPeople, year: int, branch_on: Callable, user: int | None) -> None:
         """The root's 中心组 sessions of `year`: monthly, with speeches and outcomes."""
         rng, today = self.rng, self.today
         attendance = self.writer.rows[Attendance]
@@ -241,10 +242,10 @@ class StudyWriter:
                 root, root.org_id, [Activity.STUDY], rng.choice(CENTRAL_TOPICS), day, 9, root.invitees(day),
                 secretary_user=user, reviewer=user,
             )  # fmt: skip
-            # The attendance rows carry each member's branch, not the committee (meetings.scale's rule).
+            # The attendance rows carry each member's branch on the day, not the committee (meetings.scale's rule).
             for i in range(before, len(attendance)):
                 row = attendance[i]
-                attendance[i] = (*row[:4], branch_of.get(row[3], row[4]), *row[5:])
+                attendance[i] = (*row[:4], branch_on(row[3], day, row[4]), *row[5:])
             if done is None:
                 continue
             meeting_id, present = done
@@ -348,6 +349,19 @@ def _lectures(branch_ids: list[int], years: list[int]) -> dict[int, dict[int, li
     return found
 
 
+def branch_on_day(stints: dict[int, list[Stint]]) -> Callable[[int, date, int], int]:
+    """`branch_on(member_id, day, default)`: the branch whose register held the member on `day` (their stints)."""
+    spans: dict[int, list[tuple[date, date, int]]] = defaultdict(list)
+    for org_id, rows in stints.items():
+        for stint in rows:
+            spans[stint.member_id].append((stint.start, stint.end, org_id))
+
+    def branch_on(member_id: int, day: date, default: int) -> int:
+        return next((org for start, end, org in spans.get(member_id, ()) if start <= day < end), default)
+
+    return branch_on
+
+
 @scale_producer(order=95)
 def produce_study(ctx: ScaleContext) -> None:
     """Plans, sessions, 中心组 speeches and outcomes, self-reports, and the 学时 they add up to (the module's text)."""
@@ -367,7 +381,6 @@ def produce_study(ctx: ScaleContext) -> None:
     leaders = set(seats.values())
     admin = ctx.users.get(ADMIN_USERNAME)
     names = {m.id: m.name for m in members}
-    branch_of = {m.id: m.org_id for m in members}
     lectures = _lectures([b.id for b in branches], years)
     writer = Writer(rng=ctx.rng, today=today, names=names, counts=ctx.counts)
     writer.future = False  # study is recorded once held: nothing after now
@@ -397,7 +410,7 @@ def produce_study(ctx: ScaleContext) -> None:
             people = [Stint(m, None, date.min, FOREVER, FOREVER) for m in dict.fromkeys(committee.values())]
             central = BranchPeople(root.id, root.department, people, committee, [])
             for year in years:
-                study.central(central, year, branch_of, admin)
+                study.central(central, year, branch_on_day(stints), admin)
         study.flush()
         ctx.report(label, len(branches), len(branches))
     for model in (Meeting, PlanItem, Session):
