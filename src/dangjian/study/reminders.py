@@ -10,15 +10,12 @@ from dangjian.core.roles import Capability
 
 from . import rules, selectors
 
-#: Behind pace is reminded of from this month on: before April the line (rules.expected_by) is a few 学时 at most,
-#: and a reminder about them would be noise.
-REMIND_FROM_MONTH = 4
 SOURCE = rules.REGULATION
 PACE_SOURCE = f"{rules.REGULATION}；进度线：全年要求的{int(rules.PACE_SHARE * 100)}%（10月前按月均摊）"
 
 
 def pace_relevant() -> bool:
-    return clock.today().month >= REMIND_FROM_MONTH
+    return clock.today().month >= rules.REMIND_FROM_MONTH
 
 
 @reminder_producer

@@ -20,6 +20,9 @@ RULE_LEADER = f"基层党组织书记和班子成员每年集中学习培训时�
 #: what the months gone by call for (three quarters of the requirement over the nine months January–September).
 PACE_SHARE = Decimal("0.75")
 PACE_MONTHS = 9
+#: Behind pace is reminded of from this month on (our reading, not DOMAIN.md's): before April the line is a few 学时
+#: at most, and a reminder about them would be noise.
+REMIND_FROM_MONTH = 4
 #: One entry of hours: more than 0, at most a day's 24, in tenths (学时 are reported to one decimal).
 DAY_MAX_HOURS = Decimal(24)
 HOURS_STEP = Decimal("0.1")

@@ -16,7 +16,7 @@ from dangjian.meetings.choices import Presence
 from dangjian.meetings.services import Mark
 from dangjian.members.sections import sections_for
 from dangjian.members.tests.factories import MemberFactory
-from dangjian.study import home, reminders, services, tasks
+from dangjian.study import home, reminders, rules, services, tasks
 from dangjian.study.choices import OutcomeKind
 from dangjian.study.member_sections import study_section
 from dangjian.study.models import MemberYear, Outcome
@@ -158,7 +158,7 @@ def test_no_behind_reminders_before_april(world, clock):
     report_of(world.member_user_a, hours="1")
     assert titles(world.member_user_a) == []
     assert titles(world.secretary_a) == ["1份自学学时申报待审核认定"]
-    clock.set(date(clock.today().year, reminders.REMIND_FROM_MONTH, 2))
+    clock.set(date(clock.today().year, rules.REMIND_FROM_MONTH, 2))
     assert any("进度落后" in t for t in titles(world.member_user_a))
 
 
