@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "dangjian.fees",
     "dangjian.development",
     "dangjian.study",
+    "dangjian.voice",
 ]
 
 MIDDLEWARE = [
