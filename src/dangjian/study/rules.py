@@ -61,15 +61,6 @@ def behind(hours: Decimal, required: Decimal, on: date) -> bool:
     return hours < expected_by(required, on)
 
 
-def total_hours(entries: Iterable[tuple[str, Decimal]]) -> Decimal:
-    """A member's 学时 from (source key, hours) entries, each source counted once: a 党课 meeting that is also a study
-    session, or a session reached twice, adds its hours one time (the key names the session or meeting)."""
-    seen: dict[str, Decimal] = {}
-    for key, hours in entries:
-        seen.setdefault(key, hours)
-    return sum(seen.values(), Decimal(0))
-
-
 def hours_errors(hours: Decimal, on: date, today: date) -> Sequence[str]:
     """Why an entry of `hours` on day `on` cannot be recorded (empty: it can)."""
     errors = []

@@ -4,8 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from dangjian.study import rules
 
@@ -50,12 +48,6 @@ def test_behind_pace_is_under_what_the_day_calls_for():
     assert not rules.behind(Decimal(0), Decimal(56), date(2026, 1, 15))
 
 
-def test_a_session_that_is_also_a_lecture_counts_once():
-    entries = [("meeting:7", Decimal(2)), ("meeting:7", Decimal(2)), ("session:3", Decimal("1.5"))]
-    assert rules.total_hours(entries) == Decimal("3.5")
-    assert rules.total_hours([]) == 0
-
-
 @pytest.mark.parametrize(
     ("hours", "on", "errors"),
     [
@@ -70,16 +62,3 @@ def test_a_session_that_is_also_a_lecture_counts_once():
 )
 def test_an_entry_of_hours_is_bounded(hours, on, errors):
     assert list(rules.hours_errors(hours, on, today=date(2026, 5, 1))) == errors
-
-
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.decimals(min_value=0, max_value=24, places=1)), max_size=12
-    )
-)
-def test_total_hours_is_the_sum_over_distinct_sources(entries):
-    first = {}
-    for key, hours in entries:
-        first.setdefault(key, hours)
-    assert rules.total_hours(entries) == sum(first.values(), Decimal(0))
-    assert rules.total_hours(entries + entries) == rules.total_hours(entries)  # twice is once

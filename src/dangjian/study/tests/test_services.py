@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from dangjian.meetings import services as meetings
 from dangjian.meetings import signin
@@ -213,3 +214,32 @@ def test_the_lead_is_a_member_of_the_org(world, clock):
     assert not Meeting.objects.unrestricted().exists()
     session = session_of(world.branch_a, world.secretary_a, kind=StudyKind.CENTRAL, lead=world.member_a2)
     assert session.lead == world.member_a2
+
+
+@pytest.mark.parametrize(
+    ("seat", "hours"),
+    [(None, "0"), ("july", "20"), ("july", "45"), ("ended_last_year", "30"), ("always", "56"), (None, "31.9")],
+)
+def test_the_query_agrees_with_the_pure_rules(world, clock, seat, hours):
+    """selectors.with_hours computes in SQL what rules.requirement and rules.behind_line say (the oracle)."""
+    clock.set(date(clock.today().year, 11, 2))
+    year = clock.today().year
+    starts = {"july": date(year, 7, 1), "ended_last_year": date(year - 2, 3, 1), "always": date(year - 3, 1, 1)}
+    ends = {"ended_last_year": date(year - 1, 12, 31)}
+    seats = CommitteeSeat.objects.filter(member=world.member_a2)
+    if seat is None:
+        seats.delete()
+    else:
+        seats.update(started_on=starts[seat], ended_on=ends.get(seat))
+    MemberYear.objects.create(
+        member=world.member_a2,
+        year=year,
+        session_hours=Decimal(hours),
+        hours=Decimal(hours),
+        computed_at=timezone.now(),
+    )
+    row = selectors.member_progress(fetched_by=world.admin, year=year).get(pk=world.member_a2.pk)
+    spans = [(s.started_on, s.ended_on) for s in CommitteeSeat.objects.filter(member=world.member_a2)]
+    required = rules.requirement(year, spans)
+    assert (row.required, row.leader) == (required.hours, required.leader)
+    assert row.behind == (Decimal(hours) < rules.behind_line(required.hours, year, clock.today()))
