@@ -1,0 +1,20 @@
+"""The voice module's tabs above its pages (each part adds its own)."""
+
+from django import template
+
+from dangjian.core.shell import Tab, subnav
+
+register = template.Library()
+
+TABS = (
+    # ── proposals
+    # ── commitments
+    # ── inquiries
+    # ── surveys
+    # ── consultations
+)
+
+
+@register.inclusion_tag("core/subnav.html", takes_context=True)
+def voice_subnav(context, current: str) -> dict:
+    return subnav(context["request"].user, TABS, current, "党员之声", "voice-subnav")
