@@ -2,7 +2,7 @@
 
 from django import template
 
-from dangjian.core.shell import Tab, subnav
+from dangjian.core.shell import Tab, subnav  # noqa: F401  (Tab: each part adds its tabs below)
 
 register = template.Library()
 
