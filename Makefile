@@ -30,7 +30,7 @@ run: setup
 	trap 'kill 0' EXIT INT TERM; $(BIN)/dangjian run_huey --quiet & $(BIN)/dangjian runserver $(ADDR)
 
 test: setup
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && cd src && ../$(BIN)/lint-imports --config ../pyproject.toml

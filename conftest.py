@@ -106,8 +106,9 @@ def world(db) -> World:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last (after pytest-django's own ordering): once Playwright's event loop runs in this thread,
     Django hands the thread a second set of database connections (asgiref's Local keys them by "is a loop
-    running"), and no other test should run on those."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    running"), and no other test should run on those. Among them the ones marked `slow` first: with one worker per
+    core (pytest-xdist) the longest start while the others still have work to take."""
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None, "slow" not in item.keywords))
 
 
 @pytest.fixture(autouse=True)
