@@ -71,7 +71,22 @@ def _consultation_cases() -> tuple[dict[str, Case], dict[str, ApiCase]]:
             a_ok=CHANGE_A, b_ok=change_b, a=one(problem_of, "a"), b=one(problem_of, "b"), get=False
         ),
     }
-    return pages, {}
+    api = {
+        "api:voice_consultations": ApiCase(
+            a_ok=sees_a,
+            b_ok=B_SIDE,
+            a=lambda w: (consultation_of(w, "a"), ([], f"?org={w.branch_a.pk}&page_size=100"))[1],
+            b=lambda w: (consultation_of(w, "b"), ([], f"?org={w.branch_b.pk}&page_size=100"))[1],
+        ),
+        "api:voice_problems": ApiCase(a_ok=set(PERSONAS), a=both(problem_of)),
+        "api:voice_problem_summary": ApiCase(
+            a_ok=sees_a,
+            b_ok=B_SIDE,
+            a=lambda w: (problem_of(w, "a"), ([], f"?org={w.branch_a.pk}"))[1],
+            b=lambda w: (problem_of(w, "b"), ([], f"?org={w.branch_b.pk}"))[1],
+        ),
+    }
+    return pages, api
 
 
 _pages, _api = _consultation_cases()
