@@ -133,8 +133,13 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "opinions": opinions,
         "can_change": can_change,
         "opinion_form": OpinionForm() if can_change else None,
-        "problem_form": OpinionProblemForm(org=consultation.org) if can_change and opinions else None,
     }
+    if can_change and opinions:
+        # the choices once for every opinion's 转为问题 form (a queryset in the template would query per opinion)
+        form = OpinionProblemForm(org=consultation.org)
+        context["owners"] = list(form.fields["owner"].queryset.values_list("pk", "name"))
+        context["problem_years"] = form.fields["year"].choices
+        context["this_year"] = form.fields["year"].initial
     return render(request, "voice/consultation_detail.html", context)
 
 
