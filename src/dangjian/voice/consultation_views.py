@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.core import clock
+from dangjian.core.forms import LongSelect
 from dangjian.core.generic import form_action, post_action
 from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.params import row_param
@@ -24,6 +25,20 @@ from .models import Consultation, Opinion
 
 TITLE = "座谈交流"
 EXPORT_MAX = 10_000
+
+
+def org_select(user, chosen: Organization | None) -> str:
+    """The org filter written out in Python (core.forms.LongSelect): a committee's tree has thousands of orgs."""
+    orgs = (
+        Organization.objects.visible_to(user)
+        .filter(dissolved_on__isnull=True)
+        .order_by("path")
+        .values_list("pk", "name")
+    )
+    widget = LongSelect(
+        attrs={"class": "form-select form-select-sm", "aria-label": "组织"}, choices=[("", "全部组织"), *orgs]
+    )
+    return widget.render("org", chosen.pk if chosen else "")
 
 
 def _year(request: HttpRequest) -> int | None:
@@ -56,7 +71,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "kinds": ConsultationKind.choices,
         "years": list(range(today.year, today.year - 10, -1)),
-        "orgs": Organization.objects.visible_to(request.user).filter(dissolved_on__isnull=True).order_by("path"),
+        "org_select": org_select(request.user, filters["org"]),
         "can_add": request.user.can(Capability.CHANGE),
         "query": request.GET.urlencode(),
     }

@@ -19,7 +19,7 @@ from dangjian.study.central_views import xlsx
 
 from . import problems
 from .choices import ProblemSource, ProblemState
-from .consultation_views import _create_org
+from .consultation_views import _create_org, org_select
 from .models import Problem
 from .problem_forms import FinishForm, ProblemForm
 
@@ -78,9 +78,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             ("-created", "最新登记"),
         ],
         "years": list(range(high, max(low, high - 10) - 1, -1)),
-        "orgs": Organization.objects.visible_to(request.user).filter(dissolved_on__isnull=True).order_by("path")
-        if request.user.can(Capability.VIEW)
-        else [],
+        "org_select": org_select(request.user, filters["org"]) if request.user.can(Capability.VIEW) else "",
         "can_add": request.user.can(Capability.CHANGE),
         "query": request.GET.urlencode(),
     }

@@ -38,7 +38,6 @@ ERR_LINK_SOURCE = "关联的来源与所选来源类别不一致"
 ERR_MOVE = "当前状态为“{state}”，不能{move}"
 ERR_RESULT = "标记为已整改须填写整改结果"
 ERR_DONE_ON = "标记为已整改须填写完成日期"
-ERR_DONE_BEFORE = "完成日期不能早于问题登记年度"
 ERR_DEADLINE = "整改时限应在 {low} 年至 {high} 年之间"
 
 YEAR_MIN = 2000
@@ -214,8 +213,6 @@ def finish_problem(*, by, problem: Problem, version: int | None, result: str, do
         errors["result"] = ERR_RESULT
     if done_on is None:
         errors["done_on"] = ERR_DONE_ON
-    elif done_on.year < locked.year - 1:
-        errors["done_on"] = ERR_DONE_BEFORE
     if errors:
         raise ValidationError(errors)
     check_not_future(done_on=done_on)
