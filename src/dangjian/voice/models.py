@@ -576,6 +576,12 @@ class Opinion(BaseModel):
         return {"org_path": self.consultation.org.path}
 
 
+class ProblemQuerySet(OrgScoped):
+    def own_records(self, user):
+        # The owner (责任人) follows the problems they answer for, whatever their grants.
+        return Q(owner__user=user)
+
+
 class Problem(BaseModel, VersionedModel):
     """问题清单: a finding (from a survey, an opinion heard, a proposal or elsewhere) and its 整改: measure, owner,
     deadline, state. The plans/assessment module reads it (selectors)."""
@@ -601,7 +607,7 @@ class Problem(BaseModel, VersionedModel):
     result = models.TextField("整改结果", max_length=LONG_TEXT, blank=True)
     created_by = _user("登记人")
 
-    objects = OrgScoped.as_manager()
+    objects = ProblemQuerySet.as_manager()
 
     class Meta:
         verbose_name = "问题清单"

@@ -1,5 +1,7 @@
 from django.urls import path  # noqa: F401  (each section below adds its pages)
 
+from . import consultation_views, problem_views
+
 app_name = "voice"
 
 urlpatterns = []
@@ -13,3 +15,23 @@ urlpatterns = []
 # ── surveys: questionnaires, answering, who has answered, results (survey_views.py, answer_views.py)
 
 # ── consultations: 座谈会/个别交流 and the 问题清单 (consultation_views.py, problem_views.py)
+urlpatterns += [
+    path("consultations/", consultation_views.consultation_list, name="consultations"),
+    path("consultations/export/", consultation_views.consultation_export, name="consultations_export"),
+    path("consultations/new/", consultation_views.consultation_create, name="consultation_create"),
+    path("consultations/<int:pk>/", consultation_views.consultation_detail, name="consultation"),
+    path("consultations/<int:pk>/edit/", consultation_views.consultation_edit, name="consultation_edit"),
+    path("consultations/<int:pk>/opinions/new/", consultation_views.opinion_add, name="opinion_add"),
+    path("opinions/<int:pk>/edit/", consultation_views.opinion_edit, name="opinion_edit"),
+    path("opinions/<int:pk>/delete/", consultation_views.opinion_delete, name="opinion_delete"),
+    path("opinions/<int:pk>/problem/", consultation_views.opinion_problem, name="opinion_problem"),
+    path("problems/", problem_views.problem_list, name="problems"),
+    path("problems/export/", problem_views.problem_export, name="problems_export"),
+    path("problems/summary/", problem_views.problem_summary, name="problem_summary"),
+    path("problems/new/", problem_views.problem_create, name="problem_create"),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem"),
+    path("problems/<int:pk>/edit/", problem_views.problem_edit, name="problem_edit"),
+    path("problems/<int:pk>/start/", problem_views.problem_start, name="problem_start"),
+    path("problems/<int:pk>/finish/", problem_views.problem_finish, name="problem_finish"),
+    path("problems/<int:pk>/reopen/", problem_views.problem_reopen, name="problem_reopen"),
+]

@@ -12,6 +12,9 @@ TABS = (
     # ── inquiries
     # ── surveys
     # ── consultations
+    Tab("consultations", "座谈交流", "voice:consultations"),
+    Tab("problems", "问题清单", "voice:problems", needs_view=False),
+    Tab("problem_summary", "整改情况", "voice:problem_summary"),
 )
 
 

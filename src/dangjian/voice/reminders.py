@@ -1,0 +1,49 @@
+"""待办 of 党员之声 (issue 16): each part adds its producers in its section. One COUNT each, whatever the scope."""
+
+from django.urls import reverse
+
+from dangjian.core.reminders import Reminder, reminder_producer
+from dangjian.core.roles import Capability
+
+# ── proposals
+
+# ── commitments
+
+# ── inquiries
+
+# ── surveys
+
+# ── consultations
+
+
+@reminder_producer
+def problem_reminders(user) -> list[Reminder]:
+    """Staff: the overdue problems of the orgs they may change; an owner: their problems due within 7 days or
+    overdue."""
+    from . import problems
+
+    if not user.is_authenticated:
+        return []
+    reminders = []
+    if user.can(Capability.CHANGE):
+        n = problems.overdue_in_scope(user).count()
+        if n:
+            reminders.append(
+                Reminder(
+                    level="danger",
+                    title=f"{n}个问题已过整改时限仍未整改完成",
+                    url=f"{reverse('voice:problems')}?overdue=1",
+                    source="问题清单整改时限",
+                )
+            )
+    n = problems.my_due(user).count()
+    if n:
+        reminders.append(
+            Reminder(
+                level="warning",
+                title=f"您负责整改的问题中有{n}个将在{problems.DUE_SOON_DAYS}天内到期或已逾期",
+                url=reverse("voice:problems"),
+                source="问题清单整改时限",
+            )
+        )
+    return reminders

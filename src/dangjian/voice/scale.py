@@ -1,0 +1,87 @@
+"""党员之声's part of scale data set L (core.scale): each part adds its producer in its section."""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from dangjian.core.scale import ADMIN_USERNAME, ScaleContext, reset_sequence, scale_producer, write_rows
+from dangjian.members.scale import scale_members
+from dangjian.orgs.choices import OrgKind
+from dangjian.orgs.scale import scale_orgs
+
+# ── proposals
+
+# ── commitments
+
+# ── inquiries
+
+# ── surveys
+
+# ── consultations
+
+#: Per branch and year: 座谈会/个别交流 held, opinions each, problems listed.
+CONSULTATIONS_PER_YEAR = 2
+OPINIONS_EACH = 2
+PROBLEMS_PER_YEAR = 3
+TOPICS = ["征求对支部班子的意见建议", "党员思想状况个别交流", "听取群众对机关作风的意见"]
+OPINIONS = ["学习形式较单一，建议增加现场教学", "组织生活会批评与自我批评不够深入", "联系服务群众的渠道不够畅通"]
+MEASURES = ["每季度开展一次现场教学", "会前逐一谈心谈话，列出问题清单", "设立意见箱并每月梳理反馈"]
+
+
+@scale_producer(order=96)
+def produce_consultations(ctx: ScaleContext) -> None:
+    """For every branch and year: consultations with opinions (the first a forum, the second an individual talk),
+    and problems of its members in every state; deadlines past for some that are not done (overdue)."""
+    from .choices import ConsultationKind, ProblemSource, ProblemState
+    from .models import Consultation, Opinion, Problem
+
+    branches = scale_orgs(ctx, OrgKind.BRANCH)
+    members = [m for m in scale_members(ctx) if m.status == "active"]
+    if not branches or not members:
+        return
+    by_org = defaultdict(list)
+    for m in members:
+        by_org[m.org_id].append(m)
+    rng, today, admin = ctx.rng, ctx.today, ctx.users.get(ADMIN_USERNAME)
+    years = [today.year - k for k in range(min(ctx.years, 2) - 1, -1, -1)]
+    first_c = (Consultation.objects.unrestricted().order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    first_o = (Opinion.objects.unrestricted().order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    consultations, opinions, problems = [], [], []
+    states = [ProblemState.OPEN, ProblemState.PROGRESS, ProblemState.DONE]
+    for org in branches:
+        people = by_org.get(org.id)
+        if not people:
+            continue
+        for year in years:
+            last = today if year == today.year else date(year, 12, 31)
+            for k in range(CONSULTATIONS_PER_YEAR):
+                day = last - timedelta(days=rng.randrange(last.timetuple().tm_yday))
+                stamp = datetime.combine(day, time(8), tzinfo=UTC)
+                cid = first_c + len(consultations)
+                kind = ConsultationKind.FORUM if k == 0 else ConsultationKind.PERSONAL
+                who = "全体党员" if k == 0 else rng.choice(people).name
+                consultations.append((cid, org.id, kind, day, TOPICS[k % len(TOPICS)], who, "", admin, stamp, stamp, 1))
+                for n in range(OPINIONS_EACH):
+                    opinions.append((first_o + len(opinions), cid, OPINIONS[(k + n) % len(OPINIONS)], "", stamp, stamp))
+            for k in range(PROBLEMS_PER_YEAR):
+                state = states[k % 3]
+                deadline = last + timedelta(days=rng.randrange(-120, 90))
+                done_on = min(today, deadline) if state == ProblemState.DONE else None
+                stamp = datetime.combine(last - timedelta(days=150), time(8), tzinfo=UTC)
+                problems.append(
+                    (
+                        org.id, year, ProblemSource.TALK if k == 0 else ProblemSource.OTHER,
+                        OPINIONS[k % len(OPINIONS)], MEASURES[k % len(MEASURES)], rng.choice(people).id, deadline,
+                        state, done_on, "已按措施整改完成" if done_on else "", admin, stamp, stamp, 1,
+                    )
+                )  # fmt: skip
+    c_fields = ["id", "org_id", "kind", "held_on", "topic", "participants", "summary", "recorded_by_id",
+                "created_at", "updated_at", "version"]  # fmt: skip
+    write_rows(Consultation, c_fields, consultations)
+    write_rows(Opinion, ["id", "consultation_id", "content", "raised_by", "created_at", "updated_at"], opinions)
+    p_fields = ["org_id", "year", "source", "description", "measure", "owner_id", "deadline", "state", "done_on",
+                "result", "created_by_id", "created_at", "updated_at", "version"]  # fmt: skip
+    write_rows(Problem, p_fields, problems)
+    reset_sequence(Consultation)
+    reset_sequence(Opinion)
+    ctx.counts["座谈交流"] = len(consultations)
+    ctx.counts["问题清单"] = len(problems)
