@@ -138,7 +138,9 @@ def test_closing_a_closed_one_or_handing_it_on_is_refused(world, clock):
     inquiry = inquiry_of(world.member_a, closed=True)
     before = counts()
     with pytest.raises(ValidationError) as error:
-        inquiries.close_inquiry(by=world.secretary_a, inquiry=inquiry, result="再", satisfaction="satisfied", version=None)
+        inquiries.close_inquiry(
+            by=world.secretary_a, inquiry=inquiry, result="再", satisfaction="satisfied", version=None
+        )
     assert inquiries.ERR_CLOSED in str(error.value)
     with pytest.raises(ValidationError) as error:
         inquiries.hand_on(by=world.secretary_a, inquiry=inquiry, to_member=world.member_a2, note="再", version=None)
