@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from dangjian.core.concurrency import VersionedFormMixin
-from dangjian.core.forms import BootstrapFormMixin
+from dangjian.core.forms import BootstrapFormMixin, LongSelect
 from dangjian.core.roles import Capability
 from dangjian.core.validators import future_message
 
@@ -56,7 +56,9 @@ class InquiryForm(BootstrapFormMixin, forms.Form):
         label="受理时间", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     promise = PromiseChoiceField(label="对应服务承诺", queryset=None, required=False, empty_label="无（默认时限）")
-    first_person = MemberChoiceField(label="首问责任人", queryset=None, required=False, empty_label="本人")
+    first_person = MemberChoiceField(
+        label="首问责任人", queryset=None, required=False, empty_label="本人", widget=LongSelect
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +87,8 @@ class InquiryForm(BootstrapFormMixin, forms.Form):
 
 
 class HandOnForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
-    to_member = MemberChoiceField(label="接收人", queryset=None)
+    # A committee's scope holds thousands of members: the options written out in Python (core.forms.LongSelect).
+    to_member = MemberChoiceField(label="接收人", queryset=None, widget=LongSelect)
     note = forms.CharField(label="移交说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
 
     def __init__(self, *args, user, inquiry, **kwargs):
