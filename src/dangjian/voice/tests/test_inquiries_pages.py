@@ -156,6 +156,15 @@ def test_my_inquiries_and_the_home_panel(world, clock, client_for):
     assert 'data-testid="inquiry-panel"' in home and "首问事项已超过办结时限" in home
 
 
+def test_the_staff_panel_counts_overdue_items_of_the_scope(world, clock, client_for):
+    inquiry_of(world.member_a, due_in=-1)
+    home = client_for(world.secretary_a).get("/").content.decode()
+    assert 'data-testid="inquiry-scope-overdue">1<' in home
+    home = client_for(world.secretary_b).get("/").content.decode()
+    assert 'data-testid="inquiry-scope-overdue">0<' in home
+    assert 'data-testid="inquiry-panel"' not in client_for(world.inspector).get("/").content.decode()
+
+
 def test_the_list_filters(world, clock, client_for):
     inquiry_of(world.member_a, due_in=-1, content="超期的事项")
     inquiry_of(world.member_a, content="按期的事项")
