@@ -1,19 +1,34 @@
 """/api/v1/voice: proposals, commitments, 首问 requests, survey answers — the same selectors and services as the
 pages, scoped the same way."""
 
-from datetime import date
+from datetime import date, datetime
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from dangjian.core import clock
-from dangjian.core.api import ERROR_RESPONSES, MemberRef, OrgRef, PageParams, choices_help, paginate
+from dangjian.core.api import (
+    ERROR_RESPONSES,
+    WRITE_RESPONSES,
+    InvalidParams,
+    MemberRef,
+    OrgRef,
+    PageParams,
+    choices_help,
+    paginate,
+    write_version,
+)
+from dangjian.core.concurrency import etag
 from dangjian.core.permissions import require_capability
 from dangjian.core.roles import Capability
+from dangjian.members.models import Member
 from dangjian.orgs.selectors import visible_org_or_404
 
-from . import consultations, problems
-from .choices import ConsultationKind, ProblemSource, ProblemState
+from . import consultations, inquiries, problems
+from .choices import Channel, ConsultationKind, InquiryState, ProblemSource, ProblemState, Satisfaction
+from .models import Inquiry, ServicePromise
 
 router = Router(tags=["党员之声"])
 
@@ -21,7 +36,238 @@ router = Router(tags=["党员之声"])
 
 # ── commitments
 
-# ── inquiries
+# ── inquiries: the 首问负责 register (inquiries.py), the same selectors and services as the pages
+
+INQ_ID_MAX = 10**18
+
+
+class HandOffOut(Schema):
+    id: int
+    from_member: MemberRef
+    to_member: MemberRef
+    to_org: OrgRef
+    at: datetime
+    due_on: date = Field(description="接收人的办结时限")
+    note: str
+
+
+class InquiryOut(Schema):
+    id: int
+    version: int = Field(description="版本：每次修改加 1；移交、办结时须带上（If-Match 或 version）")
+    org: OrgRef = Field(description="首问部门（党组织）")
+    first_person: MemberRef = Field(description="首问责任人")
+    asker: str
+    asker_phone: str = Field(description="联系电话（个人信息：无权查看时只显示前 3 位和后 4 位）")
+    channel: Channel = Field(description=choices_help(Channel.choices))
+    content: str
+    asked_at: datetime
+    promise: int | None = Field(description="对应服务承诺 ID")
+    due_on: date = Field(description="当前经办人的办结时限")
+    holder: MemberRef = Field(description="当前经办人")
+    holder_org: OrgRef
+    state: InquiryState = Field(description=choices_help(InquiryState.choices))
+    overdue: bool = Field(description="办理中且已过办结时限")
+    closed_at: datetime | None
+    result: str
+    satisfaction: str = Field(description=f"来访人满意度：{choices_help(Satisfaction.choices)}；未办结为空")
+
+    @staticmethod
+    def resolve_promise(obj: Inquiry) -> int | None:
+        return obj.promise_id
+
+    @staticmethod
+    def resolve_asker_phone(obj: Inquiry) -> str:
+        return obj.phone_shown
+
+    @staticmethod
+    def resolve_overdue(obj: Inquiry) -> bool:
+        return obj.state == InquiryState.OPEN and obj.due_on < inquiries.clock.today()
+
+
+class InquiryDetailOut(InquiryOut):
+    chain: list[HandOffOut] = Field(description="移交记录（按时间）")
+
+
+class InquiryPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[InquiryOut]
+
+
+class InquiryParams(Schema):
+    org: int | None = Field(None, ge=1, le=INQ_ID_MAX, description="组织 ID（首问部门或当前经办部门在其下）")
+    state: InquiryState | None = Field(None, description=choices_help(InquiryState.choices))
+    channel: Channel | None = Field(None, description=choices_help(Channel.choices))
+    overdue: bool = Field(False, description="仅超期")
+    since: date | None = Field(None, description="受理日期起")
+    until: date | None = Field(None, description="受理日期止")
+    q: str = Field("", max_length=50, description="搜索事项或来访人")
+
+
+def _shown(user, inquiry: Inquiry) -> Inquiry:
+    inquiry.phone_shown = inquiries.phone_shown(user, inquiry)
+    return inquiry
+
+
+def _inquiry_detail(user, inquiry_id: int) -> Inquiry:
+    try:
+        return _shown(user, inquiries.inquiry_with_chain(fetched_by=user, pk=inquiry_id))
+    except Inquiry.DoesNotExist:
+        raise Http404 from None
+
+
+@router.get(
+    "/inquiries", response={200: InquiryPage, **ERROR_RESPONSES}, url_name="voice_inquiries", summary="首问登记"
+)
+def inquiry_list(request: HttpRequest, filters: Query[InquiryParams], pages: Query[PageParams]):
+    """您权限范围内的首问事项（含您首问或经办的），按受理时间倒序。联系电话按个人信息规则遮盖。"""
+    user = request.auth
+    f = inquiries.Filters(
+        state=str(getattr(filters.state, "value", filters.state) or ""),
+        channel=str(getattr(filters.channel, "value", filters.channel) or ""),
+        org=visible_org_or_404(user, filters.org),
+        overdue=filters.overdue,
+        since=filters.since,
+        until=filters.until,
+        q=filters.q.strip(),
+    )
+    page = paginate(inquiries.register(fetched_by=user, filters=f), page=pages.page, page_size=pages.page_size)
+    page["results"] = [_shown(user, r) for r in page["results"]]
+    return page
+
+
+@router.get(
+    "/inquiries/{int:inquiry_id}",
+    response={200: InquiryDetailOut, **ERROR_RESPONSES},
+    url_name="voice_inquiry",
+    summary="首问事项及其移交记录",
+)
+def inquiry_detail(request: HttpRequest, inquiry_id: int, response: HttpResponse):
+    """一个首问事项及其移交链；不存在或不在您的权限范围内时返回 404。"""
+    inquiry = _inquiry_detail(request.auth, inquiry_id)
+    response["ETag"] = etag(inquiry)
+    return inquiry
+
+
+class InquiryIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    asker: str = Field(min_length=1, max_length=50, description="来访/来电人")
+    asker_phone: str = Field("", max_length=20, pattern=r"^[0-9+\- ]*$", description="联系电话（可不填）")
+    channel: Channel = Field(description=choices_help(Channel.choices))
+    content: str = Field(min_length=1, max_length=2000, description="事项")
+    asked_at: datetime = Field(description="受理时间（不能晚于现在）")
+    promise: int | None = Field(None, ge=1, le=INQ_ID_MAX, description="对应服务承诺 ID；不填按默认时限")
+    first_person: int | None = Field(
+        None, ge=1, le=INQ_ID_MAX, description="首问责任人（党员 ID）；不填为本人；管理人员可代其权限范围内的党员登记"
+    )
+
+
+@router.post(
+    "/inquiries",
+    response={201: InquiryDetailOut, **WRITE_RESPONSES},
+    url_name="voice_inquiry_create",
+    summary="首问登记",
+)
+def inquiry_create(request: HttpRequest, payload: InquiryIn, response: HttpResponse):
+    """登记一个首问事项（与页面相同的规则）：首问责任人为本人（须有党员档案），管理人员可代其权限范围内的党员登记。
+    不符合规则时返回 422，如“受理时间不能晚于今天”。"""
+    user = request.auth
+    if not user.can(Capability.CHANGE) and inquiries.own_member(user) is None:
+        raise Http404
+    asked_at = payload.asked_at if timezone.is_aware(payload.asked_at) else timezone.make_aware(payload.asked_at)
+    promise = None
+    if payload.promise is not None:
+        # Checked by the service against the promises the user may file under (422 otherwise).
+        promise = ServicePromise.objects.unrestricted().filter(pk=payload.promise).first()
+        if promise is None:
+            raise InvalidParams([{"field": "promise", "message": inquiries.ERR_PROMISE}])
+    first_person = None
+    if payload.first_person is not None:
+        first_person = Member(pk=payload.first_person)
+    inquiry = inquiries.record_inquiry(
+        by=user,
+        asker=payload.asker,
+        asker_phone=payload.asker_phone,
+        channel=str(getattr(payload.channel, "value", payload.channel)),
+        content=payload.content,
+        asked_at=asked_at,
+        promise=promise,
+        first_person=first_person,
+    )
+    inquiry = _inquiry_detail(user, inquiry.pk)
+    response["ETag"] = etag(inquiry)
+    return Status(201, inquiry)
+
+
+def _actable(user, inquiry_id: int) -> Inquiry:
+    inquiry = _inquiry_detail(user, inquiry_id)
+    if not inquiries.may_act(user, inquiry):
+        raise Http404
+    return inquiry
+
+
+class HandOffIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    to_member: int = Field(ge=1, le=INQ_ID_MAX, description="接收人（党员 ID，须在您的权限范围内）")
+    note: str = Field(min_length=1, max_length=500, description="移交说明")
+    version: int | None = Field(None, description="所依据的版本（或 If-Match 请求头）")
+
+
+@router.post(
+    "/inquiries/{int:inquiry_id}/handoff",
+    response={200: InquiryDetailOut, **WRITE_RESPONSES},
+    url_name="voice_inquiry_handoff",
+    summary="移交首问事项",
+)
+def inquiry_handoff(request: HttpRequest, inquiry_id: int, payload: HandOffIn, response: HttpResponse):
+    """当前经办人（或有权维护其所在党组织的人员）将事项移交给另一名党员；须带版本（If-Match 或 version，缺少时 428，
+    过期时 412）。已办结的事项不能移交（422）。"""
+    user = request.auth
+    inquiry = _actable(user, inquiry_id)
+    version = write_version(request, payload.version)
+    inquiries.hand_on(
+        by=user, inquiry=inquiry, to_member=Member(pk=payload.to_member), note=payload.note, version=version
+    )
+    # The receiver is in the user's scope (inquiries.receivers), so the inquiry stays in their sight.
+    inquiry = _inquiry_detail(user, inquiry_id)
+    response["ETag"] = etag(inquiry)
+    return inquiry
+
+
+class CloseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    result: str = Field(min_length=1, max_length=2000, description="办理结果")
+    satisfaction: Satisfaction = Field(description=choices_help(Satisfaction.choices))
+    version: int | None = Field(None, description="所依据的版本（或 If-Match 请求头）")
+
+
+@router.post(
+    "/inquiries/{int:inquiry_id}/close",
+    response={200: InquiryDetailOut, **WRITE_RESPONSES},
+    url_name="voice_inquiry_close",
+    summary="办结首问事项",
+)
+def inquiry_close(request: HttpRequest, inquiry_id: int, payload: CloseIn, response: HttpResponse):
+    """当前经办人（或有权维护其所在党组织的人员）办结事项，登记结果和来访人满意度；须带版本（缺少时 428，过期时 412）。
+    已办结的事项不能再办结（422）。"""
+    user = request.auth
+    inquiry = _actable(user, inquiry_id)
+    version = write_version(request, payload.version)
+    inquiries.close_inquiry(
+        by=user,
+        inquiry=inquiry,
+        result=payload.result,
+        satisfaction=str(getattr(payload.satisfaction, "value", payload.satisfaction)),
+        version=version,
+    )
+    inquiry = _inquiry_detail(user, inquiry_id)
+    response["ETag"] = etag(inquiry)
+    return inquiry
+
 
 # ── surveys
 

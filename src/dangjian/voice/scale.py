@@ -3,10 +3,16 @@
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.db.models import Max
+from django.utils import timezone
+
 from dangjian.core.scale import ADMIN_USERNAME, ScaleContext, reset_sequence, scale_producer, write_rows
 from dangjian.members.scale import scale_members
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.scale import scale_orgs
+
+from .choices import Channel, InquiryState, Satisfaction
+from .models import HandOff, Inquiry
 
 # ── proposals
 
@@ -85,3 +91,89 @@ def produce_consultations(ctx: ScaleContext) -> None:
     reset_sequence(Opinion)
     ctx.counts["座谈交流"] = len(consultations)
     ctx.counts["问题清单"] = len(problems)
+
+
+#: One 首问 request a year for about this many members of a branch; a third handed on (a tenth twice).
+INQUIRY_MEMBERS_PER_ITEM = 4
+INQUIRY_CHUNK = 20_000
+INQUIRY_FIELDS = [
+    "id", "org_id", "first_person_id", "asker", "asker_phone", "channel", "content", "asked_at", "promise_id",
+    "due_on", "holder_id", "holder_org_id", "state", "closed_at", "result", "satisfaction", "recorded_by_id",
+    "version", "created_at", "updated_at",
+]  # fmt: skip
+HANDOFF_FIELDS = ["inquiry_id", "from_member_id", "to_member_id", "to_org_id", "at", "due_on", "note", "by_id"]
+HANDOFF_FIELDS += ["created_at", "updated_at"]
+INQUIRY_TOPICS = ["咨询组织关系转接", "询问党费缴纳标准", "反映办事流程问题", "申请困难帮扶", "查询党员档案材料"]
+SATISFACTION_WEIGHTS = [(Satisfaction.SATISFIED, 7), (Satisfaction.BASIC, 2), (Satisfaction.UNSATISFIED, 1)]
+
+
+@scale_producer(order=96)
+def produce_inquiries(ctx: ScaleContext) -> None:
+    """Requests in every branch over the last year: most closed (rated), the recent ones open, some overdue, a third
+    handed on within the branch or to a neighbouring one."""
+    branches = scale_orgs(ctx, OrgKind.BRANCH)
+    members = scale_members(ctx)
+    if not branches or not members:
+        return
+    rng, today = ctx.rng, ctx.today
+    by_org = defaultdict(list)
+    for m in members:
+        if m.status == "active":
+            by_org[m.org_id].append(m.id)
+    channels = list(Channel.values)
+    sats = [s for s, w in SATISFACTION_WEIGHTS for _ in range(w)]
+    next_id = (Inquiry.objects.unrestricted().aggregate(n=Max("id"))["n"] or 0) + 1  # a command: the whole table
+    now = timezone.now()
+    inquiries, handoffs = [], []
+    label = "首问登记"
+    ctx.report(label, 0, len(branches))
+
+    def flush():
+        write_rows(Inquiry, INQUIRY_FIELDS, inquiries)
+        write_rows(HandOff, HANDOFF_FIELDS, handoffs)
+        ctx.counts[label] = ctx.counts.get(label, 0) + len(inquiries)
+        inquiries.clear()
+        handoffs.clear()
+
+    for n, org in enumerate(branches, start=1):
+        people = by_org.get(org.id)
+        if not people:
+            continue
+        neighbour = branches[n % len(branches)]
+        others = by_org.get(neighbour.id) or people
+        for _ in range(max(1, len(people) // INQUIRY_MEMBERS_PER_ITEM)):
+            first = rng.choice(people)
+            asked_day = today - timedelta(days=rng.randrange(0, 365))
+            asked_at = timezone.make_aware(datetime.combine(asked_day, time(rng.randrange(8, 18), rng.randrange(60))))
+            due = asked_day + timedelta(days=5)
+            holder, holder_org = first, org.id
+            links = rng.choices([0, 1, 2], weights=[6, 3, 1])[0]
+            for k in range(links):
+                to, to_org = (rng.choice(people), org.id) if k == 0 else (rng.choice(others), neighbour.id)
+                at = asked_at + timedelta(hours=2 + 20 * k)
+                if at > now:
+                    break
+                handoffs.append((next_id, holder, to, to_org, at, due, "转具体经办人办理", None, at, at))
+                holder, holder_org = to, to_org
+            closed = (today - asked_day).days > 7 or rng.random() < 0.3
+            closed_at = min(asked_at + timedelta(days=rng.randrange(0, 8), hours=3), now) if closed else None
+            inquiries.append(
+                (
+                    next_id, org.id, first, f"来访人{next_id % 1000:03d}", f"139{rng.randrange(10**8):08d}",
+                    rng.choice(channels), rng.choice(INQUIRY_TOPICS), asked_at, None, due, holder, holder_org,
+                    InquiryState.CLOSED if closed else InquiryState.OPEN, closed_at, "已答复" if closed else "",
+                    rng.choice(sats) if closed else "", None, 1, asked_at, closed_at or asked_at,
+                )
+            )  # fmt: skip
+            next_id += 1
+        if len(inquiries) >= INQUIRY_CHUNK:
+            flush()
+        ctx.report(label, n, len(branches))
+    flush()
+    reset_sequence(Inquiry)
+    reset_sequence(HandOff)
+
+
+# ── surveys
+
+# ── consultations

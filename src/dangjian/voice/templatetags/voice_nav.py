@@ -10,6 +10,9 @@ TABS = (
     # ── proposals
     # ── commitments
     # ── inquiries
+    Tab("inquiries", "首问负责", "voice:inquiries"),
+    Tab("inquiry_stats", "首问统计", "voice:inquiry_stats"),
+    Tab("my_inquiries", "我经办的", "voice:my_inquiries", needs_view=False),
     # ── surveys
     # ── consultations
     Tab("consultations", "座谈交流", "voice:consultations"),

@@ -1,6 +1,10 @@
 """Scope cases of the voice URLs: how each answers every persona (collected by core/tests/scope_walk.py)."""
 
-from dangjian.core.tests.scope_walk import ApiCase, Case
+from dangjian.core.tests.scope_walk import PERSONAS, ApiCase, Case
+from dangjian.members.tests.factories import MemberFactory
+from dangjian.voice.models import Inquiry
+
+from .inquiries_world import inquiry_of
 
 CASES: dict[str, Case] = {}
 API_CASES: dict[str, ApiCase] = {}
@@ -10,6 +14,115 @@ API_CASES: dict[str, ApiCase] = {}
 # ── commitments
 
 # ── inquiries
+# An inquiry of branch A (first person 王小明, member_user_a's record) or of branch B (李秀英). Who sees one: the
+# scope of its org (and the holder/first person); who acts on it: the holder, or CHANGE on the holder's org.
+_INQ_SEES_A = {"admin", "secretary_a", "committee_member_a", "member_user_a", "inspector"}
+_INQ_SEES_B = {"admin", "secretary_b", "inspector"}
+_INQ_ACT_A = {"admin", "secretary_a", "committee_member_a", "member_user_a"}
+_INQ_ACT_B = {"admin", "secretary_b"}
+
+
+def _inquiry(side: str):
+    def target(w):
+        return [inquiry_of(w.member_a if side == "a" else w.member_b).pk], ""
+
+    return target
+
+
+def _inquiry_org(side: str, path: str = ""):
+    def target(w):
+        inquiry_of(w.member_a if side == "a" else w.member_b)
+        org = w.branch_a if side == "a" else w.branch_b
+        return [], f"?org={org.pk}{path}"
+
+    return target
+
+
+def _inquiry_version(w, args):
+    return {"version": Inquiry.objects.unrestricted().get(pk=args[0]).version}
+
+
+def _handoff_body(w, args):
+    inquiry = Inquiry.objects.unrestricted().select_related("org").get(pk=args[0])
+    to = w.member_a2 if inquiry.org_id == w.branch_a.pk else MemberFactory(name="赵财务", org=w.branch_b)
+    return {"to_member": to.pk, "note": "请协助办理", "version": inquiry.version}
+
+
+def _close_body(w, args):
+    return {"result": "已当面答复", "satisfaction": "satisfied", **_inquiry_version(w, args)}
+
+
+def _create_body(w, args):
+    return {
+        "asker": "赵来访",
+        "channel": "phone",
+        "content": "咨询组织关系转接",
+        "asked_at": "2020-01-01T09:00:00+08:00",
+        "first_person": w.member_a.pk,
+    }
+
+
+CASES |= {
+    "voice:inquiries": Case(
+        a_ok=_INQ_SEES_A - {"member_user_a"}, b_ok=_INQ_SEES_B, a=_inquiry_org("a"), b=_inquiry_org("b"), post=False
+    ),
+    "voice:inquiries_export": Case(
+        a_ok=_INQ_SEES_A - {"member_user_a"}, b_ok=_INQ_SEES_B, a=_inquiry_org("a"), b=_inquiry_org("b"), post=False
+    ),
+    "voice:inquiry_stats": Case(
+        a_ok=_INQ_SEES_A - {"member_user_a"}, b_ok=_INQ_SEES_B, a=_inquiry_org("a"), b=_inquiry_org("b"), post=False
+    ),
+    "voice:inquiry_stats_export": Case(
+        a_ok=_INQ_SEES_A - {"member_user_a"}, b_ok=_INQ_SEES_B, a=_inquiry_org("a"), b=_inquiry_org("b"), post=False
+    ),
+    # everyone with a login: their own items; recording: a member (own record) or staff
+    "voice:my_inquiries": Case(a_ok=set(PERSONAS), post=False),
+    "voice:inquiry_create": Case(a_ok={"admin", "secretary_a", "committee_member_a", "member_user_a", "secretary_b"}),
+    "voice:inquiry": Case(a_ok=_INQ_SEES_A, b_ok=_INQ_SEES_B, a=_inquiry("a"), b=_inquiry("b"), post=False),
+    "voice:inquiry_handoff": Case(a_ok=_INQ_ACT_A, b_ok=_INQ_ACT_B, a=_inquiry("a"), b=_inquiry("b"), get=False),
+    "voice:inquiry_close": Case(a_ok=_INQ_ACT_A, b_ok=_INQ_ACT_B, a=_inquiry("a"), b=_inquiry("b"), get=False),
+}
+
+
+def _api_inquiries(side: str):
+    def target(w):
+        _inquiry(side)(w)
+        org = w.branch_a if side == "a" else w.branch_b
+        return [], f"?org={org.pk}&page_size=100"
+
+    return target
+
+
+API_CASES |= {
+    # a member's token lists the items they recorded or hold
+    "api:voice_inquiries": ApiCase(
+        a_ok=_INQ_SEES_A,
+        b_ok=_INQ_SEES_B,
+        a=_api_inquiries("a"),
+        b=_api_inquiries("b"),
+        also_post=True,
+    ),
+    "api:voice_inquiry": ApiCase(a_ok=_INQ_SEES_A, b_ok=_INQ_SEES_B, a=_inquiry("a"), b=_inquiry("b")),
+    # for 王小明 (branch A): his own login or A's staff; B's secretary may record, but not for him
+    "api:voice_inquiry_create": ApiCase(
+        a_ok=_INQ_ACT_A,
+        refused={"secretary_b": 422},
+        method="post",
+        body=_create_body,
+        ok_status=201,
+    ),
+    # 王小明 holds A's item but sees no one to hand it to (422); B's side is walked by the page's case
+    "api:voice_inquiry_handoff": ApiCase(
+        a_ok={"admin", "secretary_a", "committee_member_a"},
+        a=_inquiry("a"),
+        method="post",
+        body=_handoff_body,
+        refused={"member_user_a": 422},
+    ),
+    "api:voice_inquiry_close": ApiCase(
+        a_ok=_INQ_ACT_A, b_ok=_INQ_ACT_B, a=_inquiry("a"), b=_inquiry("b"), method="post", body=_close_body
+    ),
+}
 
 # ── surveys
 
