@@ -4,7 +4,7 @@ made from the version of the proposal shown."""
 from django import forms
 
 from dangjian.core.concurrency import VersionedFormMixin
-from dangjian.core.forms import BootstrapFormMixin, DateInput
+from dangjian.core.forms import BootstrapFormMixin, DateInput, LongSelect
 
 from . import proposals
 from .choices import ProposalCategory, Satisfaction
@@ -70,7 +70,7 @@ class MergeForm(MoveForm):
 
 class AssignForm(MoveForm):
     move, label = "assign", "交办"
-    handler_org = forms.ChoiceField(label="承办单位")
+    handler_org = forms.ChoiceField(label="承办单位", widget=LongSelect)  # every org the reviewer sees
     deadline = forms.DateField(label="办理时限", widget=DateInput())
     note = forms.CharField(label="交办意见", max_length=2000, required=False)
 
