@@ -6,6 +6,7 @@ from datetime import timedelta
 from dangjian.core.demo import ADMIN_USERNAME, DemoContext, DemoSummary, demo_producer, demo_summary
 from dangjian.core.scale import reset_sequence
 from dangjian.members.demo import demo_members
+from dangjian.members.models import Member
 from dangjian.orgs.demo import BRANCHES, demo_committee, demo_orgs
 
 from .models import Proposal, ProposalEvent
@@ -51,9 +52,10 @@ def produce_proposals(ctx: DemoContext) -> None:
                     state=state,
                 )
     persona = ctx.users.get(MEMBER_LOGIN)
-    own = next((m for m in members["ZB01"] if persona and m.user_id == persona.pk), None)
+    # a command writing the set: the persona's own record, wherever the accounts producer linked it
+    own = Member.objects.unrestricted().filter(user=persona).first() if persona else None
     if own is not None:
-        home = orgs["ZB01"].pk
+        home = own.org_id
         for state, days, topic, late in PERSONA:
             handler = home if late or state == State.REPLIED else orgs[BRANCHES[2].code].pk
             writer.add(
