@@ -154,3 +154,20 @@ def test_api_moves(world, today, api):
     stale = api(world.secretary_a, "post", url, {"name": "reject", "facts": {"reason": "x"}, "version": p.version})
     assert stale.status_code == 412
     assert api(world.secretary_b, "post", url, {"name": "accept", "version": 1}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["voice:proposals_public", "voice:my_proposals", "voice:proposal_stats"])
+def test_query_count_independent_of_rows(world, today, client_for, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = world.admin if name == "voice:proposal_stats" else world.member_user_a
+    client = client_for(user)
+    proposal_in(world, "closed")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse(name)).status_code == 200
+    for state in ("accepted", "assigned", "replied", "closed", "submitted"):
+        proposal_in(world, state)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(reverse(name)).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)

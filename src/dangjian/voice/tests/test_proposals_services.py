@@ -207,3 +207,23 @@ def test_public_list(world, today):
     rows = list(proposals.public_proposals(world.secretary_b))
     assert sorted(r.state for r in rows) == ["accepted", "closed"]
     assert Proposal.objects.unrestricted().count() == 4
+
+
+def test_each_actor_refused_the_others_moves(world, today):
+    """The handler may not review nor re-assign, the reviewer may not rate nor ask again, the proposer may not
+    accept: each refused with the rules' “只有…可以…” and nothing written."""
+    assigned = proposal_in(world, "assigned", handler=world.branch_b)
+    deadline = today + timedelta(days=3)
+    assert refused(
+        proposals.move, world.secretary_b, assigned, "assign", {"handler_org": world.branch_b.pk, "deadline": deadline}
+    ) == ["只有审查提案的党组织可以交办"]
+    replied = proposal_in(world, "replied")
+    assert refused(proposals.move, world.secretary_a, replied, "ask_again", {}) == ["只有提案人可以申请再次答复"]
+    assert refused(proposals.move, world.secretary_b, replied, "ask_again", {}) == ["只有提案人可以申请再次答复"]
+    submitted = proposal_in(world, "submitted")
+    assert refused(proposals.move, world.member_user_a, submitted, "accept", {}) == ["只有审查提案的党组织可以立案"]
+    other = proposal_in(world, "submitted")
+    assert refused(proposals.move, world.member_user_a, submitted, "merge", {"merge_into": other.pk}) == [
+        "只有审查提案的党组织可以并案",
+        proposals.ERR_MERGE_TARGET,
+    ]
