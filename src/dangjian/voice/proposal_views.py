@@ -331,5 +331,6 @@ def proposal_stats_export(request: HttpRequest) -> FileResponse:
         ]
 
     lines = [line(r) for r in f["categories"]] + [line(f["total"])] + [[]] + [line(r) for r in f["orgs"]]
+    lines += [[]] + [line(r) for r in f["handlers"]]
     lines += [[]] + [[s["label"], s["n"], s["rate"]] for s in f["satisfaction"]]
     return _xlsx(f"{f['year']}年提案统计", heads, lines, f"{f['year']}年党员提案统计")

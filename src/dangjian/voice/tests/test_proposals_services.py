@@ -198,6 +198,7 @@ def test_statistics(world, today):
     assert total["total"] == 6 and total["decided"] == 5 and total["adopted"] == 4
     assert total["adoption"] == 80.0 and total["timeliness"] == 100.0 and total["overdue"] == 1
     assert figures["rated"] == 2 and figures["satisfaction"][0]["n"] == 2
+    assert [(h["label"], h["total"], h["overdue"]) for h in figures["handlers"]] == [(world.branch_b.name, 3, 1)]
     assert proposals.statistics(world.secretary_b, today.year)["total"]["total"] == 3  # the ones it handles
 
 
