@@ -62,10 +62,12 @@ class RejectForm(MoveForm):
 
 class MergeForm(MoveForm):
     move, label = "merge", "并案"
-    merge_into = forms.IntegerField(
-        label="并入提案编号", min_value=1, max_value=10**18, help_text="填写另一件提案的编号"
-    )
+    merge_into = forms.TypedChoiceField(label="并入提案", coerce=int, widget=LongSelect)
     note = forms.CharField(label="说明", max_length=2000, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merge_into"].choices = [("", "请选择…"), *candidates]
 
 
 class AssignForm(MoveForm):

@@ -180,6 +180,8 @@ def _move_form(user, proposal: Proposal, name: str, data=None):
     kwargs = {"version_of": proposal}
     if name == "assign":
         kwargs["orgs"] = _handler_orgs(user)
+    if name == "merge":
+        kwargs["candidates"] = proposals.merge_candidates(user, proposal)
     return form_class(data, prefix=name, **kwargs)
 
 

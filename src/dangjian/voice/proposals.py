@@ -382,6 +382,23 @@ def events_of(user, proposal: Proposal) -> list[ProposalEvent]:
     return list(ProposalEvent.objects.visible_to(user).filter(proposal=proposal).select_related("by"))
 
 
+#: The merge form offers at most this many proposals (the service accepts any the user reviews).
+MERGE_CHOICES_MAX = 200
+
+
+def merge_candidates(user, proposal: Proposal) -> list[tuple[int, str]]:
+    """(id, "编号 标题") of the proposals of the same branch `proposal` may be merged into, newest first."""
+    rows = (
+        Proposal.objects.changeable_by(user)
+        .filter(org_id=proposal.org_id)
+        .exclude(pk=proposal.pk)
+        .exclude(state__in=(State.REJECTED, State.MERGED))
+        .order_by("-submitted_on", "-id")
+        .values_list("pk", "title")[:MERGE_CHOICES_MAX]
+    )
+    return [(pk, f"{pk} {title}") for pk, title in rows]
+
+
 def own_proposals(user) -> QuerySet:
     """The user's own proposals, newest first (their member record's, wherever they are now)."""
     return (

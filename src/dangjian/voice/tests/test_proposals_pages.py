@@ -171,3 +171,14 @@ def test_query_count_independent_of_rows(world, today, client_for, name):
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse(name)).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_merge_on_the_page(world, today, client_for):
+    p = proposal_in(world, "submitted")
+    other = proposal_in(world, "accepted")
+    client = client_for(world.secretary_a)
+    page = client.get(reverse("voice:proposal", args=[p.pk])).content.decode()
+    assert f'<option value="{other.pk}">' in page and f'<option value="{p.pk}">' not in page
+    url = reverse("voice:proposal_move", args=[p.pk, "merge"])
+    response = client.post(url, {"merge-merge_into": other.pk, "merge-version": p.version})
+    assert response.status_code == 302 and fresh(p).merged_into_id == other.pk
