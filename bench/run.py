@@ -48,6 +48,7 @@ FEES_RECONCILE_P95_LIMIT_MS = 500  # fees: the committee's reconciliation, whole
 DEVELOPMENT_P95_LIMIT_MS = 500  # issue 14: the committee's funnel, the overdue steps list
 STUDY_P95_LIMIT_MS = 500  # issue 15: the whole tree's 学时 summary (selector and page)
 STUDY_MINE_P95_LIMIT_MS = 100  # issue 15: a member's own 学时 page
+PROPOSALS_P95_LIMIT_MS = 500  # issue 16: the proposals list at L (our target: like the other list pages)
 
 LABEL_WIDTH = 52
 
@@ -1020,6 +1021,37 @@ def bench_study(*, warmup: int, requests: int) -> None:
         p95_line(label, times, queries, limit)
 
 
+def bench_proposals(*, warmup: int, requests: int) -> None:
+    """The proposals list page (voice:proposals) at L for the root's admin: the whole tree, then overdue only."""
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        from dangjian.voice.models import Proposal
+
+        line("proposals data", f"{Proposal.objects.unrestricted().count():,} proposals")
+    except Exception as error:  # noqa: BLE001  (tables missing: the app is not migrated here)
+        not_available("proposals", f"{type(error).__name__}: {error}"[:200])
+        return
+    admin = personas()["admin"]
+    for label, query in (
+        ("proposals: list, whole tree (admin)", ""),
+        ("proposals: list, overdue (admin)", "?overdue=1"),
+    ):
+        try:
+            url = reverse("voice:proposals") + query
+        except NoReverseMatch:
+            not_available(label, "no URL named voice:proposals")
+            continue
+        client = Client()
+        client.force_login(admin)
+        times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests)
+        if status != 200 or not times:
+            line(label, f"GET {url} → HTTP {status}", ok=False)
+            continue
+        p95_line(label, times, queries, PROPOSALS_P95_LIMIT_MS)
+
+
 # --- Main --------------------------------------------------------------------------------------------------
 
 
@@ -1032,8 +1064,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests before them (default 3)")
     parser.add_argument(
         "--only",
-        default="import,export,pages,meetings,fees,development,study",
-        help="comma-separated: import, export, pages, meetings, fees, development, study (default all)",
+        default="import,export,pages,meetings,fees,development,study,proposals",
+        help="comma-separated: import, export, pages, meetings, fees, development, study, proposals (default all)",
     )
     parser.add_argument("--task-runs", type=int, default=3, help="runs of the meetings reminders task (default 3)")
     parser.add_argument(
@@ -1079,6 +1111,8 @@ def main() -> None:
         bench_development(warmup=args.warmup, requests=args.requests)
     if "study" in only:
         bench_study(warmup=args.warmup, requests=args.requests)
+    if "proposals" in only:
+        bench_proposals(warmup=args.warmup, requests=args.requests)
     print(
         f"done in {time.perf_counter() - started:.0f} s; load average now "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),

@@ -9,7 +9,8 @@ from django.db.models import Q
 
 from dangjian.core.concurrency import VersionedModel
 from dangjian.core.models import BaseModel
-from dangjian.core.scope import ScopedQuerySet
+from dangjian.core.roles import Capability
+from dangjian.core.scope import ScopedQuerySet, subtree_q
 
 from .choices import (
     Audience,
@@ -55,9 +56,22 @@ class OrgScoped(ScopedQuerySet):
 
 
 class ProposalQuerySet(OrgScoped):
+    #: The handling org's staff see (and reply to) what is assigned to them, wherever the proposer's branch lies.
+    handler_path_lookup = "handler_org__path"
+
     def own_records(self, user):
         # The proposer follows their proposal wherever they have moved since.
         return Q(proposer__user=user)
+
+    def restrict(self, user, capability: str = Capability.VIEW):
+        if not user.is_authenticated or not user.is_active or user.is_superuser:
+            return super().restrict(user, capability)
+        paths = user.scope_paths(capability)
+        # the rows of the org subtree, or handled in it, and (to read) the user's own
+        q = subtree_q(self.org_path_lookup, paths) | subtree_q(self.handler_path_lookup, paths)
+        if capability == Capability.VIEW:
+            q |= self.own_records(user)
+        return self._restricted(self.filter(q))
 
 
 class Proposal(BaseModel, VersionedModel):
@@ -108,8 +122,9 @@ class Proposal(BaseModel, VersionedModel):
         return {"org_path": self.org.path}
 
 
-class ProposalPartQuerySet(ScopedQuerySet):
+class ProposalPartQuerySet(ProposalQuerySet):
     org_path_lookup = "proposal__org__path"
+    handler_path_lookup = "proposal__handler_org__path"
 
     def own_records(self, user):
         return Q(proposal__proposer__user=user)

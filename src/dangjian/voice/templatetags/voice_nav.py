@@ -8,6 +8,10 @@ register = template.Library()
 
 TABS = (
     # ── proposals
+    Tab("proposals", "党员提案", "voice:proposals"),
+    Tab("proposal_stats", "提案统计", "voice:proposal_stats"),
+    Tab("proposals_public", "提案公开", "voice:proposals_public", needs_view=False),
+    Tab("my_proposals", "我的提案", "voice:my_proposals", needs_view=False),
     # ── commitments
     # ── inquiries
     Tab("inquiries", "首问负责", "voice:inquiries"),
