@@ -57,6 +57,7 @@ def test_api_routers_are_found_in_each_apps_api_module():
         "/fees",
         "/development",
         "/study",
+        "/voice",
     ]
 
 

@@ -35,6 +35,7 @@ def test_navigation_shows_only_what_the_role_may_use(world, client_for):
         "党费",
         "发展党员",
         "学习培训",
+        "党员之声",
         "账号与权限",
         "审计日志",
         "系统状态",
@@ -49,6 +50,7 @@ def test_navigation_shows_only_what_the_role_may_use(world, client_for):
         "党费",
         "发展党员",
         "学习培训",
+        "党员之声",
         "账号与权限",
     ]
     assert nav_labels(client_for(world.secretary_a).get("/")) == secretary_nav
@@ -61,6 +63,7 @@ def test_navigation_shows_only_what_the_role_may_use(world, client_for):
         "党费",
         "发展党员",
         "学习培训",
+        "党员之声",
         "审计日志",
     ]
     assert nav_labels(client_for(world.inspector).get("/")) == inspector_nav
