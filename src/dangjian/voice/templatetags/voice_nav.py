@@ -11,6 +11,8 @@ TABS = (
     # ── commitments
     # ── inquiries
     # ── surveys
+    Tab("surveys", "问卷调查", "voice:surveys"),
+    Tab("my_surveys", "待填问卷", "voice:my_surveys", needs_view=False),
     # ── consultations
 )
 

@@ -261,7 +261,13 @@ def test_an_anonymous_answer_keeps_no_trace_of_its_author(world):
     assert stored.member_id is None and stored.answered_by_id is None and stored.answered_on is None
     assert stored.pk.version == 4
     assert {f.name for f in Response._meta.concrete_fields} == {
-        "id", "survey", "org", "for_org", "member", "answered_by", "answered_on"
+        "id",
+        "survey",
+        "org",
+        "for_org",
+        "member",
+        "answered_by",
+        "answered_on",
     }
     assert all(a.pk.version == 4 for a in Answer.objects.unrestricted().filter(response=stored))
     # Participation says only THAT they answered; no audit entry for any of the rows written
