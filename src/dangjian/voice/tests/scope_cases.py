@@ -4,7 +4,7 @@ from dangjian.core.tests.scope_walk import ApiCase, Case
 from dangjian.voice import surveys
 from dangjian.voice.models import Survey
 
-from .surveys_world import survey_of
+from .surveys_world import good_answers, survey_of
 
 CASES: dict[str, Case] = {}
 API_CASES: dict[str, ApiCase] = {}
@@ -89,6 +89,42 @@ CASES |= {
         a_ok=_S_SEES_A, b_ok=_S_SEES_B, a=_survey("a"), b=_survey("b", anonymous=True), post=False
     ),
     "voice:survey_answer": Case(a_ok={"member_user_a"}, b_ok=_S_CHANGE_B, a=_answer_members_a, b=_answer_org_b),
+}
+
+
+def _api_answer_body(w, args):
+    survey = Survey.objects.unrestricted().get(pk=args[0])
+    body = {"answers": {str(k): v for k, v in good_answers(survey).items()}}
+    if survey.audience == "orgs":
+        body["org"] = w.branch_b.pk
+    return body
+
+
+def _api_org_b(w):
+    args, _query = _answer_org_b(w)
+    return args, ""
+
+
+API_CASES |= {
+    "api:voice_surveys": ApiCase(
+        a_ok=_S_SEES_A,
+        b_ok=_S_SEES_B,
+        a=lambda w: ([], f"?org={w.branch_a.pk}"),
+        b=lambda w: ([], f"?org={w.branch_b.pk}"),
+    ),
+    "api:voice_survey_results": ApiCase(a_ok=_S_SEES_A, b_ok=_S_SEES_B, a=_survey("a"), b=_survey("b")),
+    "api:voice_survey_answers": ApiCase(
+        a_ok=_S_SEES_A, b_ok=_S_SEES_B, a=_survey("a"), b=_survey("b", anonymous=True), also_post=True
+    ),
+    "api:voice_survey_answer": ApiCase(
+        a_ok={"member_user_a"},
+        b_ok=_S_CHANGE_B,
+        a=_answer_members_a,
+        b=_api_org_b,
+        method="post",
+        body=_api_answer_body,
+        ok_status=201,
+    ),
 }
 
 # ── consultations
