@@ -199,3 +199,21 @@ def test_the_results_page_numbers(world, client_for):
     page = client_for(world.admin).get(reverse("voice:survey_results", args=[survey.pk])).content.decode()
     assert "50.0%" in page and "平均 3.5 分" in page and 'data-chart="q-chart-0"' in page
     assert "共 2 份答卷" in page
+
+
+def test_reminders_and_the_home_panel(world, client_for, clock):
+    from datetime import timedelta
+
+    from dangjian.voice.home import survey_panel
+    from dangjian.voice.reminders import survey_reminders
+
+    soon = survey_of(world.committee, world.admin, targets=[world.branch_a], days=2)
+    survey_of(world.committee, world.admin, targets=[world.branch_a], days=20)
+    titles = [r.title for r in survey_reminders(world.member_user_a)]
+    assert titles == ["1份问卷将在3天内截止，尚未填写", "1份问卷待填写"]
+    assert survey_panel(world.member_user_a).context["count"] == 2
+    assert survey_panel(world.secretary_b) is None and survey_reminders(world.secretary_b) == []
+    home = client_for(world.member_user_a).get("/").content.decode()
+    assert soon.title in home and 'data-testid="survey-panel"' in home
+    clock.set(clock.today() + timedelta(days=3))
+    assert [r.title for r in survey_reminders(world.member_user_a)] == ["1份问卷待填写"]
