@@ -675,7 +675,8 @@ def results(survey: Survey, *, text_limit: int = 200) -> Results:
     answers (anonymous: random order), and responses by org level and kind. The survey's own rows: the caller
     fetched the survey within the user's scope. Six queries whatever the size."""
     questions = questions_of(survey)
-    answers = Answer.objects.unrestricted().filter(response__survey=survey)
+    # By the survey's questions (the (question, choice) index), not through a join to the responses.
+    answers = Answer.objects.unrestricted().filter(question_id__in=[q.pk for q in questions])
     counted = answers.exclude(choice__isnull=True).values_list("question_id", "choice").annotate(n=Count("pk"))
     scored = answers.exclude(value__isnull=True).values_list("question_id", "value").annotate(n=Count("pk"))
     choice_counts: dict[int, Counter] = defaultdict(Counter)
@@ -765,7 +766,7 @@ def raw_rows(survey: Survey, *, limit: int = 200_000) -> tuple[list[Question], l
     cells: dict = defaultdict(lambda: [[] for _ in questions])
     answers = (
         Answer.objects.unrestricted()
-        .filter(response__survey=survey)
+        .filter(question_id__in=[q.pk for q in questions])
         .values_list("response_id", "question_id", "choice", "value", "text")
     )
     by_q = {q.pk: q for q in questions}
