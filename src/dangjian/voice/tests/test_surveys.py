@@ -304,7 +304,7 @@ def test_results_numbers(world, django_assert_max_num_queries):
     surveys.answer(by=world.member_user_a, survey=survey, answers=good_answers(survey, single=0, scale=5))
     surveys.answer(by=a2, survey=survey, answers=good_answers(survey, single=1, multiple=(0,), scale=3, text=""))
     surveys.answer(by=b, survey=survey, answers=good_answers(survey, single=0, multiple=(3,), scale=4))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         result = surveys.results(survey)
     assert result.responses == 3
     single, multiple, scale, text = result.questions
