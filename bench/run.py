@@ -1052,6 +1052,53 @@ def bench_proposals(*, warmup: int, requests: int) -> None:
         p95_line(label, times, queries, PROPOSALS_P95_LIMIT_MS)
 
 
+SURVEYS_P95_LIMIT_MS = 1000
+
+
+def bench_surveys(*, warmup: int, requests: int) -> None:
+    """The results of the root's anonymous survey answered by every member (voice/scale.py), aggregated for the whole
+    tree: the selector (surveys.results) and the page voice:survey_results, for the root's admin."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    try:
+        from dangjian.voice import surveys
+        from dangjian.voice.models import Response, Survey
+        from dangjian.voice.scale import SCALE_SURVEY_TITLE
+
+        survey = Survey.objects.unrestricted().filter(title=SCALE_SURVEY_TITLE).first()
+    except Exception as error:  # noqa: BLE001  (tables missing: the app is not migrated here)
+        not_available("surveys", f"{type(error).__name__}: {error}"[:200])
+        return
+    if survey is None:
+        not_available("surveys", "the scale set has no survey (seeded before voice/scale.py)")
+        return
+    n = Response.objects.unrestricted().filter(survey=survey).count()
+    line("surveys data", f"{n:,} responses to 「{survey.title}」")
+    for _ in range(warmup):
+        surveys.results(survey)
+    with CaptureQueriesContext(connection) as captured:
+        surveys.results(survey)
+    queries = len(captured)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        surveys.results(survey)
+        times.append((time.perf_counter() - started) * 1000)
+    p95_line(f"surveys: results, whole tree (selector; {n:,} responses)", times, queries, SURVEYS_P95_LIMIT_MS)
+    client = Client()
+    client.force_login(personas()["admin"])
+    url = reverse("voice:survey_results", args=[survey.pk])
+    times, status, queries = timed_requests(client, url, warmup=warmup, requests=requests)
+    label = "surveys: results page, whole tree (admin)"
+    if status != 200 or not times:
+        line(label, f"GET {url} → HTTP {status}", ok=False)
+        return
+    p95_line(label, times, queries, SURVEYS_P95_LIMIT_MS)
+
+
 # --- Main --------------------------------------------------------------------------------------------------
 
 
@@ -1064,8 +1111,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests before them (default 3)")
     parser.add_argument(
         "--only",
-        default="import,export,pages,meetings,fees,development,study,proposals",
-        help="comma-separated: import, export, pages, meetings, fees, development, study, proposals (default all)",
+        default="import,export,pages,meetings,fees,development,study,proposals,surveys",
+        help="comma-separated: import, export, pages, meetings, fees, development, study, proposals, surveys"
+        " (default all)",
     )
     parser.add_argument("--task-runs", type=int, default=3, help="runs of the meetings reminders task (default 3)")
     parser.add_argument(
@@ -1113,6 +1161,8 @@ def main() -> None:
         bench_study(warmup=args.warmup, requests=args.requests)
     if "proposals" in only:
         bench_proposals(warmup=args.warmup, requests=args.requests)
+    if "surveys" in only:
+        bench_surveys(warmup=args.warmup, requests=args.requests)
     print(
         f"done in {time.perf_counter() - started:.0f} s; load average now "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),

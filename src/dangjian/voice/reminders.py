@@ -62,6 +62,8 @@ def proposal_reminders(user) -> list:
     return reminders
 
 
+# ── proposals
+
 # ── commitments
 
 # ── inquiries
@@ -138,5 +140,36 @@ def inquiry_reminders(user) -> list[Reminder]:
 
 
 # ── surveys
+
+
+@reminder_producer
+def survey_reminders(user) -> list:
+    """Surveys waiting for the user's answer (as a member, or for an org they keep); those closing within 3 days as
+    a warning of their own."""
+    from . import surveys
+
+    if not user.is_authenticated:
+        return []
+    waiting = surveys.waiting_for(user)
+    if not waiting:
+        return []
+    soon = [w for w in waiting if w.closing_soon]
+    url = reverse("voice:my_surveys")
+    reminders = []
+    if soon:
+        reminders.append(
+            Reminder(
+                title=f"{len(soon)}份问卷将在{surveys.CLOSING_SOON_DAYS}天内截止，尚未填写",
+                detail="、".join(w.survey.title for w in soon[:3]),
+                url=url,
+                source="问卷调查",
+            )
+        )
+    if len(waiting) > len(soon):
+        reminders.append(
+            Reminder(level="info", title=f"{len(waiting) - len(soon)}份问卷待填写", url=url, source="问卷调查")
+        )
+    return reminders
+
 
 # ── consultations

@@ -18,6 +18,8 @@ TABS = (
     Tab("inquiry_stats", "首问统计", "voice:inquiry_stats"),
     Tab("my_inquiries", "我经办的", "voice:my_inquiries", needs_view=False),
     # ── surveys
+    Tab("surveys", "问卷调查", "voice:surveys"),
+    Tab("my_surveys", "待填问卷", "voice:my_surveys", needs_view=False),
     # ── consultations
     Tab("consultations", "座谈交流", "voice:consultations"),
     Tab("problems", "问题清单", "voice:problems", needs_view=False),
