@@ -47,9 +47,13 @@ class VersionedModel(models.Model):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
             # The base manager: the row itself, below any scope (the caller has already checked it may write).
+            # Ordered by the key alone: a Meta.ordering through a nullable relation would join it, and PostgreSQL
+            # refuses FOR UPDATE on the nullable side of an outer join.
             stored = (
-                type(self)._base_manager.using(using).select_for_update().filter(pk=self.pk).values_list("version")
-            ).first()
+                (type(self)._base_manager.using(using).select_for_update().filter(pk=self.pk).values_list("version"))
+                .order_by("pk")
+                .first()
+            )
             if stored is not None:
                 self.version = stored[0] + 1
                 if kwargs.get("update_fields") is not None:
