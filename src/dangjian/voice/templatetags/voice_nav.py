@@ -9,6 +9,11 @@ register = template.Library()
 TABS = (
     # ── proposals
     # ── commitments
+    Tab("commitments", "承诺践诺", "voice:commitments"),
+    Tab("org_commitment", "组织承诺", "voice:org_commitment"),
+    Tab("my_commitment", "我的承诺", "voice:my_commitment", needs_view=False),
+    Tab("promises", "服务承诺", "voice:promises"),
+    Tab("promises_public", "服务承诺公开", "voice:promises_public", needs_view=False),
     # ── inquiries
     # ── surveys
     # ── consultations
