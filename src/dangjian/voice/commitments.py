@@ -40,6 +40,8 @@ COMMIT_REMIND_FROM_MONTH = 1
 #: Evidence of a 践诺: at most this size (and an image, PDF or Word file by its content).
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
+#: Who wrote a row: set by the service from `by` (null once the user is deleted), never a user input.
+WRITERS = ["created_by", "graded_by", "recorded_by"]
 ERR_NOT_A_MEMBER = "您的账号未关联党员信息，不能发布个人承诺"
 ERR_NO_BRANCH = "您的党员信息未关联所在党组织，不能发布个人承诺"
 ERR_ORG_SCOPE = "您无权为该组织发布或修改承诺"
@@ -137,7 +139,7 @@ def _create(*, by, org, member, year, content, measures, published_on) -> Commit
         published_on=published_on,
         created_by=by,
     )
-    commitment.full_clean()
+    commitment.full_clean(exclude=WRITERS)
     commitment.save()
     return commitment
 
@@ -216,7 +218,7 @@ def update_commitment(
     if published_on.year < locked.year - 1:
         raise ValidationError({"published_on": ERR_PUBLISHED_YEAR})
     locked.content, locked.measures, locked.published_on = content.strip(), measures.strip(), published_on
-    locked.full_clean()
+    locked.full_clean(exclude=WRITERS)
     locked.save()
     return locked
 
@@ -255,7 +257,7 @@ def fulfil(*, by, commitment: Commitment, phase: str, done: str, recorded_on: da
             raise ValidationError({"evidence": refused.message_dict.get("file", refused.messages)}) from None
         row.evidence.save(f"e{os.path.splitext(name)[1].lower()}", evidence, save=False)
     try:
-        row.full_clean()
+        row.full_clean(exclude=WRITERS)
         row.save()
     except Exception:
         if row.evidence:
@@ -283,7 +285,7 @@ def grade(*, by, commitment: Commitment, version: int | None, grade: str, note: 
         raise ValidationError(errors)
     locked.grade, locked.grade_note = grade, (note or "").strip()
     locked.graded_on, locked.graded_by = clock.today(), by
-    locked.full_clean()
+    locked.full_clean(exclude=WRITERS)
     locked.save()
     return locked
 

@@ -14,6 +14,8 @@ from dangjian.orgs.models import Organization
 
 from .models import ServicePromise
 
+#: Who wrote a row: set by the service from `by` (null once the user is deleted), never a user input.
+WRITERS = ["created_by", "graded_by", "recorded_by"]
 ERR_SCOPE = "您无权维护该部门的服务承诺"
 ERR_DISSOLVED = "该组织已撤销，不能新增服务承诺"
 ERR_LIMIT = "办结时限应为 1 至 {limit} 天"
@@ -52,7 +54,7 @@ def create_promise(*, by, org: Organization, item: str, time_limit_days: int, st
     promise = ServicePromise(
         org=org, item=item.strip(), time_limit_days=time_limit_days, standard=standard.strip(), created_by=by
     )
-    promise.full_clean()
+    promise.full_clean(exclude=WRITERS)
     promise.save()
     return promise
 
@@ -78,7 +80,7 @@ def update_promise(
     check_version(locked, version)
     _check(org=locked.org, item=item, time_limit_days=time_limit_days, standard=standard, pk=locked.pk)
     locked.item, locked.time_limit_days, locked.standard = item.strip(), time_limit_days, standard.strip()
-    locked.full_clean()
+    locked.full_clean(exclude=WRITERS)
     locked.save()
     return locked
 
