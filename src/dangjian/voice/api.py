@@ -148,7 +148,7 @@ def commitment_grade(request: HttpRequest, commitment_id: int, payload: GradeIn,
 
 class PromiseOut(Schema):
     id: int
-    org: OrgRef = Field(description="承诺部门（党组织）")
+    org_id: int = Field(description="承诺部门所在党组织的 ID（公开列表不给出党组织名称）")
     department: str = Field(description="部门名称")
     item: str = Field(description="服务事项")
     time_limit_days: int = Field(description="办结时限（天）")
@@ -156,7 +156,7 @@ class PromiseOut(Schema):
 
     @staticmethod
     def resolve_department(obj) -> str:
-        return obj.org.department or obj.org.name
+        return obj.org.department
 
 
 class PromiseParams(Schema):

@@ -123,9 +123,10 @@ def managed(user, *, org: Organization | None = None, q: str = "", active: str =
 
 
 def public(q: str = "") -> QuerySet[ServicePromise]:
-    """The public list within the organ: every active promise (any logged-in user reads it; see active_promises)."""
+    """The public list within the organ: every active promise (any logged-in user reads it; see active_promises).
+    Shown by department name only: the party org's own name stays within the scope of who sees it."""
     rows = active_promises()
     q = (q or "").strip()
     if q:
-        rows = rows.filter(Q(item__contains=q) | Q(standard__contains=q) | Q(org__name__contains=q))
+        rows = rows.filter(Q(item__contains=q) | Q(standard__contains=q) | Q(org__department__contains=q))
     return rows
