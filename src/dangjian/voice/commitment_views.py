@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.core import clock
+from dangjian.core.forms import LongSelect
 from dangjian.core.generic import submit
 from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.params import row_param
@@ -19,6 +20,7 @@ from dangjian.core.roles import Capability
 from dangjian.core.shell import active_grant
 from dangjian.core.storage import private_download
 from dangjian.meetings.parts import ALLOWED_SUFFIXES
+from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 from dangjian.study.central_views import xlsx
 
@@ -63,6 +65,20 @@ def _org(request: HttpRequest, queryset=None) -> Organization:
     return org
 
 
+def org_select(user, chosen: Organization | None, *, blank: str | None = None) -> str:
+    """The org filter written out in Python (core.forms.LongSelect): a committee's tree has thousands of orgs."""
+    orgs = (
+        Organization.objects.visible_to(user)
+        .filter(dissolved_on__isnull=True)
+        .exclude(kind=OrgKind.GROUP)
+        .order_by("path")
+        .values_list("pk", "name")
+    )
+    choices = [("", blank), *orgs] if blank is not None else list(orgs)
+    widget = LongSelect(attrs={"class": "form-select form-select-sm", "aria-label": "党组织"}, choices=choices)
+    return widget.render("org", chosen.pk if chosen else "")
+
+
 def _filtered(request: HttpRequest):
     org, year = _org(request), _year(request)
     state = request.GET.get("state", "")
@@ -89,7 +105,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "states": commitments.STATES,
         "years": _years(),
-        "orgs": Organization.objects.visible_to(request.user).filter(dissolved_on__isnull=True).order_by("path"),
+        "org_select": org_select(request.user, filters["org"]),
         "lines": lines,
         "total": total,
         "query": request.GET.urlencode(),
@@ -287,7 +303,7 @@ def org_commitment(request: HttpRequest) -> HttpResponse:
         "org": org,
         "year": year,
         "years": _years(),
-        "orgs": Organization.objects.visible_to(request.user).filter(dissolved_on__isnull=True).order_by("path"),
+        "org_select": org_select(request.user, org),
         "c": commitment,
         "can_publish": commitment is None
         and request.user.can(Capability.CHANGE, org.path)

@@ -16,6 +16,7 @@ from dangjian.orgs.models import Organization
 from dangjian.study.central_views import xlsx
 
 from . import promises
+from .commitment_views import org_select
 from .models import ServicePromise
 from .promise_forms import PromiseForm
 
@@ -42,7 +43,7 @@ def promise_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "per_page": page.paginator.per_page,
         "filters": filters,
-        "orgs": Organization.objects.visible_to(request.user).filter(dissolved_on__isnull=True).order_by("path"),
+        "org_select": org_select(request.user, filters["org"], blank="全部党组织"),
         "can_create": request.user.can(Capability.CHANGE),
         "changeable": {p.pk for p in page.object_list if request.user.can(Capability.CHANGE, p.org.path)},
         "query": request.GET.urlencode(),
