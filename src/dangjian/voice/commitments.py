@@ -153,7 +153,7 @@ def publish_own(*, by, year: int, content: str, measures: str, published_on: dat
     if member.org_id is None:
         raise PermissionDenied(ERR_NO_BRANCH)
     # Lock the member so two submissions of the same form cannot both pass the one-per-year check.
-    Member.objects.unrestricted().select_for_update().filter(pk=member.pk).first()  # the user's own record
+    Member.objects.unrestricted().select_for_update().filter(pk=member.pk).order_by().first()  # the user's own record
     return _create(
         by=by, org=member.org, member=member, year=year, content=content, measures=measures, published_on=published_on
     )
@@ -166,7 +166,8 @@ def publish_org(*, by, org: Organization, year: int, content: str, measures: str
         raise PermissionDenied(ERR_ORG_SCOPE)
     if org.dissolved_on is not None:
         raise ValidationError({"org": ERR_DISSOLVED})
-    Organization.objects.unrestricted().select_for_update().filter(pk=org.pk).first()  # the org checked above
+    # The org checked above, locked so two submissions cannot both pass the one-per-year check.
+    Organization.objects.unrestricted().select_for_update().filter(pk=org.pk).order_by().first()
     return _create(
         by=by, org=org, member=None, year=year, content=content, measures=measures, published_on=published_on
     )
@@ -188,13 +189,12 @@ def may_grade(user, commitment: Commitment) -> bool:
 
 
 def _locked(by, commitment: Commitment) -> Commitment:
-    locked = (
-        Commitment.objects.visible_to(by)
-        .select_for_update(of=("self",))
-        .select_related("org", "member")
-        .filter(pk=commitment.pk)
-        .first()
-    )
+    """The commitment locked, if `by` sees it (PermissionDenied otherwise). Seen first, then locked alone: a lock
+    over the scope's outer joins (a member's own rows) is refused by PostgreSQL."""
+    if not Commitment.objects.visible_to(by).filter(pk=commitment.pk).exists():
+        raise PermissionDenied(ERR_EDIT_SCOPE)
+    # The row just found in the user's scope, locked by its key.
+    locked = Commitment.objects.unrestricted().select_for_update().filter(pk=commitment.pk).order_by().first()
     if locked is None:
         raise PermissionDenied(ERR_EDIT_SCOPE)
     return locked
