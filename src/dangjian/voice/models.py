@@ -205,7 +205,9 @@ class Commitment(BaseModel, VersionedModel):
     class Meta:
         verbose_name = "承诺"
         verbose_name_plural = "承诺"
-        ordering = ["org", "-year", "member", "id"]
+        # not "member" (nullable): VersionedModel.save locks the row with the default ordering, and PostgreSQL
+        # refuses FOR UPDATE over an outer join
+        ordering = ["org", "-year", "id"]
         indexes = [models.Index(fields=["org", "year"], name="commitment_org_year_idx")]
         constraints = [
             models.UniqueConstraint(

@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "承诺",
                 "verbose_name_plural": "承诺",
-                "ordering": ["org", "-year", "member", "id"],
+                "ordering": ["org", "-year", "id"],
             },
         ),
         migrations.CreateModel(

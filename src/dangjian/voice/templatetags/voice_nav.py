@@ -13,6 +13,11 @@ TABS = (
     Tab("proposals_public", "提案公开", "voice:proposals_public", needs_view=False),
     Tab("my_proposals", "我的提案", "voice:my_proposals", needs_view=False),
     # ── commitments
+    Tab("commitments", "承诺践诺", "voice:commitments"),
+    Tab("org_commitment", "组织承诺", "voice:org_commitment"),
+    Tab("my_commitment", "我的承诺", "voice:my_commitment", needs_view=False),
+    Tab("promises", "服务承诺", "voice:promises"),
+    Tab("promises_public", "服务承诺公开", "voice:promises_public", needs_view=False),
     # ── inquiries
     Tab("inquiries", "首问负责", "voice:inquiries"),
     Tab("inquiry_stats", "首问统计", "voice:inquiry_stats"),
