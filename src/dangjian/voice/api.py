@@ -181,7 +181,8 @@ class MoveIn(Schema):
     summary="办理提案",
 )
 def proposal_move(request: HttpRequest, proposal_id: int, payload: MoveIn, response: HttpResponse):
-    """立案、不予立案、并案、交办、答复、评价、申请再次答复（与页面相同的规则）。须带版本（否则 428），版本过期 412，
+    """立案、不予立案、并案、交办、答复、评价、申请再次答复（与页面相同的规则）。须带版本（If-Match 请求头或 version，
+    否则 428），版本过期 412，
     不符合规则 422（中文原因）。与该提案无关的用户返回 404。"""
     user = request.auth
     proposal = _proposal(user, proposal_id)
@@ -554,7 +555,8 @@ class CloseIn(Schema):
     summary="办结首问事项",
 )
 def inquiry_close(request: HttpRequest, inquiry_id: int, payload: CloseIn, response: HttpResponse):
-    """当前经办人（或有权维护其所在党组织的人员）办结事项，登记结果和来访人满意度；须带版本（缺少时 428，过期时 412）。
+    """当前经办人（或有权维护其所在党组织的人员）办结事项，登记结果和来访人满意度；须带版本（If-Match 或 version，
+    缺少时 428，过期时 412）。
     已办结的事项不能再办结（422）。"""
     user = request.auth
     inquiry = _actable(user, inquiry_id)

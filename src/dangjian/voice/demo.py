@@ -16,8 +16,6 @@ from .models import Commitment, Fulfilment, HandOff, Inquiry, Proposal, Proposal
 from .rules import State
 from .scale import PAST, THIS_YEAR, ProposalWriter, _day_in, _pick
 
-# ── proposals
-
 # ── proposals: every branch's few a year (ProposalWriter), and on top the member persona's in every state
 
 MEMBER_LOGIN = "dangyuan01"
@@ -86,8 +84,6 @@ def summarize_proposals(summary: DemoSummary) -> None:
     # a command: the set's count
     summary.counts["党员提案"] = Proposal.objects.unrestricted().filter(org__path__startswith=committee.path).count()
 
-
-# ── proposals
 
 # ── commitments
 #: Branch code → the login that keeps its commitments (the committee admin's otherwise: None).
@@ -172,10 +168,6 @@ def produce_commitments(ctx: DemoContext) -> None:
     ServicePromise.objects.bulk_create(promises)
 
 
-# ── inquiries
-
-# ── surveys
-
 # ── consultations
 
 CONSULTATION_SECRETARY = "shuji01"
@@ -250,6 +242,8 @@ def produce_consultations(ctx: DemoContext) -> None:
     problems.finish_problem(by=by, problem=done, version=None, result="已指定专人负责，资料按月更新", done_on=today)
     problem(description="个别党员学习笔记不全", measure="支委分片督促检查", deadline=today + timedelta(days=60))
 
+
+# ── inquiries
 
 #: The member persona: the first person of the demo's overdue chain, and of an item of their own still open.
 INQUIRY_MEMBER_LOGIN = "dangyuan01"
@@ -482,6 +476,3 @@ def summarize_surveys(summary: DemoSummary) -> None:
     n = Survey.objects.unrestricted().filter(org=committee).count()  # the demo's own count
     if n:
         summary.counts["问卷"] = n
-
-
-# ── consultations

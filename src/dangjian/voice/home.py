@@ -8,7 +8,6 @@ from dangjian.core.roles import Capability
 
 from . import commitments, inquiries
 
-# ── proposals
 # ── proposals: a member's own proposals (and the way to submit one); for reviewers and handlers what waits
 
 #: After study's member panel (36); staff after study's (49).
@@ -51,8 +50,6 @@ def staff_proposal_panel(user) -> Panel | None:
     return Panel("voice/proposal_home_staff.html", context, order=PROPOSAL_STAFF_ORDER)
 
 
-# ── proposals
-
 # ── commitments
 #: After the study member panel (36).
 COMMITMENT_MEMBER_ORDER = 37
@@ -90,10 +87,6 @@ def staff_commitment_panel(user) -> Panel | None:
     return Panel("voice/commitment_home_staff.html", context, order=COMMITMENT_STAFF_ORDER)
 
 
-# ── inquiries
-
-# ── surveys
-
 # ── consultations
 
 #: After study's member panel (36).
@@ -116,6 +109,8 @@ def my_problems_panel(user) -> Panel | None:
         "voice/problem_home.html", {"rows": rows, "url": reverse("voice:problems")}, order=PROBLEMS_MEMBER_ORDER
     )
 
+
+# ── inquiries
 
 #: After study's member panel (36): a member's own work.
 INQUIRY_ORDER = 37
@@ -160,6 +155,3 @@ def survey_panel(user) -> Panel | None:
         return None
     context = {"waiting": waiting[:5], "count": len(waiting), "url": reverse("voice:my_surveys")}
     return Panel("voice/survey_home.html", context, order=SURVEY_ORDER)
-
-
-# ── consultations

@@ -9,7 +9,6 @@ from dangjian.core.roles import Capability
 from . import commitments, inquiries
 from .choices import Phase
 
-# ── proposals
 # ── proposals: the reviewer's 待审查, the handler's overdue and due-soon, the proposer's replies to rate
 
 PROPOSAL_SOURCE = "党员提案制度"
@@ -64,8 +63,6 @@ def proposal_reminders(user) -> list:
     return reminders
 
 
-# ── proposals
-
 # ── commitments
 COMMITMENT_SOURCE = "承诺践诺：年初承诺、年中和年终践诺、党组织评诺"
 
@@ -107,10 +104,6 @@ def commitment_reminders(user) -> list[Reminder]:
     return out
 
 
-# ── inquiries
-
-# ── surveys
-
 # ── consultations
 
 
@@ -146,6 +139,8 @@ def problem_reminders(user) -> list[Reminder]:
         )
     return reminders
 
+
+# ── inquiries
 
 INQUIRY_SOURCE = f"首问负责制：按服务承诺时限办结（无对应承诺的默认{inquiries.DEFAULT_LIMIT_DAYS}天）"
 
@@ -211,6 +206,3 @@ def survey_reminders(user) -> list:
             Reminder(level="info", title=f"{len(waiting) - len(soon)}份问卷待填写", url=url, source="问卷调查")
         )
     return reminders
-
-
-# ── consultations

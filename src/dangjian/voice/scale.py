@@ -19,9 +19,6 @@ from .commitments import phase_opens
 from .models import Commitment, Fulfilment, HandOff, Inquiry, Proposal, ProposalEvent, ServicePromise
 from .rules import State
 
-# ── proposals
-
-
 # ── proposals: a few per branch per year, in every state (ProposalWriter: the demo's bulk too)
 
 PROPOSAL_FIELDS = [
@@ -257,8 +254,6 @@ def produce_proposals(ctx: ScaleContext) -> None:
     ctx.report(label, len(branches), len(branches))
 
 
-# ── proposals
-
 # ── commitments
 #: Rows per write_rows call.
 CHUNK = 20_000
@@ -335,10 +330,6 @@ def produce_commitments(ctx: ScaleContext) -> None:
         reset_sequence(model)
     ctx.report(label, len(members), len(members))
 
-
-# ── inquiries
-
-# ── surveys
 
 # ── consultations
 
@@ -424,6 +415,8 @@ def produce_consultations(ctx: ScaleContext) -> None:
     ctx.counts["座谈交流"] = len(consultations)
     ctx.counts["问题清单"] = len(problems)
 
+
+# ── inquiries
 
 #: One 首问 request a year for about this many members of a branch; a third handed on (a tenth twice).
 INQUIRY_MEMBERS_PER_ITEM = 4
@@ -599,6 +592,3 @@ def produce_surveys(ctx: ScaleContext) -> None:
             write_rows(Answer, ["id", "response_id", "question_id", "choice", "value", "text"], answers)
             ctx.counts[label] = ctx.counts.get(label, 0) + len(responses)
             ctx.report(label, min(start + SURVEY_CHUNK, len(order)), len(order))
-
-
-# ── consultations

@@ -105,6 +105,11 @@ def test_producers_run_in_order_and_a_later_module_adds_its_own(db):
             "dangjian.fees.demo.produce_fees",
             "dangjian.development.demo.produce_development",
             "dangjian.study.demo.produce_study",
+            "dangjian.voice.demo.produce_commitments",
+            "dangjian.voice.demo.produce_consultations",
+            "dangjian.voice.demo.produce_inquiries",
+            "dangjian.voice.demo.produce_proposals",
+            "dangjian.voice.demo.produce_surveys",
             name,
         ]
         result = demo_seed(today=core_clock.today())
