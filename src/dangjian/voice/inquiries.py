@@ -101,6 +101,11 @@ def own_member(user) -> Member | None:
     return Member.objects.visible_to(user).active().filter(user=user).select_related("org").first()
 
 
+def can_record(user) -> bool:
+    """Whether `user` may record a request: as the first person asked (a member record), or as staff."""
+    return user.can(Capability.CHANGE) or own_member(user) is not None
+
+
 def recordable_members(user) -> QuerySet[Member]:
     """Whom `user` may record as the first person asked: themselves, and the active members of their CHANGE scope."""
     rows = Member.objects.changeable_by(user).active()

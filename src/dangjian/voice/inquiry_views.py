@@ -89,6 +89,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
             ("-due", "办结时限（远→近）"),
         ],
         "query": request.GET.urlencode(),
+        "can_record": inquiries.can_record(request.user),
         "tab": "inquiries",
     }
     return render(request, "voice/inquiry_list.html", context)
@@ -153,7 +154,7 @@ def inquiry_export(request: HttpRequest) -> FileResponse:
 
 def inquiry_create(request: HttpRequest) -> HttpResponse:
     """首问登记 by the first person asked (anyone with a Member record) or, for a member of their scope, by staff."""
-    if not request.user.can(Capability.CHANGE) and inquiries.own_member(request.user) is None:
+    if not inquiries.can_record(request.user):
         raise Http404
     form = InquiryForm(request.POST or None, user=request.user)
 

@@ -195,6 +195,7 @@ def survey_reminders(user) -> list:
     if soon:
         reminders.append(
             Reminder(
+                level="warning",
                 title=f"{len(soon)}份问卷将在{surveys.CLOSING_SOON_DAYS}天内截止，尚未填写",
                 detail="、".join(w.survey.title for w in soon[:3]),
                 url=url,

@@ -183,6 +183,6 @@ def test_no_form_page_shows_dashes_and_fact_dates_stop_at_today(name, world, cli
     text = response.content.decode()
     assert "---------" not in text
     for tag in re.findall(r'<input type="date"[^>]*>', text):
-        # Planned dates lie ahead: a term's end, a 整改 item's deadline (meetings).
-        if 'name="ends_on"' not in tag and 'name="deadline"' not in tag:
+        # Planned dates lie ahead: a term's end, a 整改 item's deadline (meetings), a survey's closing day.
+        if not re.search(r'name="(ends_on|deadline|closes_on)"', tag):
             assert f'max="{clock.today().isoformat()}"' in tag, tag
