@@ -62,5 +62,6 @@ class OpinionForm(BootstrapFormMixin, forms.Form):
     raised_by = forms.CharField(label="提出人", max_length=50, required=False, help_text="可不填")
 
 
-class OpinionProblemForm(ProblemFieldsMixin, BootstrapFormMixin, forms.Form):
-    """An opinion made a problem of the consultation's org."""
+class FindingProblemForm(ProblemFieldsMixin, BootstrapFormMixin, forms.Form):
+    """A finding made a problem of an org: an opinion heard (the consultation's org), an adopted proposal (the org
+    handling it)."""

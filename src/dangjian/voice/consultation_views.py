@@ -20,7 +20,7 @@ from dangjian.study.central_views import xlsx
 
 from . import consultations
 from .choices import ConsultationKind
-from .consultation_forms import ConsultationForm, OpinionForm, OpinionProblemForm
+from .consultation_forms import ConsultationForm, FindingProblemForm, OpinionForm
 from .models import Consultation, Opinion
 
 TITLE = "座谈交流"
@@ -151,7 +151,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if can_change and opinions:
         # the choices once for every opinion's 转为问题 form (a queryset in the template would query per opinion)
-        form = OpinionProblemForm(org=consultation.org)
+        form = FindingProblemForm(org=consultation.org)
         context["owners"] = list(form.fields["owner"].queryset.values_list("pk", "name"))
         context["problem_years"] = form.fields["year"].choices
         context["this_year"] = form.fields["year"].initial
@@ -232,7 +232,7 @@ def opinion_problem(request: HttpRequest, pk: int) -> HttpResponse:
     opinion = _opinion(request, pk)
     org = opinion.consultation.org
     url = reverse("voice:consultation", args=[opinion.consultation_id])
-    form = OpinionProblemForm(request.POST or None, org=org, initial={"description": opinion.content})
+    form = FindingProblemForm(request.POST or None, org=org, initial={"description": opinion.content})
     return form_action(
         request,
         form,

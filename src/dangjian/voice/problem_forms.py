@@ -37,7 +37,7 @@ class ProblemForm(ProblemFieldsMixin, BootstrapFormMixin, VersionedFormMixin, fo
     source = forms.ChoiceField(
         label="来源",
         choices=[c for c in ProblemSource.choices if c[0] != ProblemSource.PROPOSAL],
-        help_text="座谈交流中的意见可在座谈交流页面“转为问题”；来自党员提案的问题由提案办理转入",
+        help_text="座谈交流中的意见可在座谈交流页面“转为问题”；来自党员提案的问题在已立案提案的页面“列入问题清单”",
     )
     survey = forms.ModelChoiceField(label="来源问卷", queryset=None, required=False)
 

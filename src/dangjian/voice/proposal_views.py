@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import clock
 from dangjian.core.forms import LongSelect
-from dangjian.core.generic import submit
+from dangjian.core.generic import form_action, submit
 from dangjian.core.paging import PAGE_SIZES, page_size
 from dangjian.core.params import id_param
 from dangjian.core.permissions import require_capability
@@ -26,6 +26,7 @@ from dangjian.orgs.selectors import visible_org_or_404
 
 from . import proposals, rules
 from .choices import ProposalCategory, ProposalState
+from .consultation_forms import FindingProblemForm
 from .models import Proposal, ProposalFile
 from .proposal_forms import FORMS, ProposalForm
 
@@ -197,6 +198,7 @@ def _detail(request: HttpRequest, proposal: Proposal, bound=None) -> HttpRespons
         "move_labels": {n: m.label for n, m in rules.MOVES.items()} | {"submit": "提交"},
         "forms": forms,
         "overdue": proposals.is_overdue(proposal),
+        "may_list_problem": proposals.may_list_problem(user, proposal),
         "own": proposal.proposer.user_id == user.pk,
         "sees_list": user.can(Capability.VIEW),
         "refused": [] if bound is None or bound.move in names else [e for es in bound.errors.values() for e in es],
@@ -225,6 +227,27 @@ def proposal_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return _detail(request, proposals.proposal_get(fetched_by=request.user, pk=pk), form)
     messages.success(request, f"已{rules.MOVES[name].label}：{done.title}（{done.get_state_display()}）")
     return redirect(reverse("voice:proposal", args=[done.pk]))
+
+
+def proposal_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    """列入问题清单: an adopted proposal as a problem of the org that handles it (who may change that org)."""
+    proposal = _visible(request, pk)
+    if not proposals.may_list_problem(request.user, proposal):
+        raise Http404
+    org = proposals.problem_org(proposal)
+    url = reverse("voice:proposal", args=[proposal.pk])
+    form = FindingProblemForm(request.POST or None, org=org, initial={"description": proposal.title})
+    return form_action(
+        request,
+        form,
+        lambda **data: proposals.to_problem(by=request.user, proposal=proposal, **data),
+        success=lambda p: "已列入问题清单",
+        done_url=lambda p: reverse("voice:problem", args=[p.pk]),
+        title="提案列入问题清单",
+        breadcrumbs=[("党员提案", reverse("voice:proposals")), (proposal.title, url)],
+        cancel_url=url,
+        intro=f"{org.name}：{proposal.title}",
+    )
 
 
 def proposal_file(request: HttpRequest, pk: int) -> FileResponse:

@@ -19,8 +19,8 @@ from dangjian.core.scope import subtree_q
 from dangjian.meetings.parts import ALLOWED_SUFFIXES, check_attachment
 from dangjian.orgs.models import Organization
 
-from . import rules
-from .choices import ProposalCategory, ProposalState, Satisfaction
+from . import problems, rules
+from .choices import ProblemSource, ProposalCategory, ProposalState, Satisfaction
 from .models import Proposal, ProposalEvent, ProposalFile
 from .rules import Actor, Facts, State
 
@@ -545,3 +545,32 @@ def waiting_rating(user) -> QuerySet:
 
 
 STATE_LABELS = dict(ProposalState.choices)
+
+
+# --- into the 问题清单 ---------------------------------------------------------------------------------------------
+
+
+def problem_org(proposal: Proposal):
+    """Whose 整改 a proposal's problem is: the handling org once assigned, else the branch that reviewed it."""
+    return proposal.handler_org or proposal.org
+
+
+def may_list_problem(user, proposal: Proposal) -> bool:
+    return proposal.state in ADOPTED and user.can(Capability.CHANGE, problem_org(proposal).path)
+
+
+def to_problem(*, by, proposal: Proposal, description: str, measure: str, owner, deadline, year: int):
+    """An adopted proposal as a problem of the 问题清单 (source 党员提案), owned in the org that handles it."""
+    if proposal.state not in ADOPTED:
+        raise ValidationError("只有已立案的提案可以列入问题清单")
+    return problems.create_problem(
+        by=by,
+        org=problem_org(proposal),
+        year=year,
+        source=ProblemSource.PROPOSAL,
+        proposal=proposal,
+        description=description,
+        measure=measure,
+        owner=owner,
+        deadline=deadline,
+    )

@@ -25,6 +25,7 @@ urlpatterns += [
     path("proposals/stats/", proposal_views.proposal_stats, name="proposal_stats"),
     path("proposals/stats/export/", proposal_views.proposal_stats_export, name="proposal_stats_export"),
     path("proposals/<int:pk>/", proposal_views.proposal_detail, name="proposal"),
+    path("proposals/<int:pk>/problem/", proposal_views.proposal_problem, name="proposal_problem"),
     path("proposals/<int:pk>/<slug:name>/", proposal_views.proposal_move, name="proposal_move"),
     path("proposals/files/<int:pk>/", proposal_views.proposal_file, name="proposal_file"),
 ]

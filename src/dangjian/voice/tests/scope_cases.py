@@ -2,7 +2,7 @@
 
 from dangjian.core.tests.scope_walk import A_SIDE, B_SIDE, CHANGE_A, PERSONAS, VIEWERS, ApiCase, Case
 from dangjian.members.tests.factories import MemberFactory
-from dangjian.voice import surveys
+from dangjian.voice import proposals, surveys
 from dangjian.voice.choices import Phase
 from dangjian.voice.models import Commitment, Fulfilment, Inquiry, Proposal, Survey
 
@@ -33,6 +33,16 @@ def _proposal(side: str, *extra):
 
     def target(w):
         return [proposal_of(_p_user(w, side), files=[upload()]).pk, *extra], ""
+
+    return target
+
+
+def _adopted(side: str):
+    """A proposal of branch A (or B) accepted by the admin (立案), not yet assigned."""
+
+    def target(w):
+        p = proposal_of(_p_user(w, side))
+        return [proposals.move(w.admin, p, "accept", {}).pk], ""
 
     return target
 
@@ -80,6 +90,8 @@ CASES |= {
         get=False,
     ),
     "voice:proposal_file": Case(a_ok=A_SIDE, b_ok=B_SIDE, a=_proposal_file("a"), b=_proposal_file("b"), post=False),
+    # an adopted proposal listed for 整改 by who may change the org handling it (not yet assigned: its branch)
+    "voice:proposal_problem": Case(a_ok=CHANGE_A, b_ok=_P_CHANGE_B, a=_adopted("a"), b=_adopted("b"), ok_status=200),
 }
 
 API_CASES |= {

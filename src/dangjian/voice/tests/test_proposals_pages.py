@@ -182,3 +182,33 @@ def test_merge_on_the_page(world, today, client_for):
     url = reverse("voice:proposal_move", args=[p.pk, "merge"])
     response = client.post(url, {"merge-merge_into": other.pk, "merge-version": p.version})
     assert response.status_code == 302 and fresh(p).merged_into_id == other.pk
+
+
+def test_an_adopted_proposal_is_listed_as_a_problem_of_its_handler(world, today, client_for):
+    from dangjian.voice.models import Problem
+
+    assigned = proposal_in(world, "assigned")  # handled by branch B
+    waiting = proposal_in(world, "submitted")
+    # Not adopted yet: no link, no page.
+    page = client_for(world.secretary_a).get(reverse("voice:proposal", args=[waiting.pk])).content.decode()
+    assert 'data-testid="proposal-to-problem"' not in page
+    assert client_for(world.admin).get(reverse("voice:proposal_problem", args=[waiting.pk])).status_code == 404
+    # Branch A's secretary reviews it but does not handle it: the problem would be branch B's.
+    assert client_for(world.secretary_a).get(reverse("voice:proposal_problem", args=[assigned.pk])).status_code == 404
+    client = client_for(world.secretary_b)
+    page = client.get(reverse("voice:proposal", args=[assigned.pk])).content.decode()
+    assert 'data-testid="proposal-to-problem"' in page
+    url = reverse("voice:proposal_problem", args=[assigned.pk])
+    data = {
+        "year": today.year,
+        "description": assigned.title,
+        "measure": "调整供餐时间并公示",
+        "owner": world.member_b.pk,
+        "deadline": today.isoformat(),
+    }
+    assert client.post(url, {**data, "measure": ""}).status_code == 400
+    assert Problem.objects.unrestricted().count() == 0
+    response = client.post(url, data)
+    problem = Problem.objects.unrestricted().get()
+    assert response.status_code == 302 and response["Location"] == reverse("voice:problem", args=[problem.pk])
+    assert (problem.source, problem.proposal_id, problem.org_id) == ("proposal", assigned.pk, world.branch_b.pk)
