@@ -20,7 +20,7 @@ from dangjian.study.central_views import xlsx
 from . import problems
 from .choices import ProblemSource, ProblemState
 from .consultation_views import _create_org, org_select
-from .models import Problem
+from .models import Consultation, Problem
 from .problem_forms import FinishForm, ProblemForm
 
 TITLE = "问题清单"
@@ -151,6 +151,9 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": TITLE,
         "p": problem,
         "can_change": can_change,
+        # The owner (a plain member) sees the problem, not always the consultation it came from.
+        "sees_consultation": problem.opinion_id is not None
+        and Consultation.objects.visible_to(request.user).filter(pk=problem.opinion.consultation_id).exists(),
         "finish_form": FinishForm(version_of=problem, initial={"done_on": clock.today()})
         if can_change and problem.state != ProblemState.DONE
         else None,

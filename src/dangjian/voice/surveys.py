@@ -779,7 +779,8 @@ def raw_rows(survey: Survey, *, limit: int = 200_000) -> tuple[list[Question], l
         .values_list("response_id", "question_id", "choice", "value", "text")
     )
     by_q = {q.pk: q for q in questions}
-    for rid, qid, choice, value, text in answers.order_by():
+    # Options in their order within a cell (the random keys give the rows no order of their own).
+    for rid, qid, choice, value, text in answers.order_by("question_id", "choice"):
         q = by_q.get(qid)
         if q is None:
             continue
