@@ -468,7 +468,9 @@ def export_xlsx(out, entries: QuerySet[LogEntry], viewer) -> int:
     are written whole (a cell holds 32,767 characters), changes one per line as 字段：原值 → 新值."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet("审计日志")
     bold = workbook.add_format({"bold": True})
     for col, (title, width) in enumerate(EXPORT_COLUMNS):

@@ -9,7 +9,9 @@ from .selectors import STAT_COLUMNS, DueRow, StatRow
 
 def _book():
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     return buffer, workbook, workbook.add_format({"bold": True}), workbook.add_format({"num_format": "yyyy-mm-dd"})
 
 

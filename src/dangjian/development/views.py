@@ -122,7 +122,9 @@ def applicant_export(request: HttpRequest) -> FileResponse:
     require_capability(request.user, Capability.VIEW)
     rows, _filters = _filtered(request)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet("发展对象")
     bold = workbook.add_format({"bold": True})
     heads = [

@@ -122,7 +122,9 @@ def bases_export(request: HttpRequest) -> FileResponse:
     """The list as filtered on the page, as xlsx (names only: no personal data on fee pages)."""
     _org, _filters_used, rows = _rows(request)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet("党费基数")
     sheet.write_row(0, 0, EXPORT_HEADERS, workbook.add_format({"bold": True}))
     sheet.set_column(1, 1, 24)

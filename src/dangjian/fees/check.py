@@ -94,7 +94,9 @@ def _yuan_or_blank(fen: int | None) -> str:
 def write_sheet(members, out, *, month: dt.date) -> int:
     """The 核定 sheet: a row per member with the current values and the new ones to fill (the new kind prefilled
     with the current one, a dropdown of the kinds). Returns the members written."""
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = book.add_worksheet("党费基数核定")
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
     fill = book.add_format({"bg_color": "#FFF2CC", "border": 1})

@@ -41,7 +41,7 @@ def export_filename(org: Organization | None, month: date) -> str:
 
 def payments_xlsx(payments, out) -> None:
     """The list as one sheet, in the list's order (payment_list's rows: their months prefetched)."""
-    workbook = xlsxwriter.Workbook(out, {"strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(out, {"strings_to_numbers": False, "strings_to_formulas": False})
     sheet = workbook.add_worksheet("党费缴纳")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, EXPORT_HEADERS, bold)

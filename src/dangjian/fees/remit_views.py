@@ -162,7 +162,9 @@ def remit_export(request: HttpRequest) -> FileResponse:
         .order_by("-month", "-id")[:EXPORT_MAX]
     )
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "0.00"})
     sheet = workbook.add_worksheet("党费上缴")

@@ -11,7 +11,9 @@ from .reconciliation import STATE_LABELS, Cell, Row, YearRow
 
 def _book():
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     formats = {
         "bold": workbook.add_format({"bold": True}),
         "money": workbook.add_format({"num_format": "0.00"}),

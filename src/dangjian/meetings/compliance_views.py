@@ -156,7 +156,9 @@ def compliance_export(request: HttpRequest) -> FileResponse:
     require_capability(request.user, Capability.VIEW)
     overview, choices = _overview(request)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     bold = workbook.add_format({"bold": True})
     sheet = workbook.add_worksheet("组织生活落实情况")
     header = ["组织", "党支部数", *(f"{m[0]}年{m[1]}月" for m in overview.months), "应开", "已开", "缺开", "进行中"]

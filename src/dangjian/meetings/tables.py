@@ -105,7 +105,9 @@ def export_filename() -> str:
 
 def meetings_xlsx(meetings, out) -> None:
     """The filtered list as one sheet (rows in the list's order), activities read a chunk at a time."""
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet("会议")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, EXPORT_HEADERS, bold)

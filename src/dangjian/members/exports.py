@@ -133,7 +133,9 @@ def _export(
     members = filterset.qs.values_list(*EXPORT_FIELDS)
     total = members.count() if progress else 0
 
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet(SHEET_ROSTER)
     formats = _column_formats(workbook)
     _set_columns(sheet, formats)
@@ -371,7 +373,7 @@ def roster_template(out: str | IO[bytes], *, branches: list[str] | None = None) 
     """The blank import template: sheet 花名册 (headers with a comment each, one grey example row, drop-down lists
     under the headers), sheet 填写说明, and the hidden sheet of the longer lists. `branches`: what the 所在党支部
     list offers (template_branches(user)); none, no list."""
-    workbook = xlsxwriter.Workbook(out)
+    workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False})
     sheet = workbook.add_worksheet(SHEET_ROSTER)
     formats = _column_formats(workbook)
     _set_columns(sheet, formats)
@@ -463,7 +465,7 @@ def stats_filename(stats, table=None) -> str:
 def stats_tables_xlsx(stats, tables, out: str | IO[bytes]) -> None:
     """Statistics tables as shown on the page, a sheet each under a title saying whose members and as of when:
     one table, or all of them in the page's order (导出全部统计表)."""
-    workbook = xlsxwriter.Workbook(out)
+    workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False})
     formats = {
         "title": workbook.add_format({"bold": True, "font_size": 13}),
         "header": workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "align": "center"}),

@@ -94,7 +94,9 @@ def transfer_export(request: HttpRequest) -> FileResponse:
     rows = transfers.transfer_list(fetched_by=request.user, filters=_filters(request))[:EXPORT_MAX]
     today = clock.today()
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     bold = workbook.add_format({"bold": True})
     sheet = workbook.add_worksheet(LIST_TITLE)
     header = ["转接日期", "类型", "党员", "转出组织", "转入组织", "介绍信编号", "有效期至", "回执日期", "状态", "原因"]

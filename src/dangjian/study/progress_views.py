@@ -218,7 +218,9 @@ EXPORT_HEADER = [
 
 def members_xlsx(rows, year: int) -> io.BytesIO:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     bold = workbook.add_format({"bold": True})
     sheet = workbook.add_worksheet(f"{year}年党员学时")
     sheet.write_row(0, 0, EXPORT_HEADER, bold)

@@ -92,7 +92,9 @@ def report_export(request: HttpRequest) -> FileResponse:
     require_capability(request.user, Capability.VIEW)
     rows, _filters = _filtered(request)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet("自学学时申报")
     bold = workbook.add_format({"bold": True})
     heads = ["党员", "党支部", "课程/培训名称", "举办单位/平台", "学习形式", "学习日期", "学时", "认定状态", "审核意见"]

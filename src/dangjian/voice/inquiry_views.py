@@ -99,7 +99,9 @@ def _xlsx(sheet_name: str, heads: list[str], lines, filename: str) -> FileRespon
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, heads, bold)

@@ -108,7 +108,9 @@ def _xlsx(title: str, heads: list[str], lines, filename: str) -> FileResponse:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet(title)
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, heads, bold)

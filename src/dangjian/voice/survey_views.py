@@ -66,7 +66,9 @@ def survey_list_export(request: HttpRequest) -> FileResponse:
 
     rows, _filters = _filtered(request)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet("问卷")
     bold = workbook.add_format({"bold": True})
     heads = ["标题", "发起组织", "填写对象", "匿名", "状态", "开始日期", "截止日期", "题目数", "答卷数"]
@@ -317,7 +319,9 @@ def survey_results_export(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     questions, rows = surveys.raw_rows(survey, limit=RAW_MAX)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "constant_memory": True})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "constant_memory": True}
+    )
     sheet = workbook.add_worksheet("答卷")
     bold = workbook.add_format({"bold": True})
     identity = [] if survey.anonymous else ["组织", "填写人", "填写日期"]

@@ -72,7 +72,9 @@ def write_error_report(*, path: str | Path, report: ImportReport, out: str | Pat
     """The imported file's rows as read (title and header included, at their row numbers) with the reasons in a
     last column 错误原因; bad rows highlighted. Written in xlsxwriter's constant-memory mode, row by row."""
     reasons = _reasons(report)
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     try:
         sheet = book.add_worksheet("导入错误报告")
         plain = {"date": book.add_format({"num_format": DATE_FORMAT}), "cell": None}

@@ -4,6 +4,7 @@ use, a move refused with its Chinese message, the public list without names, sta
 
 import io
 import json
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,3 +213,13 @@ def test_an_adopted_proposal_is_listed_as_a_problem_of_its_handler(world, today,
     problem = Problem.objects.unrestricted().get()
     assert response.status_code == 302 and response["Location"] == reverse("voice:problem", args=[problem.pk])
     assert (problem.source, problem.proposal_id, problem.org_id) == ("proposal", assigned.pk, world.branch_b.pk)
+
+
+def test_an_export_writes_what_a_member_typed_as_text_never_as_a_formula(world, today, client_for):
+    proposal_of(world.member_user_a, title='=HYPERLINK("http://example.com","点此")')
+    export = client_for(world.admin).get(reverse("voice:proposals_export"))
+    book = io.BytesIO(b"".join(export.streaming_content))
+    assert b"<f>" not in zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml")  # no formula cell
+    book.seek(0)
+    rows = CalamineWorkbook.from_filelike(book).get_sheet_by_index(0).to_python()
+    assert '=HYPERLINK("http://example.com","点此")' in [cell for row in rows for cell in row]
